@@ -1,0 +1,1 @@
+"""The spaCy pipeline and its data-driven components."""

@@ -1,0 +1,30 @@
+"""Chancery: the Streamlit entry point. ``streamlit run dashboard.py``
+
+Builds ``data/chancery.db`` from the bundled sample corpus on first run when it is absent,
+then hands over to the pages. Page scripts only read widgets, call ``analysis`` and render.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import config
+
+st.set_page_config(page_title="Chancery", layout="wide")
+
+DB = config.db_path()
+if not DB.exists():
+    with st.spinner("First run: building the store from the sample corpus…"):
+        from analysis.ingest import ensure_sample_db  # imports spaCy only when building
+
+        ensure_sample_db(DB)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/visits.py", title="Visits"),
+    st.Page("pages/topics.py", title="Topics"),
+    st.Page("pages/network.py", title="Network"),
+    st.Page("pages/articles.py", title="Articles"),
+    st.Page("pages/profiles.py", title="Profiles"),
+    st.Page("pages/data.py", title="Data"),
+]
+st.navigation(PAGES).run()

@@ -1,0 +1,5 @@
+"""Network page (being built)."""
+import streamlit as st
+
+st.title("Network")
+st.info("This page is being built.")

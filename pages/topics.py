@@ -1,0 +1,5 @@
+"""Topics page (being built)."""
+import streamlit as st
+
+st.title("Topics")
+st.info("This page is being built.")

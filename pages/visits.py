@@ -1,0 +1,5 @@
+"""Visits page (being built)."""
+import streamlit as st
+
+st.title("Visits")
+st.info("This page is being built.")
