@@ -1,5 +1,185 @@
-"""Network page (being built)."""
+"""Network page: officials and countries, edges weighted by meetings and visits.
+
+Thin: reads widgets, calls :mod:`analysis.network`, renders. The graph HTML is built by
+``analysis.network.to_html`` (escaped, offline) and shown in a fixed-height ``st.iframe``.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
 import streamlit as st
 
+from analysis import config
+from analysis import network as N
+
 st.title("Network")
-st.info("This page is being built.")
+st.caption(
+    "Officials and countries. Edges: meetings between people, visits between countries, and "
+    "each person's country; the weight is the number of events (one per pair and day). "
+    "The default view keeps the most connected nodes."
+)
+
+DB = str(config.db_path())
+VERSION = N.store_version(DB)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _bounds(path: str, version: int) -> tuple[str | None, str | None]:
+    return N.date_bounds(path)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _countries(path: str, version: int) -> list[str]:
+    return N.country_options(path)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _full(path: str, version: int, start: str | None, end: str | None,
+          countries: tuple[str, ...], edge_kinds: tuple[str, ...]):
+    return N.full_graph(path, N.NetworkFilter(start=start, end=end, countries=countries,
+                                               edge_kinds=edge_kinds))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _html(path: str, version: int, flt: N.NetworkFilter, height: int) -> str:
+    g = N.apply_view(_full(path, version, flt.start, flt.end, flt.countries, flt.edge_kinds), flt)
+    return N.to_html(g, height=height)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _evidence(path: str, version: int, u: str, v: str, flt: N.NetworkFilter):
+    return N.edge_evidence(path, u, v, flt)
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+if VERSION is None:
+    st.info("No database yet. Ingest articles on the Data page.")
+    st.stop()
+
+lo, hi = _bounds(DB, VERSION)
+if not lo or not hi or _iso(lo) is None or _iso(hi) is None:
+    st.info("No visits or meetings in the store yet, so there is no network to draw. "
+            "Ingest articles on the Data page.")
+    st.stop()
+
+lo_d, hi_d = _iso(lo), _iso(hi)
+all_countries = _countries(DB, VERSION)
+
+# Shareable view: start, end and country come from (and go back to) the URL query string.
+qp = st.query_params
+q_start = _iso(qp.get("start")) or lo_d
+q_end = _iso(qp.get("end")) or hi_d
+q_start, q_end = max(lo_d, min(q_start, hi_d)), min(hi_d, max(q_end, lo_d))
+q_countries = [c for c in qp.get_all("country") if c in all_countries]
+
+c1, c2, c3 = st.columns([2, 2, 2])
+with c1:
+    window = st.date_input("Date window", value=(q_start, q_end), min_value=lo_d,
+                           max_value=hi_d, key="net_dates")
+with c2:
+    countries = st.multiselect("Countries (events involving any of them)", all_countries,
+                               default=q_countries, key="net_countries")
+with c3:
+    node_kinds = st.multiselect("Node types", list(N.NODE_KINDS),
+                                default=["person", "country"], key="net_kinds")
+c4, c5, c6, c7 = st.columns([1, 1, 1, 3])
+with c4:
+    min_weight = st.number_input("Minimum weight", min_value=1, max_value=1000, value=1,
+                                 step=1, key="net_min_weight")
+with c5:
+    top_n = st.number_input("Top nodes", min_value=10, max_value=2000, value=N.DEFAULT_TOP_N,
+                            step=10, key="net_top_n")
+with c6:
+    edge_kinds = st.multiselect("Edges", list(N.EDGE_KINDS), default=list(N.EDGE_KINDS),
+                                key="net_edges")
+
+if isinstance(window, (tuple, list)) and len(window) == 2:
+    start, end = window[0].isoformat(), window[1].isoformat()
+elif isinstance(window, (tuple, list)) and len(window) == 1:
+    start, end = window[0].isoformat(), hi_d.isoformat()
+else:
+    start, end = lo_d.isoformat(), hi_d.isoformat()
+qp["start"], qp["end"] = start, end
+if countries:
+    qp["country"] = countries
+elif "country" in qp:
+    del qp["country"]
+
+base = N.NetworkFilter(start=start, end=end, countries=tuple(countries),
+                       node_kinds=tuple(node_kinds), edge_kinds=tuple(edge_kinds),
+                       min_weight=int(min_weight), top_n=int(top_n))
+full = _full(DB, VERSION, start, end, tuple(countries), tuple(edge_kinds))
+choices = N.node_table(N.apply_view(full, N.NetworkFilter(
+    node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None)))
+names = dict(zip(choices["key"], choices["name"]))
+with c7:
+    ego = st.selectbox("Ego view: one entity and its neighbours", [""] + list(choices["key"]),
+                       format_func=lambda k: "(whole network)" if not k else
+                       f"{names.get(k, k)} [{k}]", key="net_ego")
+flt = replace(base, ego=ego or None, radius=1)
+
+view = N.apply_view(full, flt)
+if view.number_of_nodes() == 0:
+    st.warning("Nothing matches these filters. Widen the date window or lower the minimum "
+               "weight.")
+    st.stop()
+
+m1, m2, m3 = st.columns(3)
+m1.metric("Nodes shown", view.number_of_nodes(), help=f"of {full.number_of_nodes()} in the window")
+m2.metric("Edges shown", view.number_of_edges(), help=f"of {full.number_of_edges()} in the window")
+m3.metric("Events (sum of weights)", int(sum(w for _, _, w in view.edges(data="weight"))))
+
+HEIGHT = 640
+doc = _html(DB, VERSION, flt, HEIGHT)
+st.iframe(doc, height=HEIGHT + 30, alt="Network of officials and countries")
+st.caption("Blue dots: people; orange diamonds: countries; green: organisations. Red edges: "
+           "visits; blue: meetings; dashed grey: a person's country. Hover for counts; drag "
+           "to move; scroll to zoom.")
+
+edges = N.edge_table(view)
+st.subheader("Evidence behind an edge")
+edge_keys = [f"{u}|{v}" for u, v in zip(edges["u"], edges["v"])]
+labels = {
+    f"{r.u}|{r.v}": f"{r.source} — {r.target} ({r.kinds}, weight {r.weight})"
+    for r in edges.itertuples()
+}
+picked = st.selectbox("Edge", edge_keys, format_func=lambda k: labels.get(k, k), key="net_edge")
+if picked:
+    u, v = picked.split("|", 1)
+    ev = _evidence(DB, VERSION, u, v, flt)
+    st.dataframe(
+        ev, hide_index=True, width="stretch",
+        column_config={
+            "evidence": st.column_config.TextColumn("evidence", width="large"),
+            "url": st.column_config.TextColumn("url"),
+        },
+    )
+    st.download_button("Evidence as CSV", ev.to_csv(index=False).encode("utf-8"),
+                       file_name="network-edge-evidence.csv", mime="text/csv",
+                       key="net_dl_evidence")
+
+with st.expander("Edges and nodes of this view"):
+    st.dataframe(edges.drop(columns=["u", "v"]), hide_index=True, width="stretch")
+    nodes = N.node_table(view)
+    st.dataframe(nodes, hide_index=True, width="stretch")
+    d1, d2 = st.columns(2)
+    d1.download_button("Edges as CSV", edges.to_csv(index=False).encode("utf-8"),
+                       file_name="network-edges.csv", mime="text/csv", key="net_dl_edges_csv")
+    d2.download_button("Nodes as CSV", nodes.to_csv(index=False).encode("utf-8"),
+                       file_name="network-nodes.csv", mime="text/csv", key="net_dl_nodes_csv")
+
+st.subheader("Download this view")
+e1, e2, e3 = st.columns(3)
+e1.download_button("GEXF (Gephi)", N.to_gexf(view), file_name="chancery-network.gexf",
+                   mime="application/xml", key="net_dl_gexf")
+e2.download_button("GraphML", N.to_graphml(view), file_name="chancery-network.graphml",
+                   mime="application/xml", key="net_dl_graphml")
+e3.download_button("Standalone HTML (works offline)", doc.encode("utf-8"),
+                   file_name="chancery-network.html", mime="text/html", key="net_dl_html")

@@ -1,0 +1,628 @@
+"""The officials–countries network: SQL aggregates → a networkx graph → safe, offline pyvis HTML.
+
+Three kinds of edge, all counted in SQLite (one short read-only connection per call):
+
+* ``affiliation`` person–country, from ``entities.country``; weight = the person's events;
+* ``meeting`` person–person (or with a country/organisation that took part), from the
+  participants of ``meeting`` events; weight = the pair's meetings;
+* ``visit`` country–country, from a visit's ``visitor_country`` → ``destination_country``;
+  weight = the visits between the pair (both directions; each direction is kept apart).
+
+An "event" is counted once per distinct date for the same pair, so the same meeting reported by
+five articles weighs 1 (``reports`` keeps the number of event rows). Cancelled events are left
+out. Dates are the event's date, else the article's publication date.
+
+Node keys are strings: ``"c:PAK"`` for a country (ISO 3166-1 alpha-3), ``"e:42"`` for any other
+entity. The HTML renderer maps them to integers, so no stored text ever becomes a DOM id.
+
+Rendering follows ``ENGINEERING.md``: pyvis 0.3.2 with integer ids, every label and tooltip
+escaped with :func:`html_text`, no heading or menus, options written here, resources inlined, and
+every remaining remote ``<script src>``/``<link href>`` stripped so the page works offline.
+"""
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import re
+import sqlite3
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import networkx as nx
+import pandas as pd
+
+from . import store
+
+#: Node kinds shown on the graph and their colours.
+NODE_KINDS: dict[str, str] = {
+    "person": "#4c78a8",
+    "country": "#f58518",
+    "organization": "#54a24b",
+}
+#: Edge kinds and their colours.
+EDGE_KINDS: dict[str, str] = {
+    "affiliation": "#bbbbbb",
+    "meeting": "#4c78a8",
+    "visit": "#e45756",
+}
+#: Default number of nodes kept, by weighted degree, so the graph stays readable and fast.
+DEFAULT_TOP_N = 150
+#: Longest text put in a label or tooltip.
+MAX_TEXT = 200
+
+_EVENT_KINDS = ("visit", "meeting")
+
+
+@dataclass(frozen=True)
+class NetworkFilter:
+    """What part of the store the graph shows. Hashable, so pages can cache on it.
+
+    :param start: first day kept (``YYYY-MM-DD``, inclusive), or None.
+    :param end: last day kept (inclusive), or None.
+    :param countries: ISO alpha-3 codes; when set, only events involving one of them count.
+    :param node_kinds: node kinds kept (``person``, ``country``, ``organization``).
+    :param edge_kinds: edge kinds kept (``affiliation``, ``meeting``, ``visit``).
+    :param min_weight: edges lighter than this are dropped (then isolated nodes).
+    :param top_n: keep only this many nodes by weighted degree (None or 0: all).
+    :param ego: a node key; when set, only that node and its neighbours within ``radius``.
+    :param radius: ego radius in hops.
+    """
+
+    start: str | None = None
+    end: str | None = None
+    countries: tuple[str, ...] = ()
+    node_kinds: tuple[str, ...] = tuple(NODE_KINDS)
+    edge_kinds: tuple[str, ...] = tuple(EDGE_KINDS)
+    min_weight: int = 1
+    top_n: int | None = DEFAULT_TOP_N
+    ego: str | None = None
+    radius: int = 1
+
+    def without_view(self) -> "NetworkFilter":
+        """The same data filter with no ego view and no top-N cap."""
+        return replace(self, ego=None, top_n=None)
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+# Events kept by the filter, with their effective date. Parameters: start, start, end, end,
+# countries-json, countries-json, countries-json.
+_EV_CTE = """
+WITH ev AS (
+    SELECT e.id, e.kind, e.article_id, COALESCE(NULLIF(e.date, ''), a.published) AS d,
+           e.visitor_country AS vc, e.destination_country AS dc, e.country AS ec
+    FROM events e JOIN articles a ON a.id = e.article_id
+    WHERE e.kind IN ('visit', 'meeting')
+      AND COALESCE(e.status, '') != 'cancelled'
+),
+evf AS (
+    SELECT * FROM ev
+    WHERE (? IS NULL OR d >= ?)
+      AND (? IS NULL OR substr(d, 1, 10) <= ?)
+      AND (json_array_length(?) = 0
+           OR vc IN (SELECT value FROM json_each(?))
+           OR dc IN (SELECT value FROM json_each(?))
+           OR ec IN (SELECT value FROM json_each(?))
+           OR EXISTS (SELECT 1 FROM event_participants p JOIN entities n ON n.id = p.entity_id
+                      WHERE p.event_id = ev.id
+                        AND n.country IN (SELECT value FROM json_each(?))))
+),
+part AS (
+    SELECT DISTINCT p.event_id, n.id AS entity_id, n.kind, n.country,
+           CASE WHEN n.kind = 'country' AND n.country IS NOT NULL THEN 'c:' || n.country
+                ELSE 'e:' || n.id END AS node
+    FROM event_participants p JOIN entities n ON n.id = p.entity_id
+    WHERE p.event_id IN (SELECT id FROM evf)
+)
+"""
+
+_SQL_MEETINGS = _EV_CTE + """
+SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT evf.d) AS weight,
+       COUNT(DISTINCT evf.id) AS reports, COUNT(DISTINCT evf.article_id) AS articles,
+       MIN(evf.d) AS first, MAX(evf.d) AS last
+FROM evf
+JOIN part p1 ON p1.event_id = evf.id
+JOIN part p2 ON p2.event_id = evf.id AND p2.node > p1.node
+WHERE evf.kind = 'meeting'
+GROUP BY p1.node, p2.node
+"""
+
+_SQL_VISITS = _EV_CTE + """
+SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(DISTINCT d) AS weight,
+       COUNT(*) AS reports, COUNT(DISTINCT article_id) AS articles,
+       MIN(d) AS first, MAX(d) AS last
+FROM evf
+WHERE kind = 'visit' AND vc IS NOT NULL AND dc IS NOT NULL AND vc != dc
+GROUP BY vc, dc
+"""
+
+# Person (or organisation) → its country, weighted by the person's events in the window.
+_SQL_AFFILIATION = _EV_CTE + """
+SELECT part.node AS u, 'c:' || part.country AS v, COUNT(DISTINCT part.event_id) AS weight,
+       COUNT(DISTINCT part.event_id) AS reports, COUNT(DISTINCT evf.article_id) AS articles,
+       MIN(evf.d) AS first, MAX(evf.d) AS last
+FROM part JOIN evf ON evf.id = part.event_id
+WHERE part.kind != 'country' AND part.country IS NOT NULL
+GROUP BY part.node, part.country
+"""
+
+# Node attributes for every entity node that takes part in a kept event.
+_SQL_ENTITY_NODES = _EV_CTE + """
+SELECT DISTINCT part.node, part.entity_id, n.name, part.kind, part.country
+FROM part JOIN entities n ON n.id = part.entity_id
+"""
+
+_SQL_COUNTRY_NAMES = """
+SELECT country, name FROM entities WHERE kind = 'country' AND country IS NOT NULL
+"""
+
+
+def _ev_params(flt: NetworkFilter) -> list[Any]:
+    countries = json.dumps([c for c in flt.countries if c])
+    return [flt.start, flt.start, flt.end, flt.end] + [countries] * 5
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+# --- building ---------------------------------------------------------------------------------
+
+def _country_label(code: str, names: dict[str, str]) -> str:
+    name = names.get(code)
+    if not name:
+        try:
+            import pycountry
+
+            found = pycountry.countries.get(alpha_3=code)
+            name = getattr(found, "common_name", None) or getattr(found, "name", None)
+        except (ImportError, LookupError, KeyError):
+            name = None
+    return f"{name} ({code})" if name and name != code else code
+
+
+def full_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) -> nx.Graph:
+    """The whole graph for the filter's date window and countries, before node-kind, weight,
+    ego and top-N filters (see :func:`apply_view`).
+
+    Nodes carry ``name``, ``kind``, ``country`` and (for entities) ``entity_id``; edges carry
+    ``weight`` (events), ``reports`` (event rows), ``articles``, ``first``, ``last``, ``kinds``
+    (comma-separated edge kinds) and one count per kind (``meeting``, ``visit``,
+    ``affiliation``); visit edges also ``visits_uv``/``visits_vu`` per direction, with
+    ``u < v`` in key order.
+
+    :raises FileNotFoundError: when the database does not exist.
+    """
+    conn = store.connect_ro(path)
+    try:
+        params = _ev_params(flt)
+        country_names = {r["country"]: r["name"] for r in _rows(conn, _SQL_COUNTRY_NAMES, [])}
+        entity_nodes = _rows(conn, _SQL_ENTITY_NODES, params)
+        meetings = _rows(conn, _SQL_MEETINGS, params) if "meeting" in flt.edge_kinds else []
+        visits = _rows(conn, _SQL_VISITS, params) if "visit" in flt.edge_kinds else []
+        affil = _rows(conn, _SQL_AFFILIATION, params) if "affiliation" in flt.edge_kinds else []
+    finally:
+        conn.close()
+
+    g = nx.Graph()
+
+    def add_country(node: str) -> None:
+        if node not in g:
+            code = node[2:]
+            g.add_node(node, name=_country_label(code, country_names), kind="country",
+                       country=code, entity_id=-1)
+
+    for r in entity_nodes:
+        if r["node"].startswith("c:"):
+            add_country(r["node"])
+        else:
+            kind = r["kind"] if r["kind"] in NODE_KINDS else "organization"
+            g.add_node(r["node"], name=r["name"] or "", kind=kind, country=r["country"] or "",
+                       entity_id=int(r["entity_id"]))
+
+    def add_edge(u: str, v: str, kind: str, r: sqlite3.Row, direction: int = 0) -> None:
+        for n in (u, v):
+            if n.startswith("c:"):
+                add_country(n)
+        a, b = sorted((u, v))
+        if g.has_edge(a, b):
+            data = g.edges[a, b]
+        else:
+            g.add_edge(a, b, weight=0, reports=0, articles=0, first=r["first"] or "",
+                       last=r["last"] or "", kinds="", meeting=0, visit=0, affiliation=0,
+                       visits_uv=0, visits_vu=0)
+            data = g.edges[a, b]
+        data["weight"] += int(r["weight"])
+        data["reports"] += int(r["reports"])
+        data["articles"] += int(r["articles"])
+        data[kind] += int(r["weight"])
+        if direction:
+            data["visits_uv" if (u, v) == (a, b) else "visits_vu"] += int(r["weight"])
+        data["first"] = min(x for x in (data["first"], r["first"] or "") if x) if (
+            data["first"] or r["first"]) else ""
+        data["last"] = max(data["last"], r["last"] or "")
+        kinds = [k for k in data["kinds"].split(",") if k]
+        if kind not in kinds:
+            data["kinds"] = ",".join(sorted([*kinds, kind]))
+
+    for r in meetings:
+        add_edge(r["u"], r["v"], "meeting", r)
+    for r in visits:
+        add_edge(r["src"], r["dst"], "visit", r, direction=1)
+    for r in affil:
+        if r["u"] in g:
+            add_edge(r["u"], r["v"], "affiliation", r)
+    for n, d in g.nodes(data=True):
+        d["degree"] = int(sum(w for _, _, w in g.edges(n, data="weight")))
+    return g
+
+
+def apply_view(g: nx.Graph, flt: NetworkFilter) -> nx.Graph:
+    """Node-kind, minimum-weight, ego and top-N filters on a graph from :func:`full_graph`.
+
+    The ego view is taken before the top-N cap, so an entity's neighbourhood is complete up to
+    the cap. Weighted degree (``degree``) is recomputed on the result; ties keep key order.
+    """
+    h = g.subgraph([n for n, k in g.nodes(data="kind") if k in flt.node_kinds]).copy()
+    min_w = max(1, int(flt.min_weight or 1))
+    h.remove_edges_from([(u, v) for u, v, w in h.edges(data="weight") if w < min_w])
+    if flt.ego is not None:
+        if flt.ego not in h:
+            return nx.Graph()
+        h = nx.ego_graph(h, flt.ego, radius=max(1, int(flt.radius or 1))).copy()
+    h.remove_nodes_from([n for n in list(h) if h.degree(n) == 0 and n != flt.ego])
+    for n in h:
+        h.nodes[n]["degree"] = int(sum(w for _, _, w in h.edges(n, data="weight")))
+    if flt.top_n and h.number_of_nodes() > flt.top_n:
+        ranked = sorted(h.nodes, key=lambda n: (-h.nodes[n]["degree"], n))
+        keep = set(ranked[: flt.top_n])
+        if flt.ego is not None:
+            keep.add(flt.ego)
+        h = h.subgraph(keep).copy()
+    return h
+
+
+def build_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) -> nx.Graph:
+    """The graph the page shows: :func:`full_graph` then :func:`apply_view`."""
+    return apply_view(full_graph(path, flt), flt)
+
+
+def node_table(g: nx.Graph) -> pd.DataFrame:
+    """Nodes as a table, heaviest first: key, name, kind, country, weighted degree, neighbours."""
+    rows = [
+        {"key": n, "name": d.get("name", ""), "kind": d.get("kind", ""),
+         "country": d.get("country", ""), "weighted_degree": d.get("degree", 0),
+         "neighbours": g.degree(n)}
+        for n, d in g.nodes(data=True)
+    ]
+    df = pd.DataFrame(rows, columns=["key", "name", "kind", "country", "weighted_degree",
+                                     "neighbours"])
+    return df.sort_values(["weighted_degree", "name"], ascending=[False, True],
+                          ignore_index=True)
+
+
+def edge_table(g: nx.Graph) -> pd.DataFrame:
+    """Edges as a table, heaviest first, with both end names."""
+    rows = []
+    for u, v, d in g.edges(data=True):
+        rows.append({
+            "u": u, "v": v, "source": g.nodes[u].get("name", u), "target": g.nodes[v].get("name", v),
+            "kinds": d.get("kinds", ""), "weight": d.get("weight", 0),
+            "reports": d.get("reports", 0), "articles": d.get("articles", 0),
+            "first": d.get("first", ""), "last": d.get("last", ""),
+        })
+    df = pd.DataFrame(rows, columns=["u", "v", "source", "target", "kinds", "weight", "reports",
+                                     "articles", "first", "last"])
+    return df.sort_values(["weight", "source", "target"], ascending=[False, True, True],
+                          ignore_index=True)
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+_SQL_EVIDENCE = _EV_CTE + """
+SELECT evf.id AS event_id, evf.kind, evf.d AS date, e.status, e.cameo,
+       evf.vc AS visitor_country, evf.dc AS destination_country,
+       COALESCE(e.place, e.destination_place) AS place, e.evidence,
+       a.id AS article_id, a.title AS article, a.outlet, a.url, a.published
+FROM evf JOIN events e ON e.id = evf.id JOIN articles a ON a.id = evf.article_id
+WHERE {cond}
+ORDER BY evf.d DESC, evf.id
+LIMIT ?
+"""
+
+_EVIDENCE_COLUMNS = ["date", "kind", "status", "evidence", "article", "outlet", "url",
+                     "published", "place", "visitor_country", "destination_country", "cameo",
+                     "event_id", "article_id"]
+
+
+def _node_cond(node: str, alias: str) -> tuple[str, list[Any]]:
+    """SQL condition 'event evf took part node' and its parameters."""
+    return (f"EXISTS (SELECT 1 FROM part {alias} WHERE {alias}.event_id = evf.id "
+            f"AND {alias}.node = ?)", [node])
+
+
+def edge_evidence(path: str | Path | None, u: str, v: str,
+                  flt: NetworkFilter = NetworkFilter(), limit: int = 500) -> pd.DataFrame:
+    """The events (with evidence sentence and article) behind the edge ``u``–``v``.
+
+    Country–country: the visits between them (either direction). Person–country affiliation:
+    the person's events in the window, plus the sentences that gave the person that country's
+    role (``kind`` = ``role``). Any other pair: the events both took part in.
+    """
+    a, b = sorted((u, v))
+    conds: list[str] = []
+    params: list[Any] = []
+    if a.startswith("c:") and b.startswith("c:"):
+        conds.append("(evf.kind = 'visit' AND ((evf.vc = ? AND evf.dc = ?) OR (evf.vc = ? AND evf.dc = ?)))")
+        params += [a[2:], b[2:], b[2:], a[2:]]
+        # countries that took part in a meeting as participants
+        c1, p1 = _node_cond(a, "pa")
+        c2, p2 = _node_cond(b, "pb")
+        conds.append(f"(evf.kind = 'meeting' AND {c1} AND {c2})")
+        params += p1 + p2
+    elif a.startswith("c:") or b.startswith("c:"):
+        person = b if a.startswith("c:") else a
+        c1, p1 = _node_cond(person, "pa")
+        conds.append(c1)
+        params += p1
+    else:
+        c1, p1 = _node_cond(a, "pa")
+        c2, p2 = _node_cond(b, "pb")
+        conds.append(f"(evf.kind = 'meeting' AND {c1} AND {c2})")
+        params += p1 + p2
+    sql = _SQL_EVIDENCE.format(cond=" OR ".join(conds))
+    conn = store.connect_ro(path)
+    try:
+        rows = [dict(r) for r in conn.execute(sql, _ev_params(flt) + params + [int(limit)])]
+        roles: list[dict[str, Any]] = []
+        if (a.startswith("c:")) != (b.startswith("c:")):
+            person, country = (b, a) if a.startswith("c:") else (a, b)
+            if person.startswith("e:"):
+                roles = [dict(r) for r in conn.execute(
+                    """SELECT 'role' AS kind, COALESCE(r.date, a.published) AS date, r.title AS place,
+                              r.evidence, a.id AS article_id, a.title AS article, a.outlet, a.url,
+                              a.published
+                       FROM article_roles r JOIN articles a ON a.id = r.article_id
+                       WHERE r.entity_id = ? AND r.country = ?
+                       ORDER BY date DESC LIMIT ?""",
+                    [int(person[2:]), country[2:], int(limit)])]
+    finally:
+        conn.close()
+    df = pd.DataFrame(rows + roles)
+    for col in _EVIDENCE_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    return df[_EVIDENCE_COLUMNS]
+
+
+def store_version(path: str | Path | None) -> int | None:
+    """The store's data version (pages key their caches on it), or None without a store."""
+    try:
+        conn = store.connect_ro(path)
+    except FileNotFoundError:
+        return None
+    try:
+        return store.data_version(conn)
+    except sqlite3.OperationalError:  # a file that is not (yet) a Chancery store
+        return None
+    finally:
+        conn.close()
+
+
+def date_bounds(path: str | Path | None) -> tuple[str | None, str | None]:
+    """First and last effective date of any visit or meeting in the store."""
+    conn = store.connect_ro(path)
+    try:
+        row = conn.execute(
+            """SELECT MIN(substr(d, 1, 10)), MAX(substr(d, 1, 10)) FROM (
+                   SELECT COALESCE(NULLIF(e.date, ''), a.published) AS d
+                   FROM events e JOIN articles a ON a.id = e.article_id
+                   WHERE e.kind IN ('visit', 'meeting')) WHERE d IS NOT NULL"""
+        ).fetchone()
+    finally:
+        conn.close()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def country_options(path: str | Path | None) -> list[str]:
+    """Country codes that occur in visits, meetings or people's affiliations, sorted."""
+    conn = store.connect_ro(path)
+    try:
+        rows = conn.execute(
+            """SELECT visitor_country FROM events WHERE visitor_country IS NOT NULL
+               UNION SELECT destination_country FROM events WHERE destination_country IS NOT NULL
+               UNION SELECT country FROM events WHERE country IS NOT NULL
+               UNION SELECT country FROM entities WHERE country IS NOT NULL"""
+        ).fetchall()
+    finally:
+        conn.close()
+    return sorted({r[0] for r in rows if r[0]})
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def _export_copy(g: nx.Graph) -> nx.Graph:
+    """A copy with only str/int/float attributes (the GEXF and GraphML writers reject None)."""
+    h = nx.Graph()
+    for n, d in g.nodes(data=True):
+        h.add_node(n, **{k: ("" if v is None else v) for k, v in d.items()
+                         if isinstance(v, (str, int, float)) or v is None},
+                   label=str(d.get("name", n)))
+    for u, v, d in g.edges(data=True):
+        h.add_edge(u, v, **{k: ("" if x is None else x) for k, x in d.items()
+                            if isinstance(x, (str, int, float)) or x is None})
+    return h
+
+
+def to_gexf(g: nx.Graph) -> bytes:
+    """The graph as GEXF 1.2 (for Gephi)."""
+    buf = io.BytesIO()
+    nx.write_gexf(_export_copy(g), buf)
+    return buf.getvalue()
+
+
+def to_graphml(g: nx.Graph) -> bytes:
+    """The graph as GraphML."""
+    buf = io.BytesIO()
+    nx.write_graphml(_export_copy(g), buf)
+    return buf.getvalue()
+
+
+# --- safe HTML --------------------------------------------------------------------------------
+
+#: Zero-width space used to break ``href`` and ``javascript:`` in displayed text.
+ZWSP = "\u200b"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HREF = re.compile(r"href", re.IGNORECASE)
+_SCHEME = re.compile(r"(java|vb)script(\s*):", re.IGNORECASE)
+
+
+def html_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """Text for a pyvis label or tooltip: control characters removed, cut to ``limit``,
+    HTML-escaped (``<``, ``>``, ``&``; quotes stay, as names have apostrophes and the text only
+    ever lands in text nodes and JSON strings), and the words ``href`` and ``javascript:``
+    broken with a zero-width space: pyvis 0.3.2 renders every tooltip as raw HTML once any
+    tooltip contains ``href``, and a script URL has no business in a name."""
+    s = _CONTROL.sub("", "" if value is None else str(value))
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    s = html.escape(s, quote=False)
+    s = _HREF.sub(lambda m: m.group(0)[:2] + ZWSP + m.group(0)[2:], s)
+    return _SCHEME.sub(lambda m: m.group(0)[:-1] + ZWSP + ":", s)
+
+
+def _node_title(d: dict[str, Any]) -> str:
+    lines = [str(d.get("name", "")), f"{d.get('kind', '')}" + (
+        f" · {d['country']}" if d.get("country") and d.get("kind") != "country" else ""),
+        f"weighted degree {d.get('degree', 0)}"]
+    return html_text("\n".join(lines), limit=MAX_TEXT * 2)
+
+
+def _edge_title(g: nx.Graph, u: str, v: str, d: dict[str, Any]) -> str:
+    nu, nv = g.nodes[u].get("name", u), g.nodes[v].get("name", v)
+    parts = [f"{nu} — {nv}"]
+    for kind in EDGE_KINDS:
+        if d.get(kind):
+            parts.append(f"{kind}: {d[kind]}")
+    if d.get("visit"):
+        parts.append(f"visits {nu} → {nv}: {d.get('visits_uv', 0)}, "
+                     f"{nv} → {nu}: {d.get('visits_vu', 0)}")
+    parts.append(f"{d.get('first', '')} … {d.get('last', '')}; {d.get('articles', 0)} article(s)")
+    return html_text("\n".join(parts), limit=MAX_TEXT * 3)
+
+
+def vis_options(physics: bool = True) -> dict[str, Any]:
+    """The vis-network options: a seeded layout, stabilisation, physics off once stable."""
+    return {
+        "layout": {"randomSeed": 7, "improvedLayout": True},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False,
+                        "keyboard": False, "multiselect": False},
+        "nodes": {"shape": "dot", "font": {"size": 14, "face": "sans-serif"},
+                  "scaling": {"min": 8, "max": 40}},
+        "edges": {"smooth": False, "scaling": {"min": 1, "max": 8},
+                  "color": {"inherit": False}},
+        "physics": {
+            "enabled": bool(physics),
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
+                                 "springConstant": 0.06, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50,
+                              "fit": True},
+            "minVelocity": 0.75,
+        },
+    }
+
+
+# Scripts and stylesheets pyvis links from the network (Bootstrap, CDN fallbacks).
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*['\"]?\s*(?:https?:)?//[^>]*>\s*</script\s*>"
+    r"|<link\b[^>]*\bhref\s*=\s*['\"]?\s*(?:https?:)?//[^>]*/?>",
+    re.IGNORECASE | re.DOTALL,
+)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+_DRAW_CALL = "drawGraph();\n"
+_STOP_PHYSICS = """drawGraph();
+              // Chancery: freeze the layout once it is stable, so the graph stops moving.
+              network.once("stabilizationIterationsDone", function () {
+                  network.setOptions({physics: {enabled: false}});
+              });
+"""
+
+
+def strip_remote(doc: str) -> str:
+    """Remove every ``<script src>`` and ``<link href>`` that points at another host."""
+    return _REMOTE_TAG.sub("", doc)
+
+
+def to_html(g: nx.Graph, height: int = 640, physics: bool = True) -> str:
+    """A standalone, offline HTML page drawing ``g`` with vis-network (through pyvis).
+
+    Node ids are integers (position in key order); labels and tooltips go through
+    :func:`html_text`; nothing loads from another host.
+
+    :raises RuntimeError: if the generated page still links a remote resource or switched to
+        raw-HTML tooltips (a pyvis change would have to be looked at).
+    """
+    from pyvis.network import Network  # imported lazily: only the network page needs it
+
+    net = Network(height=f"{int(height)}px", width="100%", directed=False, notebook=False,
+                  cdn_resources="in_line", select_menu=False, filter_menu=False, heading="")
+    ids = {n: i for i, n in enumerate(sorted(g.nodes))}
+    max_deg = max([d.get("degree", 0) for _, d in g.nodes(data=True)] or [1]) or 1
+    for n, d in g.nodes(data=True):
+        kind = d.get("kind", "person")
+        net.add_node(ids[n], label=html_text(d.get("name", ""), limit=60),
+                     title=_node_title(d), color=NODE_KINDS.get(kind, "#999999"),
+                     value=float(d.get("degree", 0)) or 1.0,
+                     shape="diamond" if kind == "country" else "dot",
+                     mass=1 + 2 * math.sqrt(d.get("degree", 0) / max_deg))
+    for u, v, d in g.edges(data=True):
+        kinds = [k for k in d.get("kinds", "").split(",") if k]
+        main = max(kinds, key=lambda k: d.get(k, 0)) if kinds else "meeting"
+        net.add_edge(ids[u], ids[v], value=float(d.get("weight", 1)), title=_edge_title(g, u, v, d),
+                     color=EDGE_KINDS.get(main, "#999999"),
+                     dashes=(kinds == ["affiliation"]))
+    net.options = vis_options(physics and g.number_of_nodes() > 1)
+    doc = net.generate_html(notebook=False)
+    doc = strip_remote(doc)
+    doc = _EMPTY_HEADING.sub("", doc)
+    if physics:
+        doc = doc.replace(_DRAW_CALL, _STOP_PHYSICS, 1)
+    doc = doc.replace("<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
+    if _REMOTE_TAG.search(doc) or "popup.innerHTML" in doc:
+        raise RuntimeError("network HTML still links a remote resource or uses raw-HTML tooltips")
+    return doc
+
+
+def timed_summary(path: str | Path | None, flt: NetworkFilter = NetworkFilter(),
+                  repeat: int = 3) -> dict[str, float]:
+    """Milliseconds (best of ``repeat``) for each step the page runs, for benchmarks."""
+    import time
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        return round(min(times), 2)
+
+    g = full_graph(path, flt)
+    view = apply_view(g, flt)
+    first_edge: Iterable = list(view.edges)[:1]
+    out = {
+        "full_graph_ms": best(lambda: full_graph(path, flt)),
+        "apply_view_ms": best(lambda: apply_view(g, flt)),
+        "to_html_ms": best(lambda: to_html(view)),
+        "gexf_ms": best(lambda: to_gexf(view)),
+        "graphml_ms": best(lambda: to_graphml(view)),
+        "nodes": float(view.number_of_nodes()),
+        "edges": float(view.number_of_edges()),
+        "all_nodes": float(g.number_of_nodes()),
+    }
+    for u, v in first_edge:
+        out["edge_evidence_ms"] = best(lambda: edge_evidence(path, u, v, flt))
+    return out
