@@ -1,0 +1,217 @@
+"""``python -m analysis``: a thin shell over the library. Each command is one library call.
+
+Commands: ingest, stats, extract, reextract, evaluate (html | conll PATH | seed), bench.
+The database is ``--db PATH``, else ``CHANCERY_DB``, else data/chancery.db.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator, TextIO
+
+from . import config
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH", help="database file (default: $CHANCERY_DB or data/chancery.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Chancery: diplomacy-news analytics. Ingest news, extract officials, visits, "
+                    "meetings and topics, and query the store.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="ingest files, folders, URLs, RSS/Atom feeds, CSV/JSONL",
+                       description="Ingest sources into the store. Each item is its own transaction; "
+                                   "bad items are recorded as errors and the rest lands. Re-running adds nothing.")
+    _add_db(p)
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder, URL or feed")
+    p.add_argument("--no-fetch", action="store_true", help="never use the network (feed entries keep their own text)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("stats", help="counts of articles, entities, events and errors",
+                       description="Print the store's counts.")
+    _add_db(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("extract", help="extract from JSON Lines, .txt or .html files (writes nothing)",
+                       description="Read JSON Lines ({id, title, text|html, published, url}) from the files "
+                                   "or standard input, or .txt/.md/.html files directly, and write one JSON "
+                                   "line per input to standard output. Nothing is written to the store.")
+    p.add_argument("files", nargs="*", metavar="FILE", help=".jsonl, .txt, .md or .html (default: stdin)")
+
+    p = sub.add_parser("reextract", help="run extraction again over the stored articles",
+                       description="Replace every article's extracted mentions, roles, events and topics "
+                                   "with the current pipeline's output.")
+    _add_db(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("evaluate", help="evaluation tables: html | conll PATH | seed",
+                       description="Score the system against third-party gold data in ../shared/eval.")
+    p.add_argument("what", choices=["html", "conll", "seed"], help="which evaluation")
+    p.add_argument("path", nargs="?", help="CoNLL-2003 file for 'conll'")
+    p.add_argument("--limit", type=int, default=None, help="only the first N documents/pages")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser("bench", help="extraction words per second vs the plain spaCy model",
+                       description="Benchmark extraction speed on the BBC texts in ../shared/eval/bbc.")
+    p.add_argument("--docs", type=int, default=200, help="number of BBC texts (default 200)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = globals()[f"cmd_{args.command}"]
+    try:
+        return handler(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest_sources
+
+    summary = ingest_sources(args.db, args.sources, progress=not args.quiet and sys.stderr.isatty(),
+                             fetch=not args.no_fetch)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    for msg in summary["error_messages"]:
+        print(f"error: {msg}", file=sys.stderr)
+    print(f"{summary['new']} new, {summary['duplicates']} duplicates, "
+          f"{summary['unchanged']} already stored, {summary['errors']} errors "
+          f"({config.db_path(args.db)})")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from . import store
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}; run: python -m analysis ingest --db {path} SOURCE")
+    conn = store.connect_ro(path)
+    try:
+        counts = store.stats(conn)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        width = max(map(len, counts))
+        for k, v in counts.items():
+            print(f"{k:<{width}}  {v:,}")
+    return 0
+
+
+def _extract_inputs(files: list[str], stdin: TextIO) -> Iterator[dict[str, Any] | Exception]:
+    """Input records for ``extract``: JSON Lines from files or stdin; text/HTML files as one record."""
+    from .ingest import prepare
+    from .sources import Item, iter_file
+
+    def jsonl(lines, name):
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not an object")
+                yield rec
+            except ValueError as exc:
+                yield ValueError(f"{name} line {n}: invalid JSON ({exc})")
+
+    if not files:
+        yield from jsonl(stdin, "stdin")
+        return
+    for f in files:
+        path = Path(f)
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                yield from jsonl(fh, f)
+            continue
+        if not path.exists():
+            yield FileNotFoundError(f"no such file: {f}")
+            continue
+        for item in iter_file(path):
+            if not isinstance(item, Item):
+                yield ValueError(f"{f}: {item.message}")
+                continue
+            try:
+                art = prepare(item)
+            except Exception as exc:  # noqa: BLE001
+                yield ValueError(f"{f}: {exc}")
+                continue
+            yield {"id": item.item and f"{path.name}#{item.item}" or path.name, "title": art["title"],
+                   "text": art["text"], "published": art["published"], "url": art["url"], "clean": True}
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract
+
+    status = 0
+    for rec in _extract_inputs(args.files, sys.stdin):
+        if isinstance(rec, Exception):
+            print(json.dumps({"error": str(rec)}, ensure_ascii=False))
+            print(f"error: {rec}", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            out = extract(rec)
+        except Exception as exc:  # noqa: BLE001 - one line per input, in order
+            out = {"id": rec.get("id"), "error": f"extraction failed: {exc}"}
+            status = 1
+        out.pop("clean", None)
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return status
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from .ingest import reextract
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    res = reextract(path, progress=not args.quiet and sys.stderr.isatty())
+    print(f"re-extracted {res['articles']} articles with extractor {res['extractor_version']}; "
+          f"{res['pruned_entities']} unreferenced entities removed")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.what == "html":
+        from . import eval_html
+
+        result = eval_html.evaluate_html(limit=args.limit) if args.limit else eval_html.evaluate_html()
+        print(json.dumps(result, default=str) if args.json else eval_html.format_report(result))
+        return 0
+    from . import eval_nlp
+
+    if args.what == "conll":
+        if not args.path:
+            raise ValueError("evaluate conll needs a CoNLL-2003 file, e.g. ../shared/eval/conll2003/test.txt")
+        result = eval_nlp.evaluate_conll(args.path, limit_docs=args.limit)
+        print(json.dumps(result, default=str) if args.json else eval_nlp.format_conll(result))
+        return 0
+    result = eval_nlp.evaluate_seed()
+    print(json.dumps(result, default=str) if args.json else eval_nlp.format_seed(result))
+    return 0 if result.get("passed", True) else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import eval_nlp
+
+    result = eval_nlp.bench(n_docs=args.docs)
+    print(json.dumps(result, default=str) if args.json else eval_nlp.format_bench(result))
+    return 0

@@ -1,0 +1,117 @@
+"""No double counting: canonical URLs, exact content hashes and near-duplicate texts.
+
+Near duplicates (the same wire story at two outlets) are found with MinHash over word 4-shingles
+and locality-sensitive hashing; the LSH buckets live in SQLite (``article_lsh``) so lookups stay
+indexed queries at any corpus size, and each candidate is confirmed against its stored signature.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.parse
+from typing import Any
+
+import numpy as np
+
+NUM_PERM = 120
+BANDS = 20  # 20 bands x 6 rows: candidates from a Jaccard similarity of about 0.6
+ROWS = NUM_PERM // BANDS
+THRESHOLD = 0.6
+SHINGLE = 4
+MIN_WORDS = 40  # shorter texts are compared by exact hash only
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|"
+    r"cmpid|cmp|ito|smid|partner|share|s_cid|ocid|icid|ncid|mod|taid|rss|feedname|at_\w+)$",
+    re.I,
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL with scheme and host lower-cased, fragment, tracking parameters, default ports,
+    ``www.`` and trailing slashes dropped, and query parameters sorted."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    query = sorted(
+        (k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING.match(k)
+    )
+    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urllib.parse.urlunsplit(("https", netloc, path, urllib.parse.urlencode(query), ""))
+
+
+def _shingles(text: str) -> set[bytes]:
+    words = re.findall(r"\w+", text.casefold())
+    return {" ".join(words[i:i + SHINGLE]).encode() for i in range(max(0, len(words) - SHINGLE + 1))}
+
+
+def signature(text: str) -> np.ndarray | None:
+    """MinHash signature of a text (``NUM_PERM`` uint64 values), or None for short texts."""
+    if len(text.split()) < MIN_WORDS:
+        return None
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m.update_batch(list(_shingles(text)))
+    return m.hashvalues.astype(np.uint64)
+
+
+def buckets(sig: np.ndarray) -> list[tuple[int, str]]:
+    """LSH (band, bucket) pairs of a signature."""
+    out = []
+    for b in range(BANDS):
+        chunk = sig[b * ROWS:(b + 1) * ROWS].tobytes()
+        out.append((b, hashlib.blake2b(chunk, digest_size=8).hexdigest()))
+    return out
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.mean(a == b))
+
+
+def find_near_duplicate(db: Any, sig: np.ndarray | None) -> tuple[int, float] | None:
+    """The stored article most similar to ``sig`` above :data:`THRESHOLD`, as (id, similarity).
+
+    :param db: a sqlite-utils Database or sqlite3 connection of the store.
+    """
+    if sig is None:
+        return None
+    pairs = buckets(sig)
+    where = " OR ".join("(band = ? AND bucket = ?)" for _ in pairs)
+    params = [v for pair in pairs for v in pair]
+    rows = db.execute(
+        f"SELECT DISTINCT m.article_id, m.signature FROM article_lsh l "
+        f"JOIN article_minhash m ON m.article_id = l.article_id WHERE {where} LIMIT 50",
+        params,
+    ).fetchall()
+    best: tuple[int, float] | None = None
+    for article_id, blob in rows:
+        sim = similarity(sig, np.frombuffer(blob, dtype=np.uint64))
+        if sim >= THRESHOLD and (best is None or sim > best[1]):
+            best = (article_id, sim)
+    return best
+
+
+def save_signature(db: Any, article_id: int, sig: np.ndarray | None) -> None:
+    """Store an article's signature and LSH buckets (sqlite-utils Database, inside a write)."""
+    if sig is None:
+        return
+    db["article_minhash"].insert({"article_id": article_id, "signature": sig.tobytes()}, replace=True)
+    db["article_lsh"].insert_all(
+        ({"band": b, "bucket": h, "article_id": article_id} for b, h in buckets(sig)), ignore=True
+    )

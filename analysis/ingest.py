@@ -1,0 +1,409 @@
+"""The one ingest path, shared by the CLI, the Data page and the tests.
+
+source → items (:mod:`analysis.sources`) → clean article (:func:`prepare`) → duplicate check
+(:mod:`analysis.dedupe`) → extraction (:mod:`analysis.extract`) → one ``BEGIN IMMEDIATE``
+transaction per article (:mod:`analysis.store`).
+
+Every bad item becomes one recorded error and the rest of the batch lands. Running the same
+ingest again adds nothing; an ingest killed midway leaves a consistent store and the next run
+completes it.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from . import config, dedupe, store
+from .sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
+
+BATCH = 16
+
+
+@dataclass
+class Summary:
+    """What one ingest did. ``unchanged`` counts items already stored by an earlier run."""
+
+    new: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    error_messages: list[str] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)
+    run_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new, "duplicates": self.duplicates, "unchanged": self.unchanged,
+            "errors": self.errors, "error_messages": list(self.error_messages),
+            "article_ids": list(self.article_ids), "run_id": self.run_id,
+        }
+
+    def line(self) -> str:
+        """The closing summary line."""
+        return (f"{self.new} new, {self.duplicates} duplicates, {self.unchanged} already stored, "
+                f"{self.errors} errors")
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else (host or None)
+
+
+def prepare(item: Item) -> dict[str, Any]:
+    """Clean one item into an article row (without id).
+
+    :raises SourceError: ``empty`` when no article text is left after cleaning.
+    :raises ValueError: from the HTML cleaner for pages with no extractable body.
+    """
+    from . import cleaning
+
+    if item.html is not None:
+        c = cleaning.clean_html(item.html, item.url)
+        prefer_item_title = item.kind in ("feed-entry", "jsonl", "csv")
+        title = (item.title if prefer_item_title and item.title else None) or c.get("title") or item.title
+        url = item.url or c.get("url")
+        declared = c.get("url")
+    else:
+        c = cleaning.clean_text(item.text or "", title=item.title)
+        title = item.title or c.get("title")
+        url = item.url
+        declared = None
+    text = (c.get("text") or "").strip()
+    if not text:
+        raise SourceError("empty", "no article text left after cleaning")
+    metadata = dict(item.metadata)
+    if c.get("description"):
+        metadata.setdefault("description", c["description"])
+    if item.locator != item.source:
+        metadata.setdefault("item", item.item)
+    language = c.get("language")
+    if not language:
+        language = cleaning.detect_language(text)
+    return {
+        "url": url,
+        "canonical_url": dedupe.canonical_url(declared) or dedupe.canonical_url(url),
+        "title": (title or "").strip() or None,
+        "outlet": item.outlet or c.get("outlet") or _host(url),
+        "author": item.author or c.get("author"),
+        "published": item.published or c.get("published"),
+        "language": language,
+        "text": text,
+        "content_hash": store.content_hash(text),
+        "source": item.locator,
+        "source_kind": item.kind,
+        "metadata": metadata,
+    }
+
+
+# --- duplicate check --------------------------------------------------------------------------
+
+def _known_locator(db, locator: str) -> bool:
+    return bool(
+        db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", [locator]).fetchone()
+        or db.execute("SELECT 1 FROM article_copies WHERE source = ? LIMIT 1", [locator]).fetchone()
+    )
+
+
+def find_existing(db, art: dict[str, Any], sig) -> tuple[int, str, float | None] | None:
+    """The stored article this one duplicates, as (article id, reason, similarity), or None."""
+    row = db.execute("SELECT id FROM articles WHERE content_hash = ?", [art["content_hash"]]).fetchone()
+    if row:
+        return row[0], "same content", 1.0
+    cu = art.get("canonical_url")
+    if cu:
+        row = db.execute("SELECT id FROM articles WHERE canonical_url = ? LIMIT 1", [cu]).fetchone()
+        if not row:
+            row = db.execute("SELECT article_id FROM article_copies WHERE canonical_url = ? LIMIT 1", [cu]).fetchone()
+        if row:
+            return row[0], "same URL", None
+    near = dedupe.find_near_duplicate(db, sig)
+    if near:
+        return near[0], "near duplicate", round(near[1], 3)
+    return None
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+def _extractor() -> tuple[Callable[[list[dict]], list[dict]], str]:
+    from . import extract as ex
+
+    many = getattr(ex, "extract_many", None)
+    if many is None:
+        def many(items):  # type: ignore[no-redef]
+            return [ex.extract(i) for i in items]
+    return many, ex.EXTRACTOR_VERSION
+
+
+def _extract_input(art: dict[str, Any], article_id: Any = None) -> dict[str, Any]:
+    return {"id": article_id, "title": art.get("title"), "text": art["text"],
+            "published": art.get("published"), "url": art.get("url"), "clean": True}
+
+
+class Ingester:
+    """Runs items through prepare → dedupe → extract → store against one database."""
+
+    def __init__(self, db_path: str | Path | None = None, *, progress: bool = False,
+                 fetch: bool = True, batch_size: int = BATCH):
+        self.db_path = config.db_path(db_path)
+        self.db = store.open_db(self.db_path)
+        self.progress = progress
+        self.fetcher = Fetcher(enabled=fetch)
+        self.batch_size = batch_size
+        self.summary = Summary()
+        self._extract, self.extractor_version = _extractor()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # errors
+    def error(self, source: str, item: str | None, kind: str, message: str) -> None:
+        with store.write_tx(self.db):
+            store.record_error(self.db, source, item, kind, message, self.summary.run_id)
+        self.summary.errors += 1
+        where = f"{source}" + (f" [{item}]" if item else "")
+        self.summary.error_messages.append(f"{where}: {message}")
+
+    def start_run(self, sources: list[str]) -> None:
+        with store.write_tx(self.db):
+            self.db.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+            self.summary.run_id = self.db["ingest_runs"].insert({
+                "started_at": store.utcnow(), "sources": json.dumps(sources, ensure_ascii=False),
+                "new": 0, "duplicates": 0, "errors": 0, "status": "running",
+            }).last_pk
+
+    def finish_run(self) -> None:
+        s = self.summary
+        with store.write_tx(self.db):
+            self.db["ingest_runs"].update(s.run_id, {
+                "finished_at": store.utcnow(), "new": s.new, "duplicates": s.duplicates,
+                "errors": s.errors, "status": "done",
+            })
+
+    def run(self, produced: Iterable[Produced], sources: list[str]) -> Summary:
+        """Ingest every item; returns the summary (also kept on ``self.summary``)."""
+        self.start_run(sources)
+        pending: list[tuple[dict[str, Any], Any]] = []
+        bar = _progress(produced, self.progress)
+        for p in bar:
+            if isinstance(p, ItemError):
+                self.error(p.source, p.item, p.kind, p.message)
+                continue
+            try:
+                art = prepare(p)
+            except SourceError as exc:
+                self.error(p.source, p.item, exc.kind, str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
+                self.error(p.source, p.item, "malformed", f"could not clean: {exc}"[:300])
+                continue
+            sig = dedupe.signature(art["text"])
+            if self._handle_duplicate(art, sig, in_tx=False):
+                continue
+            pending.append((art, sig))
+            if len(pending) >= self.batch_size:
+                self._flush(pending)
+                pending = []
+            if hasattr(bar, "set_postfix_str"):
+                bar.set_postfix_str(self.summary.line(), refresh=False)
+        if pending:
+            self._flush(pending)
+        self.finish_run()
+        return self.summary
+
+    def _handle_duplicate(self, art: dict[str, Any], sig, in_tx: bool) -> bool:
+        """Link or skip ``art`` when it is already stored; True when handled."""
+        hit = find_existing(self.db, art, sig)
+        if hit is None:
+            return False
+        article_id, reason, sim = hit
+        if _known_locator(self.db, art["source"]):
+            self.summary.unchanged += 1
+            return True
+
+        def link():
+            return store.record_copy(self.db, article_id, reason, url=art.get("url"),
+                                     canonical_url=art.get("canonical_url"), title=art.get("title"),
+                                     outlet=art.get("outlet"), source=art["source"], similarity=sim)
+
+        if in_tx:
+            added = link()
+        else:
+            with store.write_tx(self.db):
+                added = link()
+                if added:
+                    store.bump_data_version(self.db)
+        if added:
+            self.summary.duplicates += 1
+        else:
+            self.summary.unchanged += 1
+        return True
+
+    def _flush(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
+        try:
+            results = self._extract([_extract_input(a) for a, _ in pending])
+        except Exception:  # noqa: BLE001 - fall back to one at a time to isolate the bad one
+            results = []
+            for a, _ in pending:
+                try:
+                    results.append(self._extract([_extract_input(a)])[0])
+                except Exception as exc:  # noqa: BLE001
+                    results.append(exc)
+        for (art, sig), result in zip(pending, results):
+            if isinstance(result, Exception):
+                self.error(art["source"], None, "extraction", f"extraction failed: {result}"[:300])
+                continue
+            self._store(art, sig, result)
+
+    def _store(self, art: dict[str, Any], sig, result: dict[str, Any]) -> None:
+        with store.write_tx(self.db):
+            # Re-check inside the write lock: another writer or an earlier item may have won.
+            if self._handle_duplicate(art, sig, in_tx=True):
+                return
+            row = dict(art)
+            row["extractor_version"] = self.extractor_version
+            if result.get("text") and result["text"] != art["text"]:
+                row["text"] = result["text"]
+            article_id = store.insert_article(self.db, row)
+            dedupe.save_signature(self.db, article_id, sig)
+            store.save_extraction(self.db, article_id, result, art.get("published"),
+                                  self.extractor_version)
+            store.bump_data_version(self.db)
+        self.summary.new += 1
+        self.summary.article_ids.append(article_id)
+
+
+def _progress(it: Iterable, enabled: bool):
+    if not enabled:
+        return it
+    from tqdm import tqdm
+
+    return tqdm(it, unit=" items", file=sys.stderr, dynamic_ncols=True)
+
+
+def _expand(sources: Iterable[str | Path], fetcher: Fetcher) -> Iterator[Produced]:
+    for s in sources:
+        try:
+            yield from iter_items(s, fetcher)
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the batch
+            yield ItemError(str(s), "malformed", f"could not read: {exc}"[:300])
+
+
+# --- public entry points ----------------------------------------------------------------------
+
+def ingest_sources(db_path: str | Path | None, sources: Iterable[str | Path], *,
+                   progress: bool = False, fetch: bool = True) -> dict[str, Any]:
+    """Ingest files, folders (recursively), URLs and feeds.
+
+    :param db_path: the store (None: ``CHANCERY_DB`` or data/chancery.db).
+    :param fetch: fetch URLs and feed entries' pages from the network.
+    :returns: the summary dict: new, duplicates, unchanged, errors, error_messages, article_ids.
+    """
+    sources = [str(s) for s in sources]
+    ing = Ingester(db_path, progress=progress, fetch=fetch)
+    try:
+        return ing.run(_expand(sources, ing.fetcher), sources).as_dict()
+    finally:
+        ing.close()
+
+
+def ingest_bytes(db_path: str | Path | None, name: str, data: bytes, *,
+                 fetch: bool = True) -> dict[str, Any]:
+    """Ingest an uploaded file's bytes (its name gives the type)."""
+    ing = Ingester(db_path, fetch=fetch)
+    try:
+        label = f"upload:{name}"
+        return ing.run(iter_bytes(name, data, source=label, fetcher=ing.fetcher), [label]).as_dict()
+    finally:
+        ing.close()
+
+
+def ingest_text(db_path: str | Path | None, text: str, *, title: str | None = None,
+                url: str | None = None, published: str | None = None,
+                outlet: str | None = None) -> dict[str, Any]:
+    """Ingest pasted text as one article."""
+    ing = Ingester(db_path)
+    try:
+        label = "paste:" + store.content_hash(text or "")[:12]
+        if not (text or "").strip():
+            produced: list[Produced] = [ItemError(label, "empty", "pasted text is empty")]
+        else:
+            from .sources import normalise_date
+
+            produced = [Item(source=label, kind="paste", text=text, title=title or None, url=url or None,
+                             published=normalise_date(published), outlet=outlet or None)]
+        return ing.run(produced, [label]).as_dict()
+    finally:
+        ing.close()
+
+
+def reextract(db_path: str | Path | None = None, *, progress: bool = False,
+              batch_size: int = BATCH) -> dict[str, Any]:
+    """Run extraction again over every stored article (after a change of rules or model).
+
+    Each article's mentions, roles, events and topics are replaced in its own transaction;
+    entity ids stay stable. Entities no longer referenced anywhere are removed.
+    """
+    db = store.open_db(config.db_path(db_path))
+    many, version = _extractor()
+    done = failed = 0
+    try:
+        ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+        bar = _progress(range(0, len(ids), batch_size), progress)
+        for start in bar:
+            chunk = ids[start:start + batch_size]
+            rows = db.execute(
+                f"SELECT id, title, text, published, url FROM articles WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            ).fetchall()
+            inputs = [{"id": r[0], "title": r[1], "text": r[2], "published": r[3], "url": r[4], "clean": True}
+                      for r in rows]
+            results = many(inputs)
+            for inp, result in zip(inputs, results):
+                with store.write_tx(db):
+                    store.save_extraction(db, inp["id"], result, inp["published"], version)
+                    store.bump_data_version(db)
+                done += 1
+        with store.write_tx(db):
+            pruned = prune_orphan_entities(db)
+    finally:
+        db.conn.close()
+    return {"articles": done, "failed": failed, "pruned_entities": pruned, "extractor_version": version}
+
+
+def prune_orphan_entities(db) -> int:
+    """Delete entities that no mention, role, event or curation refers to; returns the count."""
+    orphan = (
+        "SELECT id FROM entities e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM article_roles r WHERE r.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM curation_log c WHERE c.target_key = e.key)"
+    )
+    ids = [r[0] for r in db.execute(orphan).fetchall()]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM entity_aliases WHERE entity_id IN ({marks})", chunk)
+        db.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+    return len(ids)
+
+
+def sample_sources() -> list[Path]:
+    """The bundled sample corpus, plus the project's seed page when ../shared is beside the repo."""
+    out = [config.SAMPLE_DIR]
+    seeds = config.SHARED_DIR / "seeds"
+    if seeds.is_dir():
+        out.append(seeds)
+    return out
+
+
+def ensure_sample_db(path: str | Path | None = None, *, progress: bool = False) -> dict[str, Any]:
+    """Build (or complete) a store from the sample corpus. Idempotent."""
+    return ingest_sources(path, sample_sources(), progress=progress, fetch=False)
