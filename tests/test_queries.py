@@ -1,0 +1,336 @@
+"""Tests of analysis.queries on small hand-built stores (the PRODUCT.md extraction contract).
+
+``make_store`` is also used by tests/test_pages.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from analysis import queries, store
+from analysis.queries import Filters
+
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+]
+
+
+def _person(name: str, country: str | None, title: str | None = None, aliases=()) -> dict:
+    roles = [{"title": title, "country": country}] if title else []
+    return {"name": name, "kind": "person", "country": country, "roles": roles, "aliases": list(aliases)}
+
+
+def _country(name: str, code: str) -> dict:
+    return {"name": name, "kind": "country", "country": code, "roles": [], "aliases": []}
+
+
+def _mentions(text: str, names: list[tuple[str, str, str]]) -> list[dict]:
+    """Mentions at the first occurrence of each (surface, entity, label) in text."""
+    out = []
+    for surface, entity, label in names:
+        i = text.find(surface)
+        if i >= 0:
+            out.append({"start": i, "end": i + len(surface), "text": surface, "label": label,
+                        "entity": entity})
+    return out
+
+
+def realistic_articles(hostile: bool = False) -> list[dict[str, Any]]:
+    """Six articles about Pakistan–Afghanistan diplomacy with extraction results. With
+    ``hostile``, titles, texts, entity names, topic labels, outlets and URLs carry payloads."""
+    p = PAYLOADS
+    sadiq = "Mohammad Sadiq" + (f" {p[0]}" if hostile else "")
+    muttaqi = "Amir Khan Muttaqi" + (f" {p[2]}" if hostile else "")
+    haqqani = "Sirajuddin Haqqani"
+    dar = "Ishaq Dar" + (f" {p[1]}" if hostile else "")
+    pak, afg = _country("Pakistan", "PAK"), _country("Afghanistan", "AFG")
+    sec = {"id": "security", "label": "Security" + (f" {p[0]}" if hostile else ""), "score": 0.8,
+           "evidence": ["security", "border"]}
+    trade = {"id": "trade", "label": "Trade", "score": 0.6, "evidence": ["trade", "transit"]}
+    refugees = {"id": "refugees", "label": "Refugees", "score": 0.7, "evidence": ["refugees"]}
+    arts = []
+
+    def add(title, published, body, ents, mentions, evs, topics, outlet="Dawn", url=None):
+        arts.append({"title": title, "published": published, "text": body, "outlet": outlet,
+                     "url": url or f"https://example.org/{len(arts) + 1}", "entities": ents,
+                     "mentions": mentions, "events": evs, "topics": topics})
+
+    body1 = (f"Pakistan's Special Representative {sadiq} arrived in Kabul on Monday. "
+             f"He met Acting Interior Minister {haqqani} to discuss border security. "
+             f"{sadiq} also met {muttaqi} in Kabul.")
+    if hostile:
+        body1 += f" Readers wrote {p[0]} and {p[1]} and {p[2]}."
+    add("Sadiq visits Kabul" + (f" {p[0]} {p[1]} {p[2]}" if hostile else ""), "2024-12-23", body1,
+        [_person(sadiq, "PAK", "Special Representative for Afghanistan", ["Sadiq"]),
+         _person(haqqani, "AFG", "Acting Minister of Interior"),
+         _person(muttaqi, "AFG", "Acting Foreign Minister"), pak, afg],
+        _mentions(body1, [("Pakistan", "Pakistan", "GPE"), (sadiq, sadiq, "PERSON"),
+                          ("Kabul", None, "GPE"), (haqqani, haqqani, "PERSON"),
+                          (muttaqi, muttaqi, "PERSON")]),
+        [{"kind": "visit", "visitor": sadiq, "visitor_country": "PAK", "destination_country": "AFG",
+          "destination_place": "Kabul", "date": "2024-12-23", "status": "occurred", "cameo": "042",
+          "evidence": f"Pakistan's Special Representative {sadiq} arrived in Kabul on Monday."},
+         {"kind": "meeting", "participants": [sadiq, haqqani], "country": "AFG", "place": "Kabul",
+          "date": "2024-12-23", "cameo": "040",
+          "evidence": f"He met Acting Interior Minister {haqqani} to discuss border security."},
+         {"kind": "meeting", "participants": [sadiq, muttaqi], "country": "AFG", "place": "Kabul",
+          "date": "2024-12-24", "cameo": "040", "evidence": f"{sadiq} also met {muttaqi} in Kabul."}],
+        [sec], url=("javascript:alert(1)" if hostile else None),
+        outlet=("Dawn" + (f" {p[1]}" if hostile else "")))
+    body2 = (f"Foreign Minister {dar} travelled to Kabul for talks on trade and transit with {muttaqi}. "
+             f"{dar} said trade would grow.")
+    add("Dar in Kabul for trade talks", "2025-04-19", body2,
+        [_person(dar, "PAK", "Deputy Prime Minister"), _person(muttaqi, "AFG"), pak, afg],
+        _mentions(body2, [(dar, dar, "PERSON"), ("Kabul", None, "GPE"), (muttaqi, muttaqi, "PERSON")]),
+        [{"kind": "visit", "visitor": dar, "visitor_country": "PAK", "destination_country": "AFG",
+          "destination_place": "Kabul", "date": "2025-04-19", "status": "occurred", "cameo": "042",
+          "evidence": f"Foreign Minister {dar} travelled to Kabul for talks on trade and transit."},
+         {"kind": "meeting", "participants": [dar, muttaqi], "country": "AFG", "place": "Kabul",
+          "date": "2025-04-19", "cameo": "040", "evidence": body2.split(". ")[0] + "."},
+         {"kind": "statement", "speaker": dar, "quote": "trade would grow", "date": "2025-04-19",
+          "cameo": "010", "evidence": f"{dar} said trade would grow."}],
+        [trade], outlet="The News")
+    body3 = f"{muttaqi} visited Islamabad to discuss refugees and border security with {dar}."
+    add("Muttaqi in Islamabad", "2025-05-10", body3,
+        [_person(muttaqi, "AFG"), _person(dar, "PAK"), pak, afg],
+        _mentions(body3, [(muttaqi, muttaqi, "PERSON"), ("Islamabad", None, "GPE"), (dar, dar, "PERSON")]),
+        [{"kind": "visit", "visitor": muttaqi, "visitor_country": "AFG", "destination_country": "PAK",
+          "destination_place": "Islamabad", "date": "2025-05-10", "status": "occurred", "cameo": "042",
+          "evidence": body3}],
+        [refugees, sec])
+    body4 = f"{sadiq} will visit Kabul next week to discuss refugees, officials said."
+    add("Sadiq to return to Kabul", "2025-05-20", body4, [_person(sadiq, "PAK"), afg],
+        _mentions(body4, [(sadiq, sadiq, "PERSON"), ("Kabul", None, "GPE")]),
+        [{"kind": "visit", "visitor": sadiq, "visitor_country": "PAK", "destination_country": "AFG",
+          "destination_place": "Kabul", "date": "2025-05-27", "status": "planned", "cameo": "036",
+          "evidence": body4}],
+        [refugees], outlet="The News")
+    body5 = f"{sadiq} arrived in Kabul again and met {haqqani} on trade."
+    add("Sadiq back in Kabul", "2025-05-28", body5,
+        [_person(sadiq, "PAK"), _person(haqqani, "AFG"), afg],
+        _mentions(body5, [(sadiq, sadiq, "PERSON"), ("Kabul", None, "GPE"), (haqqani, haqqani, "PERSON")]),
+        [{"kind": "visit", "visitor": sadiq, "visitor_country": "PAK", "destination_country": "AFG",
+          "destination_place": "Kabul", "date": "2025-05-28", "status": "occurred", "cameo": "042",
+          "evidence": f"{sadiq} arrived in Kabul again."},
+         {"kind": "meeting", "participants": [sadiq, haqqani], "country": "AFG", "place": "Kabul",
+          "date": "2025-05-28", "cameo": "040", "evidence": body5}],
+        [trade, sec])
+    body6 = "Markets in Karachi rose on Tuesday."
+    add("Markets rise", "2025-05-29", body6, [pak], [], [], [trade], outlet="Business Recorder")
+    return arts
+
+
+def make_store(path: Path, hostile: bool = False, with_errors: bool = True) -> Path:
+    """Build a file store at ``path`` from :func:`realistic_articles` (plus an ingest run and
+    an error record)."""
+    db = store.open_db(path)
+    for art in realistic_articles(hostile):
+        with store.write_tx(db):
+            aid = store.insert_article(db, {
+                "title": art["title"], "published": art["published"], "text": art["text"],
+                "outlet": art["outlet"], "url": art["url"], "canonical_url": art["url"],
+                "content_hash": store.content_hash(art["text"]), "source": "test",
+                "source_kind": "text"})
+            store.save_extraction(db, aid, art, art["published"], "test")
+            store.bump_data_version(db)
+    if with_errors:
+        with store.write_tx(db):
+            run = db["ingest_runs"].insert({
+                "started_at": "2025-06-01T10:00:00+00:00", "finished_at": "2025-06-01T10:01:00+00:00",
+                "sources": '["test"]', "new": 6, "duplicates": 1, "errors": 1, "status": "done"}).last_pk
+            store.record_error(db, "bad" + (PAYLOADS[0] if hostile else "") + ".pdf", None,
+                               "unsupported", "unsupported type" + (f" {PAYLOADS[1]}" if hostile else ""),
+                               run)
+    db.conn.close()
+    return path
+
+
+@pytest.fixture
+def real_db(tmp_path) -> Path:
+    return make_store(tmp_path / "real.db")
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Path:
+    p = tmp_path / "empty.db"
+    store.open_db(p).conn.close()
+    return p
+
+
+def test_summary_counts_and_range(real_db):
+    s = queries.summary(real_db)
+    assert s["articles"] == 6 and s["first"] == "2024-12-23" and s["last"] == "2025-05-29"
+    assert s["visits"] == 5 and s["meetings"] == 4 and s["outlets"] == 3
+    narrowed = queries.summary(real_db, Filters(start="2025-05-01"))
+    assert narrowed["articles"] == 4 and narrowed["first"] == "2025-05-10"
+
+
+def test_filters_restrict_events(real_db):
+    all_ev = queries.events(real_db)
+    assert len(all_ev) == 9
+    assert list(all_ev["date"]) == sorted(all_ev["date"], reverse=True)
+    dar = queries.events(real_db, Filters(people=("person:ishaq-dar",)))
+    assert set(dar["id"]) < set(all_ev["id"]) and len(dar) == 2
+    assert len(queries.events(real_db, Filters(people=("person:ishaq-dar",)), kinds=None)) == 3
+    assert all("Ishaq Dar" in p for p in dar["participants"])
+    early = queries.events(real_db, Filters(end="2024-12-31"))
+    assert len(early) == 3
+    trade = queries.events(real_db, Filters(topics=("trade",)))
+    assert set(trade["article_id"]) == {2, 5}
+    afg_visits = queries.events(real_db, kinds=("visit",), pair=("AFG", "PAK"))
+    assert len(afg_visits) == 5
+    assert set(afg_visits["pair"]) == {"PAK → AFG", "AFG → PAK"}
+
+
+def test_country_filter_on_articles(real_db):
+    pak = queries.search_articles(real_db, Filters(countries=("PAK",)))
+    # article 5 names no Pakistani entity in its text, but its visit comes from PAK; article 6
+    # names no country at all (Karachi is not linked to an entity)
+    assert set(pak["id"]) == {1, 2, 3, 4, 5}
+    afg = queries.search_articles(real_db, Filters(countries=("AFG",)))
+    assert 6 not in set(afg["id"])
+
+
+def test_visit_gaps_skip_planned(real_db):
+    gaps = queries.visit_gaps(real_db)
+    row = gaps[(gaps.visitor == "PAK") & (gaps.host == "AFG")].iloc[0]
+    assert row.visits == 3 and row["first"] == "2024-12-23" and row["last"] == "2025-05-28"
+    assert row.mean_gap_days == pytest.approx(((117) + (39)) / 2)
+    assert row.days_since_last > 0
+    pv = queries.pair_visits(real_db, "AFG", "PAK")
+    assert list(pv["date"]) == ["2024-12-23", "2025-04-19", "2025-05-10", "2025-05-28"]
+    assert list(pv["gap_days"].fillna(-1).astype(int)) == [-1, 117, 21, 18]
+
+
+def test_topic_series_normalised(real_db):
+    df = queries.topic_series(real_db, freq="month")
+    may = df[df.period == "2025-05-01"].set_index("topic_id")
+    assert may.loc["trade", "n"] == 2 and may.loc["trade", "total"] == 4
+    assert may.loc["trade", "share"] == pytest.approx(0.5)
+    dec = df[df.period == "2024-12-01"].set_index("topic_id")
+    assert dec.loc["trade", "n"] == 0  # zero-filled, so lines do not skip
+    weeks = queries.topic_series(real_db, freq="week")
+    assert set(weeks["period"]) >= {"2024-12-23", "2025-05-26"}  # Mondays
+    only = queries.topic_series(real_db, Filters(topics=("refugees",)), freq="month")
+    assert set(only["topic_id"]) == {"refugees"}
+    assert only[only.period == "2025-05-01"]["total"].iloc[0] == 4  # denominator not narrowed
+    with pytest.raises(ValueError):
+        queries.topic_series(real_db, freq="day")
+
+
+def test_country_topic_matrix_and_cell_articles(real_db):
+    m = queries.country_topic_matrix(real_db)
+    cell = m[(m.code == "PAK") & (m.topic_id == "trade")].iloc[0]
+    assert cell.country == "Pakistan" and cell.n == 2
+    arts = queries.topic_articles(real_db, topic_id="trade", country="PAK")
+    assert set(arts["id"]) == {2, 5}
+    arts = queries.topic_articles(real_db, topic_id="security", period="2025-05-01", freq="month")
+    assert set(arts["id"]) == {3, 5}
+    assert "security" in arts["topic_evidence"].iloc[0]
+
+
+def test_rising_topics(real_db):
+    r = queries.rising_topics(real_db, days=30).set_index("topic_id")
+    assert r.loc["refugees", "recent"] == 2 and r.loc["refugees", "prior"] == 0
+    assert r.loc["refugees", "change"] > 0
+
+
+def test_top_entities(real_db):
+    people = queries.top_entities(real_db, kind="person")
+    assert people.iloc[0]["name"] == "Mohammad Sadiq"
+    countries = queries.top_entities(real_db, kind="country")
+    assert set(countries["key"]) == {"country:PAK", "country:AFG"}
+    only_dar = queries.top_entities(real_db, Filters(people=("person:ishaq-dar",)), kind="person")
+    assert "Sirajuddin Haqqani" not in set(only_dar["name"])
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "\x00", "Modi's", "U.S.-China", "NEAR(", "*", "-x", "title:x", '"', '""', "a AND",
+    "OR", "(", ")", "^", "Kabul NEAR/3", "x" * 5000, "\x00Kabul\x01", "Sadiq*", "'; DROP TABLE articles; --",
+])
+def test_search_is_safe_against_any_input(real_db, text):
+    df = queries.search_articles(real_db, text=text)
+    assert isinstance(df, pd.DataFrame)
+    queries.search_evidence(real_db, text=text)
+
+
+def test_search_finds_and_filters(real_db):
+    assert set(queries.search_articles(real_db, text="Kabul")["id"]) == {1, 2, 4, 5}
+    assert set(queries.search_articles(real_db, text="kabul", outlet="The News")["id"]) == {2, 4}
+    assert set(queries.search_articles(real_db, text="Sadi*")["id"]) == {1, 4, 5}
+    assert set(queries.search_articles(real_db, text='"border security"')["id"]) == {1, 3}
+    ev = queries.search_evidence(real_db, text="transit")
+    assert sorted(ev["kind"]) == ["meeting", "visit"]
+    assert set(ev["article_id"]) == {2}
+
+
+def test_article_detail(real_db):
+    a = queries.article(real_db, 1)
+    assert a["title"] == "Sadiq visits Kabul"
+    assert {"Mohammad Sadiq", "Sirajuddin Haqqani"} <= set(a["entities"]["name"])
+    assert len(a["events"]) == 3 and "security" in a["topics"]["evidence"].iloc[0]
+    for m in a["mentions"].itertuples():
+        assert a["text"][m.start:m.end] == m.text
+    assert queries.article(real_db, 999) is None
+
+
+def test_profiles(real_db):
+    ents = queries.entities(real_db, search="sadiq")
+    assert list(ents["name"]) == ["Mohammad Sadiq"]
+    sadiq = queries.profile(real_db, int(ents["id"].iloc[0]))
+    assert sadiq["aliases"] == ["Sadiq"]
+    assert sadiq["roles"].iloc[0]["title"] == "Special Representative for Afghanistan"
+    assert len(sadiq["visits_made"]) == 3 and len(sadiq["meetings"]) == 3
+    assert set(sadiq["counterparts"]["counterpart"]) == {"Sirajuddin Haqqani", "Amir Khan Muttaqi"}
+    dar_id = int(queries.entities(real_db, search="Ishaq")["id"].iloc[0])
+    dar = queries.profile(real_db, dar_id)
+    assert list(dar["quotes"]["quote"]) == ["trade would grow"]
+    pak_id = int(queries.entities(real_db, kinds=("country",), search="pakistan")["id"].iloc[0])
+    pak = queries.profile(real_db, pak_id)
+    assert len(pak["visits_made"]) == 4 and len(pak["visits_hosted"]) == 1
+    cp = pak["counterparts"].set_index("counterpart")
+    assert cp.loc["AFG", "visits_made"] == 4 and cp.loc["AFG", "visits_hosted"] == 1
+    assert len(pak["quotes"]) == 1
+    narrowed = queries.profile(real_db, pak_id, Filters(start="2025-01-01"))
+    assert len(narrowed["visits_made"]) == 3
+    assert queries.profile(real_db, 10_000) is None
+
+
+def test_ingest_runs_and_errors(real_db):
+    assert queries.last_ingest(real_db)["new"] == 6
+    errs = queries.ingest_errors(real_db)
+    assert list(errs["kind"]) == ["unsupported"]
+
+
+def test_filter_options_and_cache_token(real_db, tmp_path):
+    o = queries.filter_options(real_db)
+    assert o["countries"]["PAK"] == "Pakistan" and o["people"]["person:mohammad-sadiq"] == "Mohammad Sadiq"
+    assert o["topics"]["trade"] == "Trade" and o["min_date"] == "2024-12-23"
+    before = queries.cache_token(real_db)
+    db = store.open_db(real_db)
+    with store.write_tx(db):
+        store.insert_article(db, {"title": "x", "text": "new text", "content_hash": "h"})
+    db.conn.close()
+    assert queries.cache_token(real_db) != before
+
+
+def test_every_query_on_an_empty_store(empty_db):
+    assert queries.summary(empty_db)["articles"] == 0
+    for fn in (queries.events, queries.visit_gaps, queries.rising_topics, queries.top_entities,
+               queries.topic_series, queries.country_topic_matrix, queries.topic_articles,
+               queries.search_articles, queries.ingest_errors, queries.ingest_runs,
+               queries.entities, queries.event_people):
+        assert len(fn(empty_db)) == 0, fn.__name__
+    assert queries.last_ingest(empty_db) is None
+    assert queries.filter_options(empty_db)["min_date"] is None
+    assert queries.pair_visits(empty_db, "PAK", "AFG").empty
+
+
+def test_missing_store_raises(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        queries.summary(tmp_path / "absent.db")
