@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Iterable
 
 #: Longest search input considered, in characters; the rest is ignored.
 MAX_QUERY_CHARS = 256
@@ -82,10 +83,16 @@ def escape_markdown(text: object, *, max_chars: int | None = None) -> str:
     s = clean_control(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if max_chars is not None and len(s) > max_chars:
         s = s[:max_chars].rstrip() + "…"
-    paragraphs = re.split(r"\n\s*\n", s)
+    return _paragraphs(_MD_SPECIAL.sub(r"\\\1", s))
+
+
+def _paragraphs(escaped: str) -> str:
+    """Markdown layout of already-escaped text: blank lines separate paragraphs, single newlines
+    become hard breaks, leading indentation (a code block) is dropped."""
+    paragraphs = re.split(r"\n\s*\n", escaped)
     out = []
     for para in paragraphs:
-        lines = [_MD_SPECIAL.sub(r"\\\1", line.strip()) for line in para.split("\n")]
+        lines = [line.strip() for line in para.split("\n")]
         lines = [line for line in lines if line]
         if lines:
             # A single newline is a soft break in Markdown; keep the author's line as a hard break.
@@ -135,3 +142,37 @@ def safe_url(url: object) -> str | None:
     if not re.match(r"(?i)^https?://[^\s/?#]+", u) or _CONTROL.search(u) or re.search(r"[\s<>\"']", u):
         return None
     return u
+
+
+def highlight_markdown(text: object, spans: Iterable[tuple[int, int]], *,
+                       max_chars: int | None = None) -> str:
+    """Markdown for ``text`` with the character ranges ``spans`` in bold, all text escaped.
+
+    Spans outside the text, overlapping an earlier span, crossing a line break or holding no
+    word character are left plain. The bold markers are the only Markdown in the result.
+    """
+    if text is None:
+        return ""
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    if max_chars is not None and len(s) > max_chars:
+        s = s[:max_chars]
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted({(int(a), int(b)) for a, b in spans}):
+        if start < pos or start >= end or end > len(s):
+            continue
+        inner = s[start:end]
+        if "\n" in inner or not _WORD.search(inner) or inner != inner.strip():
+            continue
+        parts.append(_escape_inline(s[pos:start]))
+        parts.append("**" + _escape_inline(inner) + "**")
+        pos = end
+    parts.append(_escape_inline(s[pos:]))
+    out = _paragraphs("".join(parts))
+    if max_chars is not None and len(str(text)) > max_chars:
+        out += "…"
+    return out
+
+
+def _escape_inline(s: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", clean_control(s).replace("\t", " "))
