@@ -57,6 +57,14 @@ def _host(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else (host or None)
 
 
+def _strip_marker_lines(text: str) -> str:
+    from . import cleaning
+
+    rules = cleaning.load_rules()
+    paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "\n\n".join(p for p in paras if cleaning._line_rule(p, rules) is None)
+
+
 def prepare(item: Item) -> dict[str, Any]:
     """Clean one item into an article row (without id).
 
@@ -71,6 +79,11 @@ def prepare(item: Item) -> dict[str, Any]:
         title = (item.title if prefer_item_title and item.title else None) or c.get("title") or item.title
         url = item.url or c.get("url")
         declared = c.get("url")
+    elif item.kind == "feed-entry":
+        # A feed entry's own content is already a body (often cut short and followed by
+        # "Continue reading..."): drop marker lines only, never whole paragraphs.
+        c = {"text": _strip_marker_lines(item.text or "")}
+        title, url, declared = item.title, item.url, None
     else:
         c = cleaning.clean_text(item.text or "", title=item.title)
         title = item.title or c.get("title")
