@@ -109,7 +109,7 @@ def test_highlight_markdown():
     h, k = text.find("Haqqani"), text.find("Kabul")
     out = safe.highlight_markdown(text, [(0, 5), (h, h + 7), (h + 2, h + 5), (k, k + 99), (k, k + 5)])
     assert out.startswith("**Sadiq** \\<img src\\=x onerror\\=alert\\(1\\)\\>")
-    assert "**Haqqani**" in out and "](" not in out and "<img" not in out
+    assert "**Haqqani**" in out and "](" not in out and "<img" not in out.replace("\\<", "")
     assert out.endswith("**Kabul**")
     # overlapping and out-of-range spans are ignored rather than corrupting the text
     assert out.count("**") == 6
