@@ -8,8 +8,9 @@ Three kinds of edge, all counted in SQLite (one short read-only connection per c
 * ``visit`` country–country, from a visit's ``visitor_country`` → ``destination_country``;
   weight = the visits between the pair (both directions; each direction is kept apart).
 
-An "event" is counted once per distinct date for the same pair, so the same meeting reported by
-five articles weighs 1 (``reports`` keeps the number of event rows). Cancelled events are left
+An "event" is counted once per distinct day for the same pair (for affiliations: once per kind,
+day and set of participants), so the same meeting reported by five articles weighs 1
+(``reports`` keeps the number of event rows). Cancelled events are left
 out. Dates are the event's date, else the article's publication date.
 
 Node keys are strings: ``"c:PAK"`` for a country (ISO 3166-1 alpha-3), ``"e:42"`` for any other
@@ -140,11 +141,20 @@ GROUP BY vc, dc
 """
 
 # Person (or organisation) → its country, weighted by the person's events in the window.
-_SQL_AFFILIATION = _EV_CTE + """
-SELECT part.node AS u, 'c:' || part.country AS v, COUNT(DISTINCT part.event_id) AS weight,
+# An event's signature (kind, day, countries, participants) counts reports of it once.
+_SQL_AFFILIATION = _EV_CTE + """,
+esig AS (
+    SELECT evf.id, evf.kind || '|' || COALESCE(substr(evf.d, 1, 10), '') || '|'
+           || COALESCE(evf.vc, '') || '|' || COALESCE(evf.dc, '') || '|'
+           || COALESCE((SELECT group_concat(node, ',') FROM
+                          (SELECT p.node FROM part p WHERE p.event_id = evf.id ORDER BY p.node)),
+                       '') AS sig
+    FROM evf
+)
+SELECT part.node AS u, 'c:' || part.country AS v, COUNT(DISTINCT esig.sig) AS weight,
        COUNT(DISTINCT part.event_id) AS reports, COUNT(DISTINCT evf.article_id) AS articles,
        MIN(evf.d) AS first, MAX(evf.d) AS last
-FROM part JOIN evf ON evf.id = part.event_id
+FROM part JOIN evf ON evf.id = part.event_id JOIN esig ON esig.id = part.event_id
 WHERE part.kind != 'country' AND part.country IS NOT NULL
 GROUP BY part.node, part.country
 """
