@@ -16,6 +16,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+import warnings
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Iterable
@@ -360,14 +361,25 @@ def _types(obj: dict) -> list[str]:
     return []
 
 
+#: Typographic quotes written as numeric entities in JSON-LD are WordPress's "texturize" output
+#: for ASCII quotes the author typed (its og:title keeps them ASCII): restore the ASCII quote.
+_WP_QUOTES = re.compile(r"&#(8216|8217|8220|8221|x2018|x2019|x201[cC]|x201[dD]);")
+
+
+def _wp_quote(m: re.Match) -> str:
+    code = m.group(1).lower()
+    return "'" if code in ("8216", "8217", "x2018", "x2019") else '"'
+
+
 def _ld_text(v: Any) -> str | None:
+    """A JSON-LD value as clean text (first item of a list, ``name`` of an object)."""
     if isinstance(v, list):
         v = v[0] if v else None
     if isinstance(v, dict):
         v = v.get("name") or v.get("@value")
     if not isinstance(v, str):
         return None
-    s = _norm(html_lib.unescape(v))
+    s = _norm(html_lib.unescape(_WP_QUOTES.sub(_wp_quote, v)))
     return s or None
 
 
@@ -406,7 +418,9 @@ def _to_day(value: str | None) -> str | None:
         try:
             from dateutil import parser as dparser
 
-            d = dparser.parse(value, fuzzy=False).date()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                d = dparser.parse(value, fuzzy=False).date()
         except (ValueError, OverflowError, ImportError):
             return None
     else:
@@ -489,23 +503,31 @@ def _similar(a: str, b: str) -> float:
 
 def _choose_title(ld_headline: str | None, h1s: list[str], meta: dict[str, str],
                   page_title: str | None, sites: list[str]) -> str | None:
-    """Title rule: JSON-LD article headline; else the ``<h1>`` that agrees with og:title or
-    ``<title>``; else og:title/twitter:title/``<title>`` with the site suffix removed."""
-    if ld_headline:
-        return ld_headline
-    meta_title = meta.get("og:title") or meta.get("twitter:title")
-    refs = [t for t in (meta_title, page_title) if t]
-    for h in h1s:
-        if 2 <= len(h.split()) <= 40 and any(_similar(h, r) >= 0.6 for r in refs):
-            return h
-    for cand in (meta_title, page_title):
-        if cand:
-            t = strip_site_suffix(cand, sites)
-            if t:
-                return t
-    if h1s:
-        return h1s[0]
-    return None
+    """Title rule. The JSON-LD article headline, og:title and twitter:title (site suffix removed)
+    are the declared headlines; when the JSON-LD headline and og:title disagree, the one the
+    page prints in its ``<h1>`` wins, else the JSON-LD headline. Without declared headlines: the
+    ``<h1>`` that agrees with ``<title>``, then ``<title>`` minus its site suffix, then the first
+    ``<h1>``."""
+    social = None
+    for key in ("og:title", "twitter:title"):
+        if meta.get(key):
+            social = strip_site_suffix(meta[key], sites) or None
+            if social:
+                break
+    refs = [t for t in (meta.get("og:title"), meta.get("twitter:title"), page_title) if t]
+    shown = next((h for h in h1s if 2 <= len(h.split()) <= 40 and any(_similar(h, r) >= 0.6 for r in refs)),
+                 None)
+    if ld_headline and social and ld_headline != social and shown in (ld_headline, social):
+        return shown
+    if ld_headline or social:
+        return ld_headline or social
+    if shown:
+        return shown
+    if page_title:
+        t = strip_site_suffix(page_title, sites)
+        if t:
+            return t
+    return h1s[0] if h1s else None
 
 
 def _page_metadata(tree, url: str | None) -> dict[str, Any]:
