@@ -850,3 +850,15 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
             qparam = eid
         out["quotes"] = ev_df(["(ev.kind IN ('statement', 'quote') OR ev.quote IS NOT NULL)", speaker], [qparam])
     return out
+
+
+def country_rows(events_df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (event, country involved) from :func:`events` output, with the country in
+    ``country_involved`` (visitor, destination, place or a participant's country)."""
+    rows = []
+    for r in events_df.to_dict("records"):
+        codes = {_s(r.get("visitor_country")), _s(r.get("destination_country")), _s(r.get("country"))}
+        codes |= set(_s(r.get("participant_countries")).split(","))
+        for code in sorted(c for c in codes if c):
+            rows.append({**r, "country_involved": code})
+    return pd.DataFrame(rows, columns=[*events_df.columns, "country_involved"])

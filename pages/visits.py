@@ -1,5 +1,68 @@
-"""Visits page (being built)."""
+"""Visits and meetings: a timeline by country pair, official or country; the events table with
+the evidence sentence and the article; the gap since the last visit between two countries."""
+from __future__ import annotations
+
 import streamlit as st
 
-st.title("Visits")
-st.info("This page is being built.")
+from analysis import charts, queries
+from pages import _common as c
+
+st.title("Visits and meetings")
+db = c.require_db()
+f = c.get_filters()
+c.filter_caption(f)
+
+ctl = st.columns([2, 2, 2])
+group = ctl[0].radio("Timeline rows", ["Country pair", "Official", "Country"], horizontal=True,
+                     key="visits_group")
+kinds = ctl[1].multiselect("Kinds", ["visit", "meeting"], default=["visit", "meeting"],
+                           key="visits_kinds")
+statuses = ctl[2].multiselect("Status", ["occurred", "planned", "cancelled", "unknown"],
+                              default=["occurred", "planned", "cancelled", "unknown"],
+                              key="visits_status")
+kinds_t = tuple(kinds) or ("visit", "meeting")
+
+events = c.q("events", f, kinds_t, limit=5000)
+events = events[events["status"].fillna("unknown").isin(statuses)]
+
+if group == "Official":
+    people = c.q("event_people", f, kinds_t)
+    people = people[people["status"].fillna("unknown").isin(statuses)]
+    fig = charts.events_timeline(people, "name", None)
+elif group == "Country":
+    fig = charts.events_timeline(queries.country_rows(events), "country_involved", None)
+else:
+    fig = charts.events_timeline(events, "pair", None)
+c.plot(fig, key="visits_timeline")
+st.caption("Filled marker: took place; open: planned; ×: cancelled. Hover a point for the "
+           "evidence sentence and its source.")
+
+st.subheader(f"Events ({len(events)})")
+c.table(events[["date", "kind", "status", "pair", "participants", "place", "evidence", "title",
+                "outlet", "url", "cameo", "article_id"]],
+        key="visits_table", file_name="visits-meetings.csv")
+
+st.subheader("Time since the last visit")
+gaps = c.q("visit_gaps", f)
+if gaps.empty:
+    st.caption("No visits that took place for these filters.")
+else:
+    c.table(gaps, key="visits_gaps", file_name="visit-gaps.csv",
+            column_config={"days_since_last": st.column_config.NumberColumn("days since last"),
+                           "mean_gap_days": st.column_config.NumberColumn("mean gap (days)")})
+    codes = sorted(set(gaps["visitor"]) | set(gaps["host"]))
+    pc = st.columns(2)
+    a = pc[0].selectbox("Country", codes, index=0, key="visits_pair_a")
+    others = [x for x in codes if x != a] or codes
+    b = pc[1].selectbox("and country", others, index=0, key="visits_pair_b")
+    pair = c.q("pair_visits", a, b, f)
+    if pair.empty:
+        st.caption("No visits between these two countries.")
+    else:
+        last = pair.iloc[-1]
+        days = c.q("visit_gaps", f)
+        since = days[((days.visitor == a) & (days.host == b)) | ((days.visitor == b) & (days.host == a))]
+        c.text(f"Last visit between {a} and {b}: {last['visitor']} → {last['host']} on "
+               f"{last['date']}, {int(since['days_since_last'].min())} days ago; "
+               f"{len(pair)} visit(s) in all.")
+        c.table(pair, key="visits_pair", file_name=f"visits-{a}-{b}.csv")

@@ -1,0 +1,196 @@
+"""Plotly figures built from :mod:`analysis.queries` results.
+
+Plotly renders a subset of HTML in hover text, titles, legend entries and tick labels, so every
+string that comes from an article or an entity passes through :func:`analysis.safe.escape_text`
+before it enters a figure; the only markup in a figure is ours (``<b>``, ``<br>``). Hover text is
+given as ``text`` with ``hovertemplate="%{text}<extra></extra>"`` so plotly adds nothing.
+Points carry ``customdata`` (ids) so that a page can react to a selection.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .safe import escape_text as esc
+
+_KIND_COLOURS = {"visit": "#1f77b4", "meeting": "#ff7f0e", "statement": "#2ca02c"}
+_STATUS_SYMBOLS = {"occurred": "circle", "planned": "circle-open", "cancelled": "x"}
+_HOVER = "%{text}<extra></extra>"
+
+
+def _layout(fig: go.Figure, title: str | None, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title=esc(title) if title else None,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"align": "left"},
+    )
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure carrying a short (escaped) message."""
+    fig = go.Figure()
+    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, None, 200)
+
+
+def _event_hover(r: Any, label: str) -> str:
+    lines = [
+        f"<b>{esc(r.get('kind'))}</b> {esc(r.get('date'))} ({esc(r.get('status') or 'status unknown')})",
+        esc(label),
+    ]
+    if r.get("place"):
+        lines.append("at " + esc(r.get("place")))
+    if r.get("participants"):
+        lines.append(esc(r.get("participants"), max_chars=200, wrap=80))
+    if r.get("evidence"):
+        lines.append("“" + esc(r.get("evidence"), max_chars=300, wrap=80) + "”")
+    if r.get("title"):
+        lines.append("source: " + esc(r.get("title"), max_chars=120))
+    return "<br>".join(lines)
+
+
+def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
+                    max_groups: int = 30) -> go.Figure:
+    """Events as points on a time axis, one row per group (a country pair, an official or a
+    country), coloured by kind, the marker showing the status (open = planned, x = cancelled).
+
+    :param df: rows with at least ``date, kind, status, <group_col>``; optionally ``id``/
+        ``event_id``, ``place``, ``participants``, ``evidence``, ``title``.
+    :param max_groups: keep the groups with most events (the rest would be unreadable).
+    """
+    if df.empty or group_col not in df:
+        return empty_figure("No events for these filters.")
+    df = df[df["date"].notna() & df[group_col].notna()].copy()
+    if df.empty:
+        return empty_figure("No dated events for these filters.")
+    top = df[group_col].value_counts().head(max_groups).index
+    df = df[df[group_col].isin(top)]
+    order = list(df.groupby(group_col)["date"].max().sort_values().index)
+    fig = go.Figure()
+    id_col = "event_id" if "event_id" in df else ("id" if "id" in df else None)
+    for kind, part in df.groupby("kind", sort=True):
+        recs = part.to_dict("records")
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(part["date"], errors="coerce"),
+            y=[esc(v) for v in part[group_col]],
+            mode="markers",
+            name=esc(kind),
+            marker={"size": 11, "color": _KIND_COLOURS.get(str(kind), "#7f7f7f"),
+                    "symbol": [_STATUS_SYMBOLS.get(str(s), "circle") for s in part["status"]],
+                    "line": {"width": 1.5, "color": _KIND_COLOURS.get(str(kind), "#7f7f7f")}},
+            text=[_event_hover(r, str(r[group_col])) for r in recs],
+            hovertemplate=_HOVER,
+            customdata=list(part[id_col]) if id_col else None,
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=[esc(v) for v in order], title=None)
+    fig.update_xaxes(title=None)
+    return _layout(fig, title, max(260, 60 + 26 * len(order)))
+
+
+def topic_lines(series: pd.DataFrame, title: str | None = None, max_topics: int = 12) -> go.Figure:
+    """Share of articles per period for each topic (lines), raw counts in the hover.
+
+    :param series: :func:`analysis.queries.topic_series` output.
+    """
+    if series.empty:
+        return empty_figure("No topic tags for these filters.")
+    top = series.groupby("topic_id")["n"].sum().sort_values(ascending=False).head(max_topics).index
+    fig = go.Figure()
+    for topic_id in top:
+        part = series[series["topic_id"] == topic_id].sort_values("period")
+        label = str(part["label"].iloc[0])
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(part["period"], errors="coerce"),
+            y=part["share"],
+            mode="lines+markers",
+            name=esc(label, max_chars=40),
+            text=[f"<b>{esc(label)}</b><br>{esc(p)}: {int(n)} of {int(t)} articles ({s:.0%})"
+                  for p, n, t, s in zip(part["period"], part["n"], part["total"], part["share"])],
+            hovertemplate=_HOVER,
+            customdata=[[topic_id, p] for p in part["period"]],
+        ))
+    fig.update_yaxes(tickformat=".0%", title="share of articles", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return _layout(fig, title, 420)
+
+
+def country_topic_heatmap(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Country × topic grid: colour = share of the country's articles carrying the topic.
+
+    Drawn as square markers rather than a plotly heatmap trace so cells can be selected
+    (``st.plotly_chart(on_select=...)``); ``customdata`` is ``[country code, topic id]``.
+    """
+    if matrix.empty:
+        return empty_figure("No countries with topic tags for these filters.")
+    countries = list(dict.fromkeys(matrix["country"]))
+    topics = sorted(dict.fromkeys(matrix["label"]))
+    size = max(14, min(40, int(520 / max(len(topics), len(countries), 1))))
+    fig = go.Figure(go.Scatter(
+        x=[esc(v, max_chars=30) for v in matrix["label"]],
+        y=[esc(v, max_chars=30) for v in matrix["country"]],
+        mode="markers",
+        marker={"symbol": "square", "size": size, "color": matrix["share"], "colorscale": "Blues",
+                "cmin": 0, "cmax": max(float(matrix["share"].max()), 0.01), "showscale": True,
+                "colorbar": {"title": {"text": "share"}, "tickformat": ".0%"},
+                "line": {"width": 0.5, "color": "#888"}},
+        text=[f"<b>{esc(c)}</b> × <b>{esc(t)}</b><br>{int(n)} of {int(ca)} articles ({s:.0%})"
+              for c, t, n, ca, s in zip(matrix["country"], matrix["label"], matrix["n"],
+                                        matrix["country_articles"], matrix["share"])],
+        hovertemplate=_HOVER,
+        customdata=[[c, t] for c, t in zip(matrix["code"], matrix["topic_id"])],
+    ))
+    fig.update_xaxes(categoryorder="array", categoryarray=[esc(t, max_chars=30) for t in topics],
+                     tickangle=-35, title=None)
+    fig.update_yaxes(categoryorder="array",
+                     categoryarray=[esc(c, max_chars=30) for c in reversed(countries)], title=None)
+    return _layout(fig, title, max(300, 80 + size * len(countries)))
+
+
+def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, title: str | None = None,
+                hover_cols: tuple[str, ...] = (), percent: bool = False) -> go.Figure:
+    """Horizontal bars, largest on top (rising topics, most active officials…)."""
+    if df.empty:
+        return empty_figure("Nothing to show for these filters.")
+    d = df.iloc[::-1]
+    text = []
+    for r in d.to_dict("records"):
+        parts = [f"<b>{esc(r[label_col])}</b>"]
+        parts += [f"{esc(c)}: {esc(_fmt(r[c]))}" for c in hover_cols]
+        text.append("<br>".join(parts))
+    fig = go.Figure(go.Bar(
+        x=d[value_col], y=[esc(v, max_chars=40) for v in d[label_col]], orientation="h",
+        text=text, hovertemplate=_HOVER, textposition="none",
+    ))
+    if percent:
+        fig.update_xaxes(tickformat=".0%")
+    return _layout(fig, title, max(220, 50 + 24 * len(d)))
+
+
+def roles_timeline(roles: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Each (title, country) role as a line from first to last seen."""
+    if roles.empty:
+        return empty_figure("No roles recorded.")
+    fig = go.Figure()
+    for r in roles.to_dict("records"):
+        label = esc(f"{r['title']} ({r['country'] or '?'})", max_chars=60)
+        hover = (f"<b>{label}</b><br>first seen {esc(r['first_seen'])}, last seen "
+                 f"{esc(r['last_seen'])}<br>{int(r['articles'])} article(s)")
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime([r["first_seen"], r["last_seen"]], errors="coerce"), y=[label, label],
+            mode="lines+markers", line={"width": 8}, showlegend=False, text=[hover, hover],
+            hovertemplate=_HOVER,
+        ))
+    return _layout(fig, title, max(160, 60 + 34 * len(roles)))
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}" if abs(v) >= 1 or v == 0 else f"{v:.1%}"
+    return str(v)

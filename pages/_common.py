@@ -1,0 +1,202 @@
+"""Helpers shared by the page scripts: the store path, cached queries, the global filters
+(kept in the URL query string), tables with a CSV download and a safe text renderer.
+
+Nothing here runs SQL: every read goes through :mod:`analysis.queries`, cached with
+``st.cache_data`` keyed on the database path and :func:`analysis.queries.cache_token` (the
+store's data version plus its highest row ids), so a finished ingest shows up on the next run.
+No connection is ever cached.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import config, queries, safe
+from analysis.queries import Filters
+
+#: Query-string names of the global filters (also the widget keys in the sidebar).
+FILTER_KEYS = ("from", "to", "country", "person", "topic")
+_MIN_DATE = dt.date(1900, 1, 1)
+_MAX_DATE = dt.date(2100, 12, 31)
+
+
+def db_path() -> Path:
+    """The store the dashboard reads (``CHANCERY_DB`` or ``data/chancery.db``)."""
+    return config.db_path()
+
+
+def require_db() -> Path:
+    """Return the store path, or explain and stop the page when there is no store yet."""
+    path = db_path()
+    if not path.exists():
+        st.info("There is no store yet. Add articles on the Data page, or run "
+                "`python -m analysis ingest data/sample`.")
+        st.stop()
+    return path
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, db: str, token: tuple[int, ...], args: tuple, kwargs: tuple) -> Any:
+    return getattr(queries, name)(db, *args, **dict(kwargs))
+
+
+def q(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``analysis.queries.<name>(db, *args, **kwargs)`` through the data cache."""
+    db = str(db_path())
+    return _cached(name, db, queries.cache_token(db), args, tuple(sorted(kwargs.items())))
+
+
+# Global filters -----------------------------------------------------------------------------
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _param_list(key: str) -> tuple[str, ...]:
+    vals = st.query_params.get_all(key)
+    return tuple(dict.fromkeys(v.strip() for v in vals if v and v.strip()))
+
+
+def get_filters() -> Filters:
+    """The global filters of this run: the sidebar widgets' values when the dashboard drew
+    them, else the URL query string (``?from=2025-01-01&country=PAK&country=AFG&person=…``)."""
+    ss = st.session_state
+    start = _date(ss["from"]) if "from" in ss else _date(st.query_params.get("from"))
+    end = _date(ss["to"]) if "to" in ss else _date(st.query_params.get("to"))
+    if start and end and start > end:
+        start, end = end, start
+
+    def many(key: str) -> tuple[str, ...]:
+        if key in ss and isinstance(ss[key], (list, tuple)):
+            return tuple(str(v) for v in ss[key])
+        return _param_list(key)
+
+    return Filters(start=start, end=end, countries=many("country"), people=many("person"),
+                   topics=many("topic"))
+
+
+def sidebar_filters() -> Filters:
+    """Draw the global filters in the sidebar, bound to the URL query string so that a view can
+    be shared and reopened, and return them. Called once per run by ``dashboard.py``."""
+    path = db_path()
+    if not path.exists():
+        return Filters()
+    opts = q("filter_options")
+    sb = st.sidebar
+    sb.subheader("Filters")
+    lo = dt.date.fromisoformat(opts["min_date"]) if opts["min_date"] else None
+    hi = dt.date.fromisoformat(opts["max_date"]) if opts["max_date"] else None
+    c1, c2 = sb.columns(2)
+    c1.date_input("From", value=None, key="from", bind="query-params", min_value=_MIN_DATE,
+                  max_value=_MAX_DATE, help=f"Corpus starts {lo}" if lo else None)
+    c2.date_input("To", value=None, key="to", bind="query-params", min_value=_MIN_DATE,
+                  max_value=_MAX_DATE, help=f"Corpus ends {hi}" if hi else None)
+    countries, people, topics = opts["countries"], opts["people"], opts["topics"]
+    sb.multiselect("Countries", list(countries), key="country", bind="query-params",
+                   format_func=lambda c: f"{countries.get(c, c)} ({c})")
+    sb.multiselect("People", list(people), key="person", bind="query-params",
+                   format_func=lambda k: str(people.get(k, k)))
+    sb.multiselect("Topics", list(topics), key="topic", bind="query-params",
+                   format_func=lambda t: str(topics.get(t, t)))
+    sb.caption("Filters are kept in the page address: copy it to share this view.")
+    return get_filters()
+
+
+def describe_filters(f: Filters) -> str:
+    """A one-line plain-text description of the active filters (for captions and file names)."""
+    parts = []
+    if f.start or f.end:
+        parts.append(f"{f.start or '…'} to {f.end or '…'}")
+    if f.countries:
+        parts.append("countries " + ", ".join(f.countries))
+    if f.people:
+        parts.append("people " + ", ".join(k.split(":", 1)[-1] for k in f.people))
+    if f.topics:
+        parts.append("topics " + ", ".join(f.topics))
+    return "; ".join(parts) if parts else "no filters"
+
+
+def filter_caption(f: Filters) -> None:
+    """Show the active filters under a page title (escaped: the values come from the URL)."""
+    text("Filters: " + describe_filters(f), caption=True)
+
+
+# Rendering ------------------------------------------------------------------------------------
+
+def text(value: Any, *, caption: bool = False, max_chars: int | None = None) -> None:
+    """Render untrusted text literally: escaped Markdown, never HTML, links or directives."""
+    body = safe.escape_markdown(value, max_chars=max_chars)
+    if caption:
+        st.caption(body)
+    else:
+        st.markdown(body)
+
+
+def labelled(label: str, value: Any, *, max_chars: int | None = None) -> None:
+    """``**label:** value`` with the label ours and the value escaped."""
+    st.markdown(f"**{safe.escape_markdown(label)}:** {safe.escape_markdown(value, max_chars=max_chars)}")
+
+
+def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
+          column_config: dict[str, Any] | None = None, hide: tuple[str, ...] = (),
+          height: int | str = "auto", on_select: str = "ignore",
+          selection_mode: str = "single-row") -> Any:
+    """A dataframe with a CSV download of exactly the rows shown (all columns).
+
+    ``url`` columns become links only for http(s) URLs (others are blanked in the grid; the
+    CSV keeps them as text). The grid renders cells as plain text, never HTML.
+    """
+    shown = df.copy()
+    config_ = dict(column_config or {})
+    for col in [c for c in shown.columns if c == "url" or c.endswith("_url")]:
+        shown[col] = [safe.safe_url(u) for u in shown[col]]
+        config_.setdefault(col, st.column_config.LinkColumn(col, width="medium"))
+    for col in hide:
+        config_[col] = None
+    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config_, "key": key,
+                              "height": height}
+    if on_select != "ignore":
+        kwargs.update(on_select=on_select, selection_mode=selection_mode)
+    event = st.dataframe(shown, **kwargs)
+    csv = df.to_csv(index=False).encode("utf-8")
+    st.download_button(f"Download CSV ({len(df)} rows)", csv, file_name=file_name or f"{key}.csv",
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    return event
+
+
+def selected_row(event: Any, df: pd.DataFrame) -> dict[str, Any] | None:
+    """The row picked in a ``table(..., on_select="rerun")`` grid, if any."""
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        return None
+    if rows and 0 <= rows[0] < len(df):
+        return df.iloc[rows[0]].to_dict()
+    return None
+
+
+def plot(fig: Any, key: str, *, select: bool = False) -> Any:
+    """Show a plotly figure (served by Streamlit itself, no CDN); optionally selectable."""
+    if select:
+        return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box"),
+                               config={"displaylogo": False})
+    return st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+def selected_points(event: Any) -> list[dict[str, Any]]:
+    """Points of a plotly selection (``[]`` when nothing is selected or unsupported)."""
+    try:
+        return list(event.selection.points or [])
+    except AttributeError:
+        return []
