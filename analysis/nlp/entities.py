@@ -1,0 +1,256 @@
+"""Component ``chancery_entities``: one canonical entity per real thing, and junk control.
+
+For every entity span it decides the canonical name, kind (person, country, organization,
+place) and country:
+
+- gazetteer spans carry their identity (``Khalil Haqqani`` -> ``Khalil Rahman Haqqani``;
+  ``Afghan`` -> the country Afghanistan; ``Kabul`` -> a place in AFG);
+- person names lose honorifics and a possessive ending; within the article a short form
+  resolves to the one longer name it is part of ("Sadiq" -> "Mohammad Sadiq"), and stays
+  unresolved when two people share it ("Haqqani" with Sirajuddin and Khalil Rahman Haqqani);
+- junk never becomes an entity: the stoplist (site furniture), title-case phrases with a verb
+  ("Pakistan Reaffirms Commitment"), unknown short all-caps strings as places ("AI").
+
+Results: ``doc._.chancery["mentions"]`` = list of ``(span, name or None)`` and
+``doc._.chancery["entities"]`` = name -> record with kind, country, aliases and roles.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .gazetteer import parse_entity_id
+from .resources import Resources, get_resources, norm
+from .titles import state
+
+ENTITY_LABELS = {"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP"}
+POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’")
+
+
+class EntityResolver:
+    """See the module docstring."""
+
+    def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
+        self.res = resources or get_resources()
+        stop = self.res.stoplist
+        self.headline_verbs = {w.lower() for w in stop["headline_verbs"]}
+        self.not_person = {w.lower() for w in stop["not_person_words"]}
+        self.min_chars = int(stop.get("min_chars", 2))
+
+    # -- name helpers ----------------------------------------------------------------------
+    def strip_name(self, span: Span) -> tuple[str, int]:
+        """The name without leading honorifics or a possessive ending, and how many leading
+        tokens were honorifics."""
+        doc = span.doc
+        i = span.start
+        while i < span.end - 1:
+            n = 0
+            for h in self.res.honorifics:
+                if i + len(h) < span.end and [norm(doc[j].text) for j in range(i, i + len(h))] == h:
+                    n = len(h)
+                    break
+            if not n:
+                break
+            i += n
+        end = span.end
+        if end - i > 1 and doc[end - 1].text in POSSESSIVE_ENDINGS:
+            end -= 1
+        text = doc[i:end].text
+        for p in POSSESSIVE_ENDINGS[:2]:
+            if text.endswith(p):
+                text = text[: -len(p)]
+        return " ".join(text.split()), i - span.start
+
+    def is_junk(self, span: Span, name: str) -> bool:
+        """True for strings that must never become entities (see the module docstring)."""
+        key = norm(name)
+        if key in self.res.never or len(key) < self.min_chars or not any(c.isalpha() for c in key):
+            return True
+        words = name.split()
+        if len(words) >= 2 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+            if any(w.lower() in self.headline_verbs for w in words[1:]):
+                return True
+            if span.doc.has_annotation("TAG") and any(
+                    t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBZ", "VBD", "VBP")
+                    for t in span[1:]):
+                return True
+        if span.label_ in ("GPE", "LOC") and name.isupper() and len(name) <= 4:
+            return True  # unknown acronym as a place: "AI", "CEO"
+        if span.label_ == "PERSON" and any(w.lower() in self.not_person for w in words):
+            return True
+        return False
+
+    # -- main ------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        gaz = self.res.gazetteer
+        st = state(doc)
+        entities: dict[str, dict[str, Any]] = {}
+        pending: list[tuple[Span, str, int]] = []  # unresolved person-like spans
+        mentions: list[list[Any]] = []
+
+        def add(name: str, kind: str, country: str | None) -> dict[str, Any]:
+            rec = entities.get(name)
+            if rec is None:
+                rec = entities[name] = {"name": name, "kind": kind, "country": country,
+                                        "aliases": [], "roles": []}
+            elif rec["country"] is None and country:
+                rec["country"] = country
+            return rec
+
+        def alias(rec: dict[str, Any], surface: str) -> None:
+            if surface != rec["name"] and surface not in rec["aliases"]:
+                rec["aliases"].append(surface)
+
+        for e in doc.ents:
+            if e.label_ not in ENTITY_LABELS:
+                mentions.append([e, None])
+                continue
+            parsed = parse_entity_id(e.id_)
+            if parsed is None:
+                name, _ = self.strip_name(e) if e.label_ == "PERSON" else (e.text, 0)
+                if e.label_ != "PERSON":
+                    name = name[4:] if name.lower().startswith("the ") else name
+                    for p in POSSESSIVE_ENDINGS[:2]:
+                        name = name[: -len(p)] if name.endswith(p) else name
+                hit = gaz.lookup(name)
+                if hit and not (hit[0] == "person" and e.label_ != "PERSON"):
+                    parsed = (hit[0], hit[1], hit[2])
+            if parsed is not None:
+                kind, name, country = parsed
+                if kind == "demonym":
+                    kind = "country"
+                rec = add(name, kind, country)
+                stripped, _ = self.strip_name(e) if kind == "person" else (e.text, 0)
+                if kind in ("person", "organization"):
+                    alias(rec, stripped)
+                    if kind == "person":
+                        self._honorific_alias(doc, e, rec)
+                mentions.append([e, name])
+                continue
+            name = " ".join(name.split())
+            if self.is_junk(e, name):
+                mentions.append([e, None])
+                continue
+            if e.label_ in ("PERSON", "GPE") and (e.label_ == "PERSON" or len(name.split()) == 1):
+                pending.append((e, name, len(mentions)))
+                mentions.append([e, None])
+                continue
+            if e.label_ == "NORP":
+                mentions.append([e, None])
+                continue
+            kind = "organization" if e.label_ == "ORG" else "place"
+            add(name, kind, None)
+            mentions.append([e, name])
+
+        self._resolve_people(doc, pending, mentions, entities, add, alias)
+        self._attach_roles(doc, st.get("roles", []), mentions, entities)
+        st["mentions"] = mentions
+        st["entities"] = entities
+        return doc
+
+    def _honorific_alias(self, doc: Doc, e: Span, rec: dict[str, Any]) -> None:
+        """Record "Ambassador Sadiq" when an honorific stands right before the name."""
+        stripped, _ = self.strip_name(e)
+        surface = e.text
+        for p in POSSESSIVE_ENDINGS[:2]:
+            surface = surface[: -len(p)] if surface.endswith(p) else surface
+        surface = " ".join(surface.split())
+        if surface != stripped and surface != rec["name"] and surface not in rec["aliases"]:
+            rec["aliases"].append(surface)
+        k = e.start - 1
+        while k >= 0 and k == e.start - 1:  # one honorific unit only
+            n = 0
+            for h in self.res.honorifics:
+                s = k - len(h) + 1
+                if s >= 0 and [norm(doc[j].text) for j in range(s, k + 1)] == h:
+                    n = len(h)
+                    break
+            if not n:
+                break
+            k -= n
+        if k + 1 < e.start:
+            stripped, _ = self.strip_name(e)
+            surface = " ".join(f"{doc[k + 1:e.start].text} {stripped}".split())
+            if surface != rec["name"] and surface not in rec["aliases"]:
+                rec["aliases"].append(surface)
+
+    def _resolve_people(self, doc, pending, mentions, entities, add, alias) -> None:
+        """Full names first; then short forms that match exactly one longer person name."""
+        people = {n for n, r in entities.items() if r["kind"] == "person"}
+        full = [(e, n, i) for e, n, i in pending if e.label_ == "PERSON" and len(n.split()) >= 2]
+        for e, name, i in full:
+            people.add(name)
+        for e, name, i in pending:
+            toks = name.split()
+            if e.label_ == "PERSON" and len(toks) >= 2:
+                cands = [p for p in people if p != name and _is_short_form(toks, p.split())]
+                if len(cands) == 1 and cands[0] in entities:
+                    target = cands[0]
+                else:
+                    target = name
+            else:
+                cands = [p for p in people if _is_short_form(toks, p.split())]
+                if len(cands) > 1:
+                    continue  # ambiguous: left unresolved rather than guessed
+                if not cands:
+                    if e.label_ == "PERSON":
+                        target = name
+                    else:  # an unknown one-word place
+                        add(name, "place", None)
+                        mentions[i][1] = name
+                        continue
+                else:
+                    target = cands[0]
+            rec = add(target, "person", None)
+            alias(rec, name)
+            self._honorific_alias(doc, e, rec)
+            mentions[i][1] = target
+
+    @staticmethod
+    def _attach_roles(doc, roles, mentions, entities) -> None:
+        by_span = {(m[0].start, m[0].end): m[1] for m in mentions if m[1]}
+        sents = {s.start: s for s in doc.sents} if doc.has_annotation("SENT_START") else {}
+        for r in roles:
+            name = by_span.get(r["person"])
+            if not name or name not in entities:
+                continue
+            rec = entities[name]
+            sent = sents.get(r["sent_start"])
+            evidence = sent.text.strip() if sent is not None else doc.text.strip()
+            if any(x["title"] == r["title"] and x["country"] == r["country"] for x in rec["roles"]):
+                continue
+            rec["roles"].append({"title": r["title"], "country": r["country"],
+                                 "evidence": evidence})
+            if rec["country"] is None and r["country"]:
+                rec["country"] = r["country"]
+        for rec in entities.values():
+            seen, kept = set(), []
+            for role in rec["roles"]:
+                if role["country"] is None:
+                    role["country"] = rec["country"]
+                key = (norm(role["title"]), role["country"])
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(role)
+            rec["roles"] = kept
+
+
+def _is_short_form(short: list[str], full: list[str]) -> bool:
+    """"Sadiq" / "Mohammad Sadiq" -> True; "Khalil Haqqani" / "Khalil Rahman Haqqani" -> True
+    (same first and last token, in order); "Haqqani" / "Sirajuddin Haqqani" -> True."""
+    if len(short) >= len(full):
+        return False
+    if len(short) == 1:
+        return short[0] == full[-1]
+    if short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    it = iter(full)
+    return all(tok in it for tok in short)
+
+
+@Language.factory("chancery_entities")
+def make_entities(nlp: Language, name: str) -> EntityResolver:
+    """Factory for :class:`EntityResolver` with the default resources."""
+    return EntityResolver(nlp)

@@ -1,0 +1,516 @@
+"""Component ``chancery_events``: visits, meetings, statements and attacks, each with the
+sentence that shows it.
+
+Triggers and markers are data (``analysis/resources/events.json``); the roles around a trigger
+come from the dependency parse:
+
+- visit verbs ("visited Kabul", "arrived in Islamabad", "were received ... in Kabul"): the
+  traveller is the subject (a person, or a country through "Chinese President ...", or a
+  country), the destination the object or the object of the listed preposition;
+- visit nouns ("his visit to Afghanistan", "Rice began a trip to Turkey");
+- host verbs ("Putin hosted Bush"): CAMEO 043;
+- meetings: a meeting word with two named people in the sentence; a meeting during an
+  occurred visit inherits its place and date;
+- statements: a quotation with a speech verb and its speaker; attacks: an attack word with a
+  named target or perpetrator.
+
+Precision first: no visit without a named visitor (person or country) and a destination whose
+country is known; a dateline city ("KABUL (Reuters) -") is never a destination; negated
+visits are dropped; "will/plans to/is expected to" make it planned, "cancel/postpone" cancelled.
+Without a dependency parse (``spacy.blank``) a simple adjacency rule stands in.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .dates import resolve_date
+from .resources import Resources, get_resources
+from .titles import ensure_extensions, state
+
+QUOTE_RE = re.compile(r"[“\"]([^”\"]{15,})[”\"]")
+SUBJ = ("nsubj", "nsubjpass")
+BLOCK = {"relcl", "acl", "advcl", "ccomp", "prep", "agent"}
+
+
+class EventExtractor:
+    """See the module docstring."""
+
+    def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
+        ensure_extensions()
+        self.res = resources or get_resources()
+        ev = self.res.events
+        self.visit_verbs: dict[str, dict[str, Any]] = {}
+        for spec in ev["visit"]["verbs"].values():
+            for form in spec["forms"]:
+                self.visit_verbs[form] = spec
+        self.visit_nouns = set(ev["visit"]["nouns"])
+        self.noun_preps = set(ev["visit"]["noun_dest_preps"])
+        self.support = set(ev["visit"]["noun_support_verbs"])
+        self.host_verbs = set(ev["host"]["verbs"])
+        self.meet_words = set(ev["meet"]["verbs"]) | set(ev["meet"]["nouns"])
+        self.third = set(ev["meet"]["third_location_words"])
+        self.present = set(ev["meet"]["present_words"])
+        self.say = set(ev["statement"]["verbs"])
+        self.attack_nouns = set(ev["attack"]["nouns"])
+        self.attack_verbs = set(ev["attack"]["verbs"])
+        self.planned = set(ev["planned_markers"])
+        self.cancelled = {m for m in ev["cancelled_markers"] if " " not in m}
+        self.negation = set(ev["negation"])
+        self.visitor_nouns = set(ev["visitor_nouns"])
+        self.pronouns = set(ev["pronouns"])
+        self.cameo = ev["cameo"]
+
+    # -- entity lookups --------------------------------------------------------------------
+    def _index(self, doc: Doc) -> None:
+        st = state(doc)
+        self.ents = st.get("entities", {})
+        self.tok: dict[int, tuple[Span, str | None]] = {}
+        for span, name in st.get("mentions", []):
+            for t in range(span.start, span.end):
+                self.tok[t] = (span, name)
+
+    def rec_at(self, tok: Token) -> dict[str, Any] | None:
+        hit = self.tok.get(tok.i)
+        if hit and hit[1]:
+            return self.ents.get(hit[1])
+        return None
+
+    def _person_near(self, doc: Doc, before: int, sent_start: int) -> str | None:
+        """The last person who was a grammatical subject before token ``before`` (same or the
+        previous sentences), else the last person mentioned in the sentence."""
+        fallback = None
+        for i in range(before - 1, max(-1, sent_start - 80), -1):
+            rec = self.rec_at(doc[i])
+            if rec and rec["kind"] == "person":
+                if doc[i].dep_ in SUBJ or doc[self.tok[i][0].end - 1].dep_ in SUBJ:
+                    return rec["name"]
+                if fallback is None and i >= sent_start:
+                    fallback = rec["name"]
+        return fallback
+
+    def actor(self, doc: Doc, tok: Token, sent: Span) -> tuple[str | None, str | None]:
+        """(name, country) of the actor a subject/possessor token stands for."""
+        if tok.lower_ in self.pronouns:
+            root_subj = [c for c in sent.root.children if c.dep_ in SUBJ]
+            if tok.dep_ == "poss" and root_subj:
+                rec = self.rec_at(root_subj[0])
+                if rec and rec["kind"] == "person":
+                    return rec["name"], rec["country"]
+            name = self._person_near(doc, tok.i, sent.start)
+            return (name, self.ents[name]["country"]) if name else (None, None)
+        rec = self.rec_at(tok)
+        if rec and rec["kind"] == "person":
+            return rec["name"], rec["country"]
+        if rec and rec["kind"] == "country":
+            return rec["name"], rec["country"]
+        # a title or a noun: "Pakistan’s Special Representative ..., Ambassador Mohammad Sadiq"
+        stack = [tok]
+        while stack:
+            t = stack.pop(0)
+            r = self.rec_at(t)
+            if r and r["kind"] == "person":
+                return r["name"], r["country"]
+            stack.extend(c for c in t.children if c.dep_ not in BLOCK)
+        if tok.lower_ in self.visitor_nouns:
+            for c in tok.children:
+                r = self.rec_at(c)
+                if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] == "country":
+                    return r["name"], r["country"]
+        return None, None
+
+    def place_of(self, tok: Token, dateline: set[int]) -> tuple[str | None, str | None] | None:
+        """(place name or None, ISO3) for a token inside a place or country entity."""
+        if tok.i in dateline:
+            return None
+        rec = self.rec_at(tok)
+        if rec is None:
+            return None
+        if rec["kind"] == "country":
+            return None, rec["country"]
+        if rec["kind"] == "place" and rec["country"]:
+            return rec["name"], rec["country"]
+        return None
+
+    # -- status and dates ------------------------------------------------------------------
+    def status(self, trig: Token) -> str | None:
+        """occurred | planned | cancelled, or None when negated."""
+        chain = [trig]
+        h = trig
+        for _ in range(3):
+            if h.head is h:
+                break
+            h = h.head
+            chain.append(h)
+        for t in chain[:3]:
+            if t.lower_ in self.cancelled or (t.lower_ == "called" and
+                                              any(c.lower_ == "off" for c in t.children)):
+                return "cancelled"
+        for t in chain[:2]:
+            if any(c.dep_ == "neg" or c.lower_ in self.negation for c in t.children):
+                return None
+        for t in chain[:3]:
+            for c in t.children:
+                if c.dep_ in ("aux", "advmod", "amod", "compound") and c.lower_ in self.planned:
+                    return "planned"
+            if t is not trig and t.lower_ in self.planned:
+                return "planned"
+        return "occurred"
+
+    def date_for(self, doc: Doc, sent: Span, scope: Span | None, prefer: str) -> str | None:
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+        if scope is not None:
+            inner = [e for e in dates if scope.start <= e.start and e.end <= scope.end]
+            dates = inner or (dates if len(dates) == 1 else [])
+        for e in dates:
+            d = resolve_date(e.text, doc._.published, prefer)
+            if d:
+                return d
+        return None
+
+    # -- main ------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        self._index(doc)
+        st = state(doc)
+        dateline = self.dateline(doc)
+        st["dateline"] = sorted(dateline)
+        events: list[dict[str, Any]] = []
+        has_dep = doc.has_annotation("DEP")
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") or has_dep else [doc[:]]
+        for si, sent in enumerate(sents):
+            found: list[dict[str, Any]] = []
+            if has_dep:
+                found += self.visits(doc, sent, dateline)
+                found += self.attacks(doc, sent)
+                found += self.statements(doc, sent)
+            else:
+                found += self.visits_surface(doc, sent, dateline)
+            found += self.meetings(doc, sent, dateline, events)
+            for ev in found:
+                text = sent.text
+                lead = len(text) - len(text.lstrip())
+                ev.update({"evidence": text.strip(), "sentence_index": si,
+                           "start": sent.start_char + lead,
+                           "end": sent.start_char + lead + len(text.strip())})
+            events += found
+        st["events"] = self.merge(events)
+        return doc
+
+    def dateline(self, doc: Doc) -> set[int]:
+        """Token indices of a dateline city at the start of the text."""
+        out: set[int] = set()
+        for e in doc.ents[:2]:
+            if e.start > 4:
+                break
+            nxt = doc[e.end].text if e.end < len(doc) else ""
+            if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt == "(") and \
+                    nxt in ("(", ",", "-", "—", "–", ":"):
+                out.update(range(e.start, e.end))
+        return out
+
+    def _dests(self, trig: Token, spec: list[str], dateline: set[int]) -> list[tuple]:
+        toks: list[Token] = []
+        for c in trig.children:
+            if c.dep_ == "dobj" and "dobj" in spec:
+                toks.append(c)
+            elif c.dep_ == "prep" and c.lower_ in spec:
+                toks.extend(p for p in c.children if p.dep_ == "pobj")
+        out = []
+        for t in toks:
+            for x in [t, *t.conjuncts]:
+                p = self.place_of(x, dateline)
+                if p:
+                    out.append(p)
+        return out
+
+    def _visit(self, visitor, vcountry, dest, status, date, cameo_kind="visit", **extra):
+        place, country = dest
+        ev = {"kind": "visit", "visitor": visitor, "visitor_country": vcountry,
+              "destination_country": country, "destination_place": place, "date": date,
+              "status": status, "cameo": self.cameo[cameo_kind][status]}
+        ev.update(extra)
+        return ev
+
+    def visits(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        out = []
+        for trig in sent:
+            low = trig.lower_
+            spec = self.visit_verbs.get(low)
+            if spec and trig.pos_ in ("VERB", "AUX", ""):
+                subj_deps = ("nsubjpass",) if spec.get("passive_only") else ("nsubj",)
+                subj = [c for c in trig.children if c.dep_ in subj_deps]
+                if not subj and trig.dep_ in ("xcomp", "conj", "advcl") and not spec.get("passive_only"):
+                    subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
+                if not subj:
+                    continue
+                visitor, vc = self.actor(doc, subj[0], sent)
+                if not visitor:
+                    continue
+                dests = self._dests(trig, spec["dest"], dateline)
+                if not dests and spec.get("passive_only"):
+                    skip = set(t.i for t in subj[0].subtree)
+                    dests = [p for t in trig.subtree if t.i not in skip and t.dep_ == "pobj"
+                             and t.head.lower_ in spec["dest"]
+                             for p in [self.place_of(t, dateline)] if p]
+                status = self.status(trig)
+                if not dests or status is None:
+                    continue
+                date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
+                                     "future" if status == "planned" else "past")
+                for d in dests[:1]:
+                    if vc and d[1] == vc:
+                        continue  # a trip at home is not a visit abroad
+                    out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
+            elif low in self.visit_nouns and trig.pos_ == "NOUN":
+                out += self._noun_visit(doc, sent, trig, dateline)
+            elif low in self.host_verbs and trig.pos_ == "VERB":
+                out += self._host(doc, sent, trig, dateline)
+        return out
+
+    def _noun_visit(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
+        visitor = vc = None
+        for c in trig.children:
+            if c.dep_ in ("poss", "compound") or (c.dep_ == "amod" and self.rec_at(c)):
+                visitor, vc = self.actor(doc, c, sent)
+            elif c.dep_ == "prep" and c.lower_ in ("of", "by"):
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        visitor, vc = self.actor(doc, p, sent)
+            if visitor:
+                break
+        verb = trig.head
+        if not visitor and trig.dep_ in ("dobj", "pobj") and (
+                verb.lower_ in self.support or verb.head.lower_ in self.support
+                or verb.lower_ in self.cancelled or verb.head.lower_ in self.cancelled):
+            v = verb if verb.pos_ in ("VERB", "AUX") else verb.head
+            subj = [c for c in v.children if c.dep_ == "nsubj"]
+            if subj:
+                visitor, vc = self.actor(doc, subj[0], sent)
+        if not visitor:
+            return []
+        dests = []
+        for c in trig.children:
+            if c.dep_ == "prep" and c.lower_ in self.noun_preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        d = self.place_of(p, dateline)
+                        if d:
+                            dests.append(d)
+        status = self.status(trig)
+        if any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned for c in trig.children):
+            status = "planned"
+        if not dests or status is None or (vc and dests[0][1] == vc):
+            return []
+        date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
+                             "future" if status == "planned" else "past")
+        return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text)]
+
+    def _host(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
+        subj = [c for c in trig.children if c.dep_ == "nsubj"]
+        obj = [c for c in trig.children if c.dep_ == "dobj"]
+        if not subj or not obj:
+            return []
+        host, hc = self.actor(doc, subj[0], sent)
+        guest_rec = self.rec_at(obj[0])
+        if not host or not hc or not guest_rec or guest_rec["kind"] != "person":
+            return []
+        gc = guest_rec["country"]
+        if not gc or gc == hc:
+            return []
+        place = None
+        for c in trig.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+                for p in c.children:
+                    d = self.place_of(p, dateline)
+                    if d and d[1] == hc:
+                        place = d[0]
+        status = self.status(trig)
+        if status is None:
+            return []
+        date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
+        return [self._visit(guest_rec["name"], gc, (place, hc), status, date, "host",
+                            host=host, trigger=trig.text)]
+
+    def visits_surface(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """Without a parse: ACTOR <visit verb> [prep] PLACE, adjacent within a few tokens."""
+        out = []
+        for trig in sent:
+            spec = self.visit_verbs.get(trig.lower_)
+            if not spec or spec.get("passive_only"):
+                continue
+            visitor = vc = None
+            for i in range(trig.i - 1, max(sent.start, trig.i - 4) - 1, -1):
+                rec = self.rec_at(doc[i])
+                if rec and rec["kind"] in ("person", "country"):
+                    visitor, vc = rec["name"], rec["country"]
+                    break
+            if not visitor:
+                continue
+            j = trig.i + 1
+            if j < sent.end and doc[j].lower_ in spec["dest"]:
+                j += 1
+            elif "dobj" not in spec["dest"]:
+                continue
+            d = self.place_of(doc[j], dateline) if j < sent.end else None
+            if not d or (vc and d[1] == vc):
+                continue
+            status = "planned" if doc[trig.i - 1].lower_ in self.planned else "occurred"
+            if doc[trig.i - 1].lower_ in self.negation:
+                continue
+            date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
+            out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
+        return out
+
+    def meetings(self, doc, sent, dateline, previous) -> list[dict[str, Any]]:
+        words = {t.lower_ for t in sent}
+        trig = next((t for t in sent if t.lower_ in self.meet_words), None)
+        people: list[str] = []
+        for span, name in state(doc).get("mentions", []):
+            if sent.start <= span.start < sent.end and name and \
+                    self.ents.get(name, {}).get("kind") == "person" and name not in people:
+                if span.start >= 3 and doc[span.start - 3:span.start].text.lower().endswith("behalf of"):
+                    continue
+                people.append(name)
+        if trig is None:
+            return []
+        if len(people) == 1 and words & self.present:
+            for ev in reversed(previous):
+                if ev["kind"] == "meeting" and people[0] not in ev["participants"]:
+                    ev.setdefault("also_present", []).append(people[0])
+                    break
+            return []
+        if len(people) < 2:
+            return []
+        status = self.status(trig) if doc.has_annotation("DEP") else "occurred"
+        if status is None or status == "cancelled":
+            return []
+        place = country = None
+        for span, name in state(doc).get("mentions", []):
+            if sent.start <= span.start < sent.end and span.start not in dateline and name:
+                rec = self.ents.get(name)
+                if rec and rec["kind"] == "place" and rec["country"] and \
+                        doc[span.start - 1].lower_ in ("in", "at"):
+                    place, country = rec["name"], rec["country"]
+                    break
+        date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
+        cameo = self.cameo["meeting"]["default"]
+        if status == "planned":
+            cameo = self.cameo["meeting"]["planned"]
+        elif words & self.third:
+            cameo = self.cameo["meeting"]["third_location"]
+        return [{"kind": "meeting", "participants": people, "country": country, "place": place,
+                 "date": date, "status": status, "cameo": cameo, "trigger": trig.text}]
+
+    def statements(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
+        m = QUOTE_RE.search(sent.text)
+        if not m:
+            return []
+        q0, q1 = sent.start_char + m.start(), sent.start_char + m.end()
+        for t in sent:
+            if t.lower_ not in self.say or q0 <= t.idx < q1:
+                continue
+            v = t
+            subj = [c for c in v.children if c.dep_ == "nsubj"]
+            if not subj and v.dep_ in ("advcl", "xcomp", "conj"):
+                v = v.head
+                subj = [c for c in v.children if c.dep_ == "nsubj"]
+            if not subj:
+                continue
+            speaker, _ = self.actor(doc, subj[0], sent)
+            if speaker and self.ents.get(speaker, {}).get("kind") == "person":
+                return [{"kind": "statement", "speaker": speaker, "quote": m.group(1).strip(),
+                         "date": None, "status": "occurred", "cameo": self.cameo["statement"]}]
+        return []
+
+    def attacks(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
+        out = []
+        for trig in sent:
+            low = trig.lower_
+            if low not in self.attack_nouns and low not in self.attack_verbs:
+                continue
+            target = perp = place = None
+            for c in trig.children:
+                if c.dep_ in ("prep", "agent") and c.lower_ in ("of", "on", "by", "against"):
+                    for p in c.children:
+                        rec = self.rec_at(p)
+                        if not rec:
+                            continue
+                        if c.lower_ == "by" and rec["kind"] in ("organization", "person"):
+                            perp = rec["name"]
+                        elif c.lower_ != "by" and rec["kind"] == "person":
+                            target = rec["name"]
+                elif c.dep_ in ("dobj", "nsubjpass"):
+                    rec = self.rec_at(c)
+                    if rec and rec["kind"] == "person":
+                        target = rec["name"]
+                elif c.dep_ == "nsubj" and low in self.attack_verbs:
+                    rec = self.rec_at(c)
+                    if rec and rec["kind"] == "organization":
+                        perp = rec["name"]
+            if not target and not perp:
+                continue
+            date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1], "past")
+            cam = self.cameo["attack"]
+            out.append({"kind": "attack", "target": target, "perpetrator": perp, "place": place,
+                        "date": date, "status": "occurred", "cameo": cam.get(low, cam["default"]),
+                        "trigger": trig.text})
+        return out
+
+    def merge(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One visit per (visitor, destination country, status): the dated, most specific
+        mention wins; meetings during an occurred visit inherit its place and date."""
+        visits: dict[tuple, dict[str, Any]] = {}
+        out: list[dict[str, Any]] = []
+        for ev in events:
+            if ev["kind"] != "visit":
+                out.append(ev)
+                continue
+            key = (ev["visitor"], ev["destination_country"], ev["status"])
+            cur = visits.get(key)
+            if cur is None:
+                visits[key] = ev
+                out.append(ev)
+                continue
+            better = (ev["date"] and not cur["date"]) or (
+                bool(ev["date"]) == bool(cur["date"]) and ev["destination_place"]
+                and not cur["destination_place"] and ev["cameo"] <= cur["cameo"])
+            if better:
+                place = ev["destination_place"] or cur["destination_place"]
+                cur.clear()
+                cur.update(ev)
+                cur["destination_place"] = place
+            elif not cur["destination_place"] and ev["destination_place"]:
+                cur["destination_place"] = ev["destination_place"]
+        attacks: dict[str, dict[str, Any]] = {}
+        kept = []
+        for ev in out:
+            if ev["kind"] == "attack" and ev["target"]:
+                cur = attacks.get(ev["target"])
+                if cur is not None:
+                    for k in ("perpetrator", "date", "place"):
+                        cur[k] = cur[k] or ev[k]
+                    continue
+                attacks[ev["target"]] = ev
+            kept.append(ev)
+        out = kept
+        occurred = [v for v in visits.values() if v["status"] == "occurred" and v["date"]]
+        for ev in out:
+            if ev["kind"] != "meeting":
+                continue
+            for v in occurred:
+                if v["visitor"] in ev["participants"]:
+                    if not ev["date"]:
+                        ev["date"] = v["date"]
+                    if not ev["place"] and not ev["country"]:
+                        ev["place"], ev["country"] = v["destination_place"], v["destination_country"]
+                    break
+        return out
+
+
+@Language.factory("chancery_events")
+def make_events(nlp: Language, name: str) -> EventExtractor:
+    """Factory for :class:`EventExtractor` with the default resources."""
+    return EventExtractor(nlp)

@@ -1,0 +1,126 @@
+"""Components: paragraph sentence boundaries and the gazetteer entity ruler.
+
+``chancery_paragraphs`` (before the parser) starts a sentence after every line break, so a
+headline, a dateline paragraph or a list item never runs into the next sentence.
+
+``chancery_gazetteer`` (after ``ner``) matches every known country, demonym, city,
+organisation and official (``analysis/resources/*.json``) with a ``PhraseMatcher`` on the exact
+token text (plus the all-caps form, for headlines and datelines) and writes them into
+``doc.ents`` with ``ent_id_`` = ``"kind|canonical name|ISO3"``; the gazetteer wins over the
+statistical NER except when the NER span is a longer name that merely contains a place
+("Bank of China", "Kabul University").
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .resources import Gazetteer, get_resources
+
+#: NER labels whose longer spans may legitimately contain a place or a country name.
+CONTAINER_LABELS = {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
+PLACE_KINDS = {"country", "demonym", "place"}
+
+
+@Language.component("chancery_paragraphs")
+def paragraphs(doc: Doc) -> Doc:
+    """Mark a sentence start after each whitespace token holding a line break."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    if len(doc) and doc[0].is_space and len(doc) > 1:
+        doc[1].is_sent_start = True
+    return doc
+
+
+def entity_id(kind: str, name: str, country: str | None) -> str:
+    """The ``ent_id_`` string a gazetteer span carries."""
+    return f"{kind}|{name}|{country or ''}"
+
+
+def parse_entity_id(value: str) -> tuple[str, str, str | None] | None:
+    """Inverse of :func:`entity_id`; None for spans the gazetteer did not name."""
+    if not value or value.count("|") != 2:
+        return None
+    kind, name, country = value.split("|")
+    return kind, name, country or None
+
+
+class GazetteerRuler:
+    """Phrase matcher over the gazetteer; see the module docstring."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer | None = None) -> None:
+        self.gaz = gazetteer or get_resources().gazetteer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        seen: set[str] = set()
+        docs: dict[str, list[Doc]] = {}
+        for surface, key in self.gaz.surfaces:
+            forms = {surface}
+            if surface not in self.gaz.case_sensitive:
+                forms.add(surface.upper())
+            for variant in list(forms):
+                forms.add(variant.replace("'", "’"))
+            for form in forms:
+                if form in seen:
+                    continue
+                seen.add(form)
+                docs.setdefault(key, []).append(nlp.make_doc(form))
+        self.keys: dict[int, str] = {}
+        for key, pattern_docs in docs.items():
+            self.matcher.add(key, pattern_docs)
+            self.keys[nlp.vocab.strings[key]] = key
+
+    def spans(self, doc: Doc) -> list[Span]:
+        """Gazetteer spans of ``doc``, longest first when they overlap."""
+        out = []
+        for match_id, start, end in self.matcher(doc):
+            key = self.keys.get(match_id) or doc.vocab.strings[match_id]
+            kind, name, country, label = self.gaz.names[key]
+            out.append(Span(doc, start, end, label=label,
+                            span_id=entity_id(kind, name, country)))
+        return filter_spans(out)
+
+    def __call__(self, doc: Doc) -> Doc:
+        gaz_spans = self.spans(doc)
+        if not gaz_spans:
+            return doc
+        ents = list(doc.ents)
+        keep_gaz = []
+        covered = [None] * len(doc)
+        for i, e in enumerate(ents):
+            for t in range(e.start, e.end):
+                covered[t] = i
+        drop = set()
+        for s in gaz_spans:
+            kind = s.id_.split("|", 1)[0]
+            hits = {covered[t] for t in range(s.start, s.end) if covered[t] is not None}
+            contained_in_longer = [
+                ents[i] for i in hits
+                if ents[i].start <= s.start and ents[i].end >= s.end
+                and len(ents[i]) > len(s) and ents[i].label_ in CONTAINER_LABELS
+            ]
+            if contained_in_longer and kind in PLACE_KINDS:
+                continue
+            keep_gaz.append(s)
+            drop |= hits
+        new = [e for i, e in enumerate(ents) if i not in drop] + keep_gaz
+        doc.set_ents(filter_spans(new))
+        return doc
+
+
+@Language.factory("chancery_gazetteer")
+def make_gazetteer(nlp: Language, name: str) -> GazetteerRuler:
+    """Factory for :class:`GazetteerRuler` with the default resources."""
+    return GazetteerRuler(nlp)
+
+
+def gazetteer_spans(doc: Doc) -> Iterable[tuple[Span, tuple[str, str, str | None]]]:
+    """The entities of ``doc`` that carry a gazetteer identity."""
+    for e in doc.ents:
+        parsed = parse_entity_id(e.id_)
+        if parsed:
+            yield e, parsed

@@ -1,0 +1,195 @@
+"""Component ``chancery_titles``: link a person to a title and a country.
+
+Titles come from ``analysis/resources/titles.json`` and are found with a spaCy ``Matcher``
+(optional modifiers such as *Acting*, *Deputy*, *Caretaker* + a title such as *Minister of
+Interior*), optionally followed by a qualifier (*for Afghanistan*, *in Kabul*). A title is linked
+to the PERSON entity it stands next to:
+
+- before the name, possibly through a comma, other titles and honorifics:
+  "Pakistan’s Special Representative for Afghanistan, Ambassador Mohammad Sadiq";
+  "Afghan Acting Foreign Minister H.E. Amir Khan Muttaqi";
+- after the name, as an apposition: "Khalifa Sirajuddin Haqqani, Acting Minister of Interior for
+  Afghanistan".
+
+The country of a title is the possessive or adjective in front of it ("Pakistan’s",
+"Afghan"), or for minister-type titles the *for/of COUNTRY* qualifier. Results are stored in
+``doc._.chancery["roles"]`` as dicts ``{person: (start, end), title, country, sent_start}``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .gazetteer import parse_entity_id
+from .resources import Resources, get_resources, norm
+
+POSSESSIVE = {"'s", "’s", "'", "’"}
+APPOS_SKIP = {",", "the", "—", "-", "–"}
+
+
+def ensure_extensions() -> None:
+    """Register ``doc._.chancery`` (results of our components) and ``doc._.published``."""
+    if not Doc.has_extension("chancery"):
+        Doc.set_extension("chancery", default=None)
+    if not Doc.has_extension("published"):
+        Doc.set_extension("published", default=None)
+
+
+def state(doc: Doc) -> dict[str, Any]:
+    """The per-document results dict, created on first use."""
+    ensure_extensions()
+    if doc._.chancery is None:
+        doc._.chancery = {}
+    return doc._.chancery
+
+
+class TitleLinker:
+    """See the module docstring."""
+
+    def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
+        ensure_extensions()
+        self.res = resources or get_resources()
+        t = self.res.titles
+        self.matcher = Matcher(nlp.vocab)
+        mods = {"LOWER": {"IN": [m.lower() for m in t["modifiers"]]}, "OP": "*"}
+        patterns = []
+        for title in t["titles"]:
+            for form in {title, title.replace("’", "'"), title.replace("'", "’")}:
+                toks = [{"LOWER": tok.lower_} for tok in nlp.make_doc(form)]
+                patterns.append([mods, *toks])
+        self.matcher.add("TITLE", patterns, greedy="LONGEST")
+        self.quals = {q.lower() for q in t["qualifier_preps"]}
+        self.qual_in_title = {norm(q) for q in t["qualifier_in_title"]}
+        self.honorifics = self.res.honorifics
+        self.hon_titles = {norm(h) for h in t["honorific_titles"]}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def honorific_len(self, doc: Doc, i: int) -> int:
+        """Number of tokens of an honorific starting at token ``i`` (0 if none)."""
+        for h in self.honorifics:
+            n = len(h)
+            if i + n <= len(doc) and [norm(doc[j].text) for j in range(i, i + n)] == h:
+                return n
+        return 0
+
+    @staticmethod
+    def _ent_index(doc: Doc) -> list[Span | None]:
+        idx: list[Span | None] = [None] * len(doc)
+        for e in doc.ents:
+            for t in range(e.start, e.end):
+                idx[t] = e
+        return idx
+
+    @staticmethod
+    def _country_of(ent: Span | None) -> str | None:
+        if ent is None:
+            return None
+        parsed = parse_entity_id(ent.id_)
+        if parsed and parsed[0] in ("country", "demonym"):
+            return parsed[2]
+        return None
+
+    def _left_country(self, doc: Doc, start: int, ents: list[Span | None]) -> str | None:
+        """Country written just before a title: "Pakistan’s", "Afghan", "the Afghan"."""
+        i = start - 1
+        if i >= 0 and doc[i].text in POSSESSIVE:
+            i -= 1
+        if i >= 0 and ents[i] is not None:
+            return self._country_of(ents[i])
+        return None
+
+    def _title_spans(self, doc: Doc, ents: list[Span | None]) -> list[dict[str, Any]]:
+        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        out = []
+        for sp in spans:
+            # A title inside a PERSON/ORG name ("President Bush" is fine, but not
+            # "Ministry of Foreign Affairs") is not a role.
+            if any(ents[t] is not None and ents[t].label_ in ("ORG", "PERSON", "WORK_OF_ART")
+                   for t in range(sp.start, sp.end)):
+                continue
+            end = sp.end
+            title_text = sp.text
+            country = self._left_country(doc, sp.start, ents)
+            base = norm(doc[sp.start:sp.end].text)
+            in_title = any(base.endswith(q) for q in self.qual_in_title)
+            if end + 1 < len(doc) and doc[end].lower_ in self.quals and ents[end + 1] is not None:
+                q_ent = ents[end + 1]
+                parsed = parse_entity_id(q_ent.id_)
+                if parsed and parsed[0] in ("country", "place", "demonym"):
+                    if in_title:
+                        title_text = doc[sp.start:q_ent.end].text
+                    elif country is None and parsed[0] == "country":
+                        country = parsed[2]
+                    end = q_ent.end
+            out.append({"start": sp.start, "end": end, "title_end": sp.end,
+                        "title": " ".join(title_text.split()), "country": country})
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = self._ent_index(doc)
+        titles = self._title_spans(doc, ents)
+        by_start = {t["start"]: t for t in titles}
+        roles: list[dict[str, Any]] = []
+        linked: set[int] = set()
+        for t in titles:
+            if t["start"] in linked:
+                continue
+            chain = [t]
+            i = t["end"]
+            # walk right over ", <title>", honorifics and titles up to a PERSON
+            while i < len(doc):
+                if doc[i].text in APPOS_SKIP:
+                    i += 1
+                    continue
+                if i in by_start:
+                    chain.append(by_start[i])
+                    linked.add(i)
+                    i = by_start[i]["end"]
+                    continue
+                n = self.honorific_len(doc, i)
+                if n and not (ents[i] is not None and ents[i].label_ == "PERSON"):
+                    i += n
+                    continue
+                break
+            person = ents[i] if i < len(doc) else None
+            if person is not None and person.label_ == "PERSON" and i == person.start \
+                    and doc[t["end"]:i].text.count(",") <= 2:
+                country = next((c["country"] for c in chain if c["country"]), None)
+                for c in chain:
+                    roles.append(self._role(doc, person, c["title"], c["country"] or country))
+                continue
+            # apposition after the name: "NAME, [the] [Country's] TITLE"
+            j = t["start"] - 1
+            while j >= 0 and (self._country_of(ents[j]) or doc[j].text in POSSESSIVE
+                              or doc[j].lower_ == "the"):
+                j = ents[j].start - 1 if ents[j] is not None else j - 1
+            if j >= 1 and doc[j].text == "," and ents[j - 1] is not None \
+                    and ents[j - 1].label_ == "PERSON":
+                roles.append(self._role(doc, ents[j - 1], t["title"], t["country"]))
+        # honorific titles right before a person: "Ambassador Mohammad Sadiq"
+        for e in doc.ents:
+            if e.label_ != "PERSON":
+                continue
+            k = e.start - 1
+            if k >= 0 and norm(doc[k].text) in self.hon_titles and not any(
+                    r["person"] == (e.start, e.end) and norm(r["title"]).endswith(norm(doc[k].text))
+                    for r in roles):
+                roles.append(self._role(doc, e, doc[k].text, self._left_country(doc, k, ents)))
+        state(doc)["roles"] = roles
+        return doc
+
+    @staticmethod
+    def _role(doc: Doc, person: Span, title: str, country: str | None) -> dict[str, Any]:
+        sent_start = person.sent.start if doc.has_annotation("SENT_START") else 0
+        return {"person": (person.start, person.end), "title": title, "country": country,
+                "sent_start": sent_start}
+
+
+@Language.factory("chancery_titles")
+def make_titles(nlp: Language, name: str) -> TitleLinker:
+    """Factory for :class:`TitleLinker` with the default resources."""
+    return TitleLinker(nlp)
