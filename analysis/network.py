@@ -315,9 +315,10 @@ def node_table(g: nx.Graph) -> pd.DataFrame:
 
 
 def edge_table(g: nx.Graph) -> pd.DataFrame:
-    """Edges as a table, heaviest first, with both end names."""
+    """Edges as a table, heaviest first, with both end names; ``u`` < ``v`` in key order."""
     rows = []
     for u, v, d in g.edges(data=True):
+        u, v = sorted((u, v))
         rows.append({
             "u": u, "v": v, "source": g.nodes[u].get("name", u), "target": g.nodes[v].get("name", v),
             "kinds": d.get("kinds", ""), "weight": d.get("weight", 0),
