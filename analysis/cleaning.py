@@ -575,6 +575,7 @@ def _page_metadata(tree, url: str | None) -> dict[str, Any]:
     if ld_headline and len(ld_headline) > 300:
         ld_headline = None
     return {
+        "h1": h1s[0] if h1s else None,
         "title": _choose_title(ld_headline, h1s, meta, page_title, sites),
         "published": _to_day(_ld_text(art.get("datePublished")) if art else None)
         or next((d for d in (_to_day(meta.get(k)) for k in _DATE_META) if d), None),
@@ -611,6 +612,15 @@ def _clean_body_lines(text: str, rules: dict[str, Any]) -> str:
     return "\n\n".join(out)
 
 
+def _drop_title_line(body: str, titles: list[str | None]) -> str:
+    """Remove a leading paragraph that repeats the headline (the title is a separate field)."""
+    first, sep, rest = body.partition("\n\n")
+    keys = {_simple(t) for t in titles if t}
+    if rest and _simple(first) in keys:
+        return rest
+    return body
+
+
 def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | None]:
     """Extract the article from a saved HTML page.
 
@@ -640,12 +650,13 @@ def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | Non
                                           include_tables=True, as_dict=True)
     except Exception as exc:  # trafilatura surfaces lxml errors on broken markup
         raise ValueError(f"malformed HTML: {exc}") from exc
-    body = _clean_body_lines((res or {}).get("text") or "", load_rules())
+    res = res or {}
+    body = _clean_body_lines(res.get("text") or "", load_rules())
+    title = meta["title"] or _norm(res.get("title")) or None
+    body = _drop_title_line(body, [title, meta.get("h1"), _norm(res.get("title"))])
     if not body.strip():
         raise ValueError("no extractable article body in the HTML page")
-    res = res or {}
     published = meta["published"] or _to_day(res.get("date")) or _htmldate(tree, url)
-    title = meta["title"] or _norm(res.get("title")) or None
     return {
         "title": title,
         "text": body,
