@@ -6,12 +6,12 @@ Thin: reads widgets, calls :mod:`analysis.network`, renders. The graph HTML is b
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import streamlit as st
 
-from analysis import config
 from analysis import network as N
+from analysis import queries
+from pages import _common as c
 
 st.title("Network")
 st.caption(
@@ -20,115 +20,77 @@ st.caption(
     "The default view keeps the most connected nodes."
 )
 
-DB = str(config.db_path())
-VERSION = N.store_version(DB)
+DB = str(c.require_db())
+VERSION = queries.cache_token(DB)  # the same cache key as the other pages
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _bounds(path: str, version: int) -> tuple[str | None, str | None]:
+def _bounds(path: str, version: tuple[int, ...]) -> tuple[str | None, str | None]:
     return N.date_bounds(path)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _countries(path: str, version: int) -> list[str]:
-    return N.country_options(path)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
-def _full(path: str, version: int, start: str | None, end: str | None,
+def _full(path: str, version: tuple[int, ...], start: str | None, end: str | None,
           countries: tuple[str, ...], edge_kinds: tuple[str, ...]):
     return N.full_graph(path, N.NetworkFilter(start=start, end=end, countries=countries,
                                                edge_kinds=edge_kinds))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _html(path: str, version: int, flt: N.NetworkFilter, height: int) -> str:
+def _html(path: str, version: tuple[int, ...], flt: N.NetworkFilter, height: int) -> str:
     g = N.apply_view(_full(path, version, flt.start, flt.end, flt.countries, flt.edge_kinds), flt)
     return N.to_html(g, height=height)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _evidence(path: str, version: int, u: str, v: str, flt: N.NetworkFilter):
+def _evidence(path: str, version: tuple[int, ...], u: str, v: str, flt: N.NetworkFilter):
     return N.edge_evidence(path, u, v, flt)
 
 
-def _iso(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
-if VERSION is None:
-    st.info("No database yet. Ingest articles on the Data page.")
-    st.stop()
-
 lo, hi = _bounds(DB, VERSION)
-if not lo or not hi or _iso(lo) is None or _iso(hi) is None:
+if not lo or not hi:
     st.info("No visits or meetings in the store yet, so there is no network to draw. "
             "Ingest articles on the Data page.")
     st.stop()
 
-lo_d, hi_d = _iso(lo), _iso(hi)
-all_countries = _countries(DB, VERSION)
+f = c.get_filters()
+c.filter_caption(f)
+if f.people or f.topics:
+    st.caption("The network follows the date and country filters; people and topics are not "
+               "applied here (use the ego view below for one person).")
 
-# Shareable view: start, end and country come from (and go back to) the URL query string.
-qp = st.query_params
-q_start = _iso(qp.get("start")) or lo_d
-q_end = _iso(qp.get("end")) or hi_d
-q_start, q_end = max(lo_d, min(q_start, hi_d)), min(hi_d, max(q_end, lo_d))
-q_countries = [c for c in qp.get_all("country") if c in all_countries]
-
-c1, c2, c3 = st.columns([2, 2, 2])
-with c1:
-    window = st.date_input("Date window", value=(q_start, q_end), min_value=lo_d,
-                           max_value=hi_d, key="net_dates")
-with c2:
-    countries = st.multiselect("Countries (events involving any of them)", all_countries,
-                               default=q_countries, key="net_countries")
-with c3:
-    node_kinds = st.multiselect("Node types", list(N.NODE_KINDS),
-                                default=["person", "country"], key="net_kinds")
-c4, c5, c6, c7 = st.columns([1, 1, 1, 3])
+c4, c5, c6, c7 = st.columns([1, 1, 2, 2])
 with c4:
     min_weight = st.number_input("Minimum weight", min_value=1, max_value=1000, value=1,
                                  step=1, key="net_min_weight")
 with c5:
     top_n = st.number_input("Top nodes", min_value=10, max_value=2000, value=N.DEFAULT_TOP_N,
-                            step=10, key="net_top_n")
+                            step=10, key="net_top_n",
+                            help="Keep only this many nodes, by weighted degree.")
 with c6:
+    node_kinds = st.multiselect("Node types", list(N.NODE_KINDS),
+                                default=["person", "country"], key="net_kinds")
+with c7:
     edge_kinds = st.multiselect("Edges", list(N.EDGE_KINDS), default=list(N.EDGE_KINDS),
                                 key="net_edges")
+start, end, countries = f.start, f.end, tuple(f.countries)
 
-if isinstance(window, (tuple, list)) and len(window) == 2:
-    start, end = window[0].isoformat(), window[1].isoformat()
-elif isinstance(window, (tuple, list)) and len(window) == 1:
-    start, end = window[0].isoformat(), hi_d.isoformat()
-else:
-    start, end = lo_d.isoformat(), hi_d.isoformat()
-qp["start"], qp["end"] = start, end
-if countries:
-    qp["country"] = countries
-elif "country" in qp:
-    del qp["country"]
-
-base = N.NetworkFilter(start=start, end=end, countries=tuple(countries),
+base = N.NetworkFilter(start=start, end=end, countries=countries,
                        node_kinds=tuple(node_kinds), edge_kinds=tuple(edge_kinds),
                        min_weight=int(min_weight), top_n=int(top_n))
-full = _full(DB, VERSION, start, end, tuple(countries), tuple(edge_kinds))
+full = _full(DB, VERSION, start, end, countries, tuple(edge_kinds))
 choices = N.node_table(N.apply_view(full, N.NetworkFilter(
     node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None)))
 names = dict(zip(choices["key"], choices["name"]))
-with c7:
-    ego = st.selectbox("Ego view: one entity and its neighbours", [""] + list(choices["key"]),
+ego = st.selectbox("Ego view: one entity and its neighbours", [""] + list(choices["key"]),
                        format_func=lambda k: "(whole network)" if not k else
                        f"{names.get(k, k)} [{k}]", key="net_ego")
 flt = replace(base, ego=ego or None, radius=1)
 
 view = N.apply_view(full, flt)
 if view.number_of_nodes() == 0:
-    st.warning("Nothing matches these filters. Widen the date window or lower the minimum "
-               "weight.")
+    st.warning(f"Nothing matches these filters (events run from {lo} to {hi}). Widen the "
+               "date window or the countries, or lower the minimum weight.")
     st.stop()
 
 m1, m2, m3 = st.columns(3)

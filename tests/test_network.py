@@ -349,11 +349,13 @@ def test_strip_remote_removes_cdn_tags():
 
 # --- the page -------------------------------------------------------------------------------
 
-def run_page(path, monkeypatch):
+def run_page(path, monkeypatch, **params):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CHANCERY_DB", str(path))
     at = AppTest.from_file("../pages/network.py", default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
     return at.run()
 
 
@@ -366,7 +368,7 @@ def iframe_doc(at) -> str:
 def test_page_without_database(tmp_path, monkeypatch):
     at = run_page(tmp_path / "absent.db", monkeypatch)
     assert not at.exception
-    assert "No database yet" in at.info[0].value
+    assert "no store yet" in at.info[0].value
 
 
 def test_page_empty_store(file_db, monkeypatch):
@@ -400,18 +402,19 @@ def test_page_small_store_filters_and_ego(small_store, monkeypatch):
                          key_of(small_store, "Sirajuddin Haqqani")]))).run()
     ev = at.dataframe[0].value
     assert "Sadiq met Interior Minister Haqqani in Kabul." in set(ev["evidence"])
-    at.date_input(key="net_dates").set_value((store_date("2023-05-05"),
-                                              store_date("2023-12-31"))).run()
+
+
+def test_page_follows_global_date_and_country_filters(small_store, monkeypatch):
+    at = run_page(small_store, monkeypatch, **{"from": "2023-01-01", "to": "2023-12-31"})
     assert not at.exception
-    assert at.query_params["start"] in (["2023-05-05"], "2023-05-05")
-    assert at.query_params["end"] in (["2023-12-31"], "2023-12-31")
-    assert "Sirajuddin Haqqani" not in {n["label"] for n in vis_nodes(iframe_doc(at))}
-
-
-def store_date(s: str):
-    from datetime import date
-
-    return date.fromisoformat(s)
+    labels = {n["label"] for n in vis_nodes(iframe_doc(at))}
+    assert "Ishaq Dar" in labels and "Sirajuddin Haqqani" not in labels
+    at = run_page(small_store, monkeypatch, country="CHN")
+    labels = {n["label"] for n in vis_nodes(iframe_doc(at))}
+    assert "Wang Yi" in labels and "Sirajuddin Haqqani" not in labels
+    at = run_page(small_store, monkeypatch, **{"from": "2030-01-01"})
+    assert not at.exception and not at.get("iframe")
+    assert "Nothing matches" in at.warning[0].value
 
 
 def test_page_downloads_present(small_store, monkeypatch):
