@@ -83,7 +83,31 @@ class EntityResolver:
         return False
 
     # -- main ------------------------------------------------------------------------------
+    def _propagate_surnames(self, doc: Doc) -> None:
+        """A capitalised word the NER missed that is the surname of exactly one person named
+        in full elsewhere in the article becomes a PERSON mention ("Musharraf visits ...")."""
+        last: dict[str, set[str]] = {}
+        covered = set()
+        for e in doc.ents:
+            covered.update(range(e.start, e.end))
+            if e.label_ == "PERSON" and len(e) >= 2:
+                last.setdefault(e[-1].text.upper(), set()).add(e.text)
+        if not last:
+            return
+        new = []
+        for t in doc:
+            if t.i not in covered and t.is_alpha and t.text[0].isupper() \
+                    and len(last.get(t.text.upper(), ())) == 1:
+                if t.i > 0 and t.nbor(-1).is_title and t.nbor(-1).i not in covered \
+                        and t.nbor(-1).is_sent_start is not True and t.i > 0 and \
+                        not t.nbor(-1).is_punct and t.nbor(-1).lower_ not in self.headline_verbs:
+                    continue  # part of a longer unknown name
+                new.append(Span(doc, t.i, t.i + 1, label="PERSON"))
+        if new:
+            doc.set_ents(list(doc.ents) + new)
+
     def __call__(self, doc: Doc) -> Doc:
+        self._propagate_surnames(doc)
         gaz = self.res.gazetteer
         st = state(doc)
         entities: dict[str, dict[str, Any]] = {}

@@ -200,8 +200,10 @@ class EventExtractor:
         return doc
 
     def dateline(self, doc: Doc) -> set[int]:
-        """Token indices of a dateline city at the start of the text."""
+        """Token indices of a dateline city at the start of the text or of a paragraph."""
         out: set[int] = set()
+        for s, e in state(doc).get("datelines", []):
+            out.update(range(s, e))
         for e in doc.ents[:2]:
             if e.start > 4:
                 break
@@ -241,7 +243,8 @@ class EventExtractor:
             spec = self.visit_verbs.get(low)
             if spec and trig.pos_ in ("VERB", "AUX", ""):
                 subj_deps = ("nsubjpass",) if spec.get("passive_only") else ("nsubj",)
-                subj = [c for c in trig.children if c.dep_ in subj_deps]
+                subj = sorted((c for c in trig.children if c.dep_ in subj_deps
+                               and c.i not in dateline), key=lambda c: abs(trig.i - c.i))
                 if not subj and trig.dep_ in ("xcomp", "conj", "advcl") and not spec.get("passive_only"):
                     subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
                 if not subj:
@@ -264,7 +267,7 @@ class EventExtractor:
                     if vc and d[1] == vc:
                         continue  # a trip at home is not a visit abroad
                     out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
-            elif low in self.visit_nouns and trig.pos_ == "NOUN":
+            elif low in self.visit_nouns and trig.pos_ in ("NOUN", "PROPN"):
                 out += self._noun_visit(doc, sent, trig, dateline)
             elif low in self.host_verbs and trig.pos_ == "VERB":
                 out += self._host(doc, sent, trig, dateline)

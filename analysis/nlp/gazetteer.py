@@ -26,14 +26,53 @@ CONTAINER_LABELS = {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
 PLACE_KINDS = {"country", "demonym", "place"}
 
 
+DATELINE_DASHES = {"-", "—", "–", "--", ":"}
+
+
+def dateline_end(doc: Doc, start: int) -> int | None:
+    """If a paragraph starting at token ``start`` opens with a dateline ("KABUL (Reuters) -",
+    "ISLAMABAD, May 6 —", "NEW DELHI, AUG 29:"), the index of its closing dash, else None."""
+    first = doc[start] if start < len(doc) else None
+    if first is None or not (first.is_alpha and first.is_upper and len(first) >= 3):
+        return None
+    depth = 0
+    for j in range(start + 1, min(len(doc), start + 14)):
+        t = doc[j]
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0 and t.text in DATELINE_DASHES:
+            return j if j > start else None
+        elif depth == 0 and t.is_alpha and t.text[0].islower():
+            return None
+        elif t.is_space and "\n" in t.text:
+            return None
+    return None
+
+
 @Language.component("chancery_paragraphs")
 def paragraphs(doc: Doc) -> Doc:
-    """Mark a sentence start after each whitespace token holding a line break."""
+    """Mark a sentence start after each whitespace token holding a line break, and after a
+    dateline; the dateline's token range is kept in ``doc._.chancery["datelines"]``."""
+    from .titles import state
+
+    starts = [0] if len(doc) else []
     for tok in doc[:-1]:
         if tok.is_space and "\n" in tok.text:
             doc[tok.i + 1].is_sent_start = True
+            starts.append(tok.i + 1)
     if len(doc) and doc[0].is_space and len(doc) > 1:
         doc[1].is_sent_start = True
+        starts.append(1)
+    datelines = []
+    for s in starts:
+        end = dateline_end(doc, s)
+        if end is not None:
+            datelines.append((s, end))
+            if end + 1 < len(doc):
+                doc[end + 1].is_sent_start = True
+    state(doc)["datelines"] = datelines
     return doc
 
 

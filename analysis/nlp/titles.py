@@ -28,6 +28,7 @@ from .gazetteer import parse_entity_id
 from .resources import Resources, get_resources, norm
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
+NAME_PARTICLES = {"al", "el", "bin", "ibn", "de", "van", "von", "-", "ul", "ud", "ur"}
 APPOS_SKIP = {",", "the", "—", "-", "–"}
 
 
@@ -66,6 +67,8 @@ class TitleLinker:
         self.qual_in_title = {norm(q) for q in t["qualifier_in_title"]}
         self.honorifics = self.res.honorifics
         self.hon_titles = {norm(h) for h in t["honorific_titles"]}
+        stop = self.res.stoplist
+        self.stop_words = {w.lower() for w in stop["headline_verbs"] + stop["not_person_words"]}
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -129,7 +132,40 @@ class TitleLinker:
                         "title": " ".join(title_text.split()), "country": country})
         return out
 
+    def _names_after_titles(self, doc: Doc, ents: list[Span | None]) -> None:
+        """"Pakistani President General Pervez Musharraf": capitalised words right after a
+        title (and honorifics) that the NER missed become a PERSON entity."""
+        new = []
+        tagged = doc.has_annotation("TAG")
+        for _, s, e in self.matcher(doc):
+            i = e
+            while i < len(doc) and ents[i] is None:
+                n = self.honorific_len(doc, i)
+                if not n:
+                    break
+                i += n
+            j = i
+            while j < len(doc) and j - i < 4 and ents[j] is None:
+                t = doc[j]
+                if t.is_title and t.is_alpha and (not tagged or t.pos_ == "PROPN") \
+                        and t.lower_ not in self.stop_words:
+                    j += 1
+                elif t.lower_ in NAME_PARTICLES and j + 1 < len(doc) and j > i:
+                    j += 1
+                else:
+                    break
+            while j > i and not doc[j - 1].is_title:
+                j -= 1
+            if j > i and (j - i >= 2 or e - s >= 1) and (j >= len(doc) or ents[j] is None
+                                                         or ents[j].label_ != "PERSON"):
+                if j - i == 1 and doc[i].text in self.res.gazetteer.names:
+                    continue
+                new.append(Span(doc, i, j, label="PERSON"))
+        if new:
+            doc.set_ents(filter_spans(list(doc.ents) + new))
+
     def __call__(self, doc: Doc) -> Doc:
+        self._names_after_titles(doc, self._ent_index(doc))
         ents = self._ent_index(doc)
         titles = self._title_spans(doc, ents)
         by_start = {t["start"]: t for t in titles}
