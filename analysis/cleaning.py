@@ -443,6 +443,12 @@ def _site_names(meta: dict[str, str], ld_site: str | None, url: str | None) -> l
     return names
 
 
+def _host(url: str | None) -> str | None:
+    """Host name without ``www.``, the outlet of last resort."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
 def _simple(s: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s.lower())
 
@@ -579,14 +585,39 @@ def _page_metadata(tree, url: str | None) -> dict[str, Any]:
         "title": _choose_title(ld_headline, h1s, meta, page_title, sites),
         "published": _to_day(_ld_text(art.get("datePublished")) if art else None)
         or next((d for d in (_to_day(meta.get(k)) for k in _DATE_META) if d), None),
-        "author": "; ".join(_ld_authors(art.get("author"))) if art and art.get("author") else
-        (meta.get("author") or meta.get("article:author") or meta.get("parsely-author") or None),
+        "author": _author(art, meta, tree),
         "outlet": meta.get("og:site_name") or ld_site,
         "language": m.group(1).lower() if m else None,
         "url": canonical,
         "description": meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
         or (_ld_text(art.get("description")) if art else None),
     }
+
+
+def _author(art: dict, meta: dict[str, str], tree) -> str | None:
+    """Authors, ``"; "``-joined: JSON-LD ``author`` names, else author meta tags, else the page's
+    ``rel=author`` / ``itemprop=author`` byline."""
+    names = _ld_authors(art.get("author")) if art and art.get("author") else []
+    if not names:
+        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
+            val = meta.get(key)
+            if val and not val.startswith("http"):
+                names = [re.sub(r"^by\s+", "", val, flags=re.I)]
+                break
+    if not names:
+        for el in tree.xpath("//*[@itemprop='author']//*[@itemprop='name'] | //a[@rel='author'] | "
+                             "//*[@itemprop='author'][not(.//*[@itemprop='name'])]")[:5]:
+            name = _norm(el.get("content") or el.text_content())
+            name = re.sub(r"^by\s+", "", name, flags=re.I)
+            if name and len(name.split()) <= 6 and name not in names:
+                names.append(name)
+    split: list[str] = []
+    for name in names:
+        parts = [p.strip() for p in re.split(r",\s*|\s+and\s+|\s*&\s*", name) if p.strip()]
+        for p in parts if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) else [name]:
+            if p not in split:
+                split.append(p)
+    return "; ".join(split) or None
 
 
 def _htmldate(tree, url: str | None) -> str | None:
@@ -646,7 +677,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | Non
         raise ValueError("malformed HTML: nothing could be parsed")
     meta = _page_metadata(tree, url)
     try:
-        res = trafilatura.bare_extraction(doc, url=url, with_metadata=True, include_comments=False,
+        res = trafilatura.bare_extraction(doc, url=url, with_metadata=False, include_comments=False,
                                           include_tables=True, as_dict=True)
     except Exception as exc:  # trafilatura surfaces lxml errors on broken markup
         raise ValueError(f"malformed HTML: {exc}") from exc
@@ -662,7 +693,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | Non
         "text": body,
         "published": published,
         "author": meta["author"] or res.get("author") or None,
-        "outlet": meta["outlet"] or res.get("sitename") or None,
+        "outlet": meta["outlet"] or res.get("sitename") or _host(meta["url"] or url),
         "language": meta["language"] or detect_language(body),
         "url": meta["url"] or url,
         "description": meta["description"] or res.get("description") or None,

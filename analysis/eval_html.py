@@ -71,7 +71,7 @@ def _plain(html: str, url: str | None) -> dict[str, Any]:
 
     text = trafilatura.extract(html, url=url)
     meta = trafilatura.extract_metadata(html, default_url=url)
-    return {"title": meta.title if meta else None,
+    return {"title": meta.title if meta else None, "author": meta.author if meta else None,
             "published": ((meta.date if meta else None) or "")[:10] or None, "text": text}
 
 
@@ -124,6 +124,9 @@ def evaluate_html(root: Path | None = None, with_snippets: bool = True) -> dict[
             date_ok = (out.get("published") or None) == gold_day
             r["titles"] = r.get("titles", 0) + title_ok
             r["dates"] = r.get("dates", 0) + date_ok
+            gold_authors = rec.get("authors") if isinstance(rec.get("authors"), list) else []
+            ours_authors = [a.strip() for a in (out.get("author") or "").split(";") if a.strip()]
+            r["authors"] = r.get("authors", 0) + (set(gold_authors) == set(ours_authors))
             r.setdefault("fundus_f1", []).append(bow_prf(rec.get("body_text", ""), out.get("text"))[2])
             if not (title_ok and date_ok):
                 failures[name].append({"file": rec["file"], "title": out.get("title"), "gold_title": rec.get("title"),
@@ -162,6 +165,7 @@ def evaluate_html(root: Path | None = None, with_snippets: bool = True) -> dict[
             "aeb_recall": statistics.mean(x[1] for x in aeb) if aeb else 0.0,
             "fundus_titles": r.get("titles", 0),
             "fundus_dates": r.get("dates", 0),
+            "fundus_authors": r.get("authors", 0),
             "fundus_f1": statistics.mean(r["fundus_f1"]) if r.get("fundus_f1") else 0.0,
             "pages": len(r["times"]),
             "seconds": sum(r["times"]),
@@ -191,6 +195,7 @@ def format_report(result: dict[str, Any]) -> str:
          f"{p['aeb_precision']:.3f} / {p['aeb_recall']:.3f}", ""),
         ("fundus titles exact", frac(o["fundus_titles"]), frac(p["fundus_titles"]), f">= {t['fundus_title_share']:.0%}"),
         ("fundus dates (day)", frac(o["fundus_dates"]), frac(p["fundus_dates"]), f">= {t['fundus_date_share']:.0%}"),
+        ("fundus author lists exact", frac(o["fundus_authors"]), frac(p["fundus_authors"]), "info"),
         ("fundus body F1 (mean)", f"{o['fundus_f1']:.4f}", f"{p['fundus_f1']:.4f}", "info"),
     ]
     if "snippets_with" in o:
