@@ -82,35 +82,47 @@ def get_filters() -> Filters:
             return tuple(str(v) for v in ss[key])
         return _param_list(key)
 
-    return Filters(start=start, end=end, countries=many("country"), people=many("person"),
+    people = many("person")
+    if people and db_path().exists():
+        by_name = {name: key for key, name in q("filter_options")["people"].items()}
+        people = tuple(by_name.get(p, p) for p in people)
+    return Filters(start=start, end=end, countries=many("country"), people=people,
                    topics=many("topic"))
 
 
 def sidebar_filters() -> Filters:
     """Draw the global filters in the sidebar, bound to the URL query string so that a view can
-    be shared and reopened, and return them. Called once per run by ``dashboard.py``."""
+    be shared and reopened, and return them. Called once per run by ``dashboard.py``.
+
+    The URL holds readable values (``?country=PAK&person=Mohammad Sadiq&topic=security``):
+    Streamlit writes a bound widget's displayed option into the URL, so options are plain
+    strings without ``format_func``.
+    """
     path = db_path()
     if not path.exists():
         return Filters()
     opts = q("filter_options")
     sb = st.sidebar
     sb.subheader("Filters")
-    lo = dt.date.fromisoformat(opts["min_date"]) if opts["min_date"] else None
-    hi = dt.date.fromisoformat(opts["max_date"]) if opts["max_date"] else None
+    lo, hi = opts["min_date"], opts["max_date"]
     c1, c2 = sb.columns(2)
-    c1.date_input("From", value=None, key="from", bind="query-params", min_value=_MIN_DATE,
-                  max_value=_MAX_DATE, help=f"Corpus starts {lo}" if lo else None)
-    c2.date_input("To", value=None, key="to", bind="query-params", min_value=_MIN_DATE,
-                  max_value=_MAX_DATE, help=f"Corpus ends {hi}" if hi else None)
-    countries, people, topics = opts["countries"], opts["people"], opts["topics"]
-    sb.multiselect("Countries", list(countries), key="country", bind="query-params",
-                   format_func=lambda c: f"{countries.get(c, c)} ({c})")
-    sb.multiselect("People", list(people), key="person", bind="query-params",
-                   format_func=lambda k: str(people.get(k, k)))
-    sb.multiselect("Topics", list(topics), key="topic", bind="query-params",
-                   format_func=lambda t: str(topics.get(t, t)))
+    start = c1.date_input("From", value=None, key="from", bind="query-params", min_value=_MIN_DATE,
+                          max_value=_MAX_DATE, help=f"The corpus starts on {lo}." if lo else None)
+    end = c2.date_input("To", value=None, key="to", bind="query-params", min_value=_MIN_DATE,
+                        max_value=_MAX_DATE, help=f"The corpus ends on {hi}." if hi else None)
+    countries = sb.multiselect("Countries (ISO codes)", list(opts["countries"]), key="country",
+                               bind="query-params", placeholder="all countries")
+    people = sb.multiselect("People", list(dict.fromkeys(opts["people"].values())), key="person",
+                            bind="query-params", placeholder="everyone")
+    topics = sb.multiselect("Topics", list(opts["topics"]), key="topic", bind="query-params",
+                            placeholder="all topics")
     sb.caption("Filters are kept in the page address: copy it to share this view.")
-    return get_filters()
+    s, e = _date(start), _date(end)
+    if s and e and s > e:
+        s, e = e, s
+    by_name = {name: key for key, name in opts["people"].items()}
+    return Filters(start=s, end=e, countries=tuple(countries),
+                   people=tuple(by_name.get(p, p) for p in people), topics=tuple(topics))
 
 
 def describe_filters(f: Filters) -> str:

@@ -1,5 +1,129 @@
-"""Data page (being built)."""
+"""Data: add articles (upload, paste, URL or feed) through the one ingest path, see recorded
+errors, and re-run extraction. spaCy is imported only inside the button handlers."""
+from __future__ import annotations
+
+from pathlib import Path
+
 import streamlit as st
 
+from analysis import config
+from pages import _common as c
+
+#: File types the ingest path reads (the app checks them itself, not only the browser).
+UPLOAD_TYPES = ("txt", "md", "html", "htm", "csv", "jsonl", "json", "xml", "rss", "atom")
+
 st.title("Data")
-st.info("This page is being built.")
+db = c.db_path()
+limit = config.max_bytes()
+
+
+def _ingest_module():
+    """analysis.ingest, imported lazily: the dashboard pays for spaCy only when extracting."""
+    from analysis import ingest
+
+    return ingest
+
+
+def _report(summary: dict) -> None:
+    """Show an ingest summary; error messages are escaped (they quote file names and content)."""
+    new, dup, err = summary.get("new", 0), summary.get("duplicates", 0), summary.get("errors", 0)
+    msg = f"{new} new article(s), {dup} duplicate(s), {err} error(s)."
+    (st.warning if err else st.success)(msg)
+    for m in (summary.get("error_messages") or [])[:20]:
+        c.text(m, caption=True, max_chars=400)
+
+
+def _run(label: str, fn) -> None:
+    with st.spinner(label):
+        try:
+            summary = fn(_ingest_module())
+        except Exception as exc:  # noqa: BLE001 - show the failure, keep the page alive
+            st.error("The ingest failed: " + type(exc).__name__)
+            c.text(str(exc), caption=True, max_chars=400)
+            return
+    st.session_state["data_last_summary"] = summary
+
+
+tab_up, tab_paste, tab_url = st.tabs(["Upload files", "Paste text", "URL or feed"])
+with tab_up:
+    st.caption(f"Text, Markdown, saved HTML pages, RSS/Atom feeds, CSV or JSON Lines; "
+               f"at most {limit // (1024 * 1024)} MB per file.")
+    files = st.file_uploader("Files", type=list(UPLOAD_TYPES), accept_multiple_files=True,
+                             key="data_upload")
+    if st.button("Ingest the uploaded files", key="data_upload_go", disabled=not files):
+        ok = []
+        for up in files or []:
+            ext = Path(up.name).suffix.lower().lstrip(".")
+            if up.size > limit:
+                st.error(f"Too large, skipped: {up.size:,} bytes (limit {limit:,}).")
+                c.text(up.name, caption=True, max_chars=200)
+            elif ext not in UPLOAD_TYPES:
+                st.error(f"Unsupported file type, skipped: .{ext[:10]}")
+                c.text(up.name, caption=True, max_chars=200)
+            else:
+                ok.append(up)
+        if ok:
+            def go(ing, ok=ok):
+                total = {"new": 0, "duplicates": 0, "errors": 0, "error_messages": []}
+                for up in ok:
+                    s = ing.ingest_bytes(db, up.name, up.getvalue())
+                    for k in ("new", "duplicates", "errors"):
+                        total[k] += int(s.get(k) or 0)
+                    total["error_messages"] += list(s.get("error_messages") or [])
+                return total
+            _run("Reading and extracting…", go)
+
+with tab_paste:
+    title = st.text_input("Title (optional)", key="data_paste_title", max_chars=500)
+    body = st.text_area("Article text", key="data_paste_text", height=200, max_chars=limit)
+    if st.button("Ingest the text", key="data_paste_go", disabled=not (body or "").strip()):
+        _run("Extracting…", lambda ing: ing.ingest_text(db, body, title=title or None))
+
+with tab_url:
+    url = st.text_input("Web page, RSS/Atom feed or sitemap URL", key="data_url", max_chars=2000,
+                        placeholder="https://…")
+    if st.button("Fetch and ingest", key="data_url_go", disabled=not (url or "").strip()):
+        u = url.strip()
+        if not u.lower().startswith(("http://", "https://")):
+            st.error("Give an http(s) URL.")
+        else:
+            _run("Fetching and extracting…", lambda ing: ing.ingest_sources(db, [u]))
+
+if "data_last_summary" in st.session_state:
+    st.subheader("Last result")
+    _report(st.session_state["data_last_summary"])
+
+if not db.exists():
+    st.info("No store yet: the first ingest creates it.")
+    st.stop()
+
+st.subheader("Store")
+s = c.q("store_stats")
+m = st.columns(6)
+for col, (label, k) in zip(m, [("Articles", "articles"), ("Duplicates", "duplicates"),
+                               ("Entities", "entities"), ("Events", "events"),
+                               ("Topic tags", "topic_tags"), ("Errors", "errors")]):
+    col.metric(label, f"{s[k]:,}")
+
+st.subheader("Ingest runs")
+c.table(c.q("ingest_runs", 50), key="data_runs", file_name="ingest-runs.csv")
+st.subheader("Recorded errors")
+errors = c.q("ingest_errors", None, 500)
+if errors.empty:
+    st.caption("No errors recorded.")
+else:
+    c.table(errors, key="data_errors", file_name="ingest-errors.csv")
+
+st.subheader("Re-extract")
+st.caption("Run extraction again over every stored article, after the rules, gazetteers or "
+           "taxonomy changed. Curated corrections are kept.")
+if st.button("Re-extract all articles", key="data_reextract"):
+    with st.spinner("Re-extracting…"):
+        try:
+            r = _ingest_module().reextract(db)
+        except Exception as exc:  # noqa: BLE001
+            st.error("Re-extraction failed: " + type(exc).__name__)
+            c.text(str(exc), caption=True, max_chars=400)
+        else:
+            st.success(f"Re-extracted {r.get('articles', 0)} article(s); "
+                       f"{r.get('failed', 0)} failed.")

@@ -1,5 +1,87 @@
-"""Profiles page (being built)."""
+"""Profiles: one official, country or organisation: roles over time, visits made and hosted,
+meetings, counterparts, topics and quotes, each with its sources."""
+from __future__ import annotations
+
 import streamlit as st
 
+from analysis import charts, safe
+from pages import _common as c
+
 st.title("Profiles")
-st.info("This page is being built.")
+db = c.require_db()
+f = c.sidebar_filters()
+c.filter_caption(f)
+
+KINDS = {"person": "Official", "country": "Country", "organization": "Organisation"}
+sc = st.columns([1, 2, 3])
+kind = sc[0].radio("Kind", list(KINDS), format_func=KINDS.get, key="profile_kind")
+search = sc[1].text_input("Name contains", key="profile_search", max_chars=100)
+ents = c.q("entities", (kind,), search or None, 300)
+
+# The profile shown is kept in the URL as the entity's stable key (?entity=person:mohammad-sadiq).
+names = {int(r.id): f"{r.name} ({r.country})" if isinstance(r.country, str) else str(r.name)
+         for r in ents.itertuples()}
+if "profile_pick" not in st.session_state and st.query_params.get("entity"):
+    wanted = st.query_params.get("entity")
+    found = c.q("entities", None, None, 100_000)
+    match = found[found["key"] == wanted]
+    if not match.empty:
+        st.session_state["profile_pick"] = int(match["id"].iloc[0])
+current = st.session_state.get("profile_pick")
+if current is not None and current not in names:
+    names[current] = f"entity #{current}"
+chosen = sc[2].selectbox("Profile", list(names), index=None, key="profile_pick",
+                         format_func=lambda i: names.get(i, str(i))[:120],
+                         placeholder=f"choose one of {len(ents)} ({'filtered' if search else 'most active first'})")
+if chosen is None:
+    st.caption("Choose an entity to see its profile. The most active come first.")
+    c.table(ents[["name", "kind", "country", "events", "mentions"]], key="profiles_list",
+            file_name=f"{kind}-entities.csv")
+    st.stop()
+
+p = c.q("profile", int(chosen), f)
+if p is None:
+    st.warning("That entity is no longer in the store (merged or removed).")
+    st.stop()
+e = p["entity"]
+st.query_params["entity"] = e["key"]
+st.header(safe.escape_markdown(e["name"]))
+c.text(f"{KINDS.get(e['kind'], e['kind'])}" + (f" · {e['country']}" if e["country"] else ""),
+       caption=True)
+if p["aliases"]:
+    c.labelled("Also called", "; ".join(p["aliases"]), max_chars=500)
+
+m = st.columns(5)
+m[0].metric("Visits made", len(p["visits_made"]))
+m[1].metric("Visits hosted", len(p["visits_hosted"]))
+m[2].metric("Meetings", len(p["meetings"]))
+m[3].metric("Counterparts", len(p["counterparts"]))
+m[4].metric("Quotes", len(p["quotes"]))
+
+if e["kind"] != "country":
+    st.subheader("Roles over time")
+    c.plot(charts.roles_timeline(p["roles"]), key="profile_roles_chart")
+    c.table(p["roles"], key="profile_roles", file_name="roles.csv")
+    with st.expander(f"Sentences behind the roles ({len(p['role_sources'])})"):
+        c.table(p["role_sources"], key="profile_role_sources", file_name="role-sources.csv")
+
+tabs = st.tabs(["Visits made", "Visits hosted", "Meetings", "Counterparts", "Topics", "Quotes"])
+cols = ["date", "status", "visitor_country", "destination_country", "place", "participants",
+        "evidence", "title", "url"]
+with tabs[0]:
+    c.table(p["visits_made"][cols], key="profile_visits_made", file_name="visits-made.csv")
+with tabs[1]:
+    c.table(p["visits_hosted"][cols], key="profile_visits_hosted", file_name="visits-hosted.csv")
+with tabs[2]:
+    c.table(p["meetings"][["date", "place", "participants", "evidence", "title", "url"]],
+            key="profile_meetings", file_name="meetings.csv")
+with tabs[3]:
+    c.table(p["counterparts"], key="profile_counterparts", file_name="counterparts.csv")
+with tabs[4]:
+    c.plot(charts.ranked_bars(p["topics"].head(12), "label", "articles", None, ("share",)),
+           key="profile_topics_chart")
+    c.table(p["topics"], key="profile_topics", file_name="topics.csv",
+            column_config={"share": st.column_config.NumberColumn(format="percent")})
+with tabs[5]:
+    c.table(p["quotes"][["date", "quote", "evidence", "title", "url"]], key="profile_quotes",
+            file_name="quotes.csv")
