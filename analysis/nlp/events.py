@@ -95,11 +95,15 @@ class EventExtractor:
     def actor(self, doc: Doc, tok: Token, sent: Span) -> tuple[str | None, str | None]:
         """(name, country) of the actor a subject/possessor token stands for."""
         if tok.lower_ in self.pronouns:
+            before = [self.rec_at(doc[i]) for i in range(sent.start, tok.i)]
+            before = [r for r in before if r and r["kind"] == "person"]
             root_subj = [c for c in sent.root.children if c.dep_ in SUBJ]
-            if tok.dep_ == "poss" and root_subj:
+            if tok.dep_ == "poss" and not before and root_subj:
                 rec = self.rec_at(root_subj[0])
                 if rec and rec["kind"] == "person":
                     return rec["name"], rec["country"]
+            if tok.dep_ == "poss" and before:
+                return before[-1]["name"], before[-1]["country"]
             name = self._person_near(doc, tok.i, sent.start)
             return (name, self.ents[name]["country"]) if name else (None, None)
         rec = self.rec_at(tok)
@@ -118,7 +122,8 @@ class EventExtractor:
         if tok.lower_ in self.visitor_nouns:
             for c in tok.children:
                 r = self.rec_at(c)
-                if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] == "country":
+                if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] in (
+                        "country", "organization"):
                     return r["name"], r["country"]
         return None, None
 
@@ -137,26 +142,33 @@ class EventExtractor:
 
     # -- status and dates ------------------------------------------------------------------
     def status(self, trig: Token) -> str | None:
-        """occurred | planned | cancelled, or None when negated."""
-        chain = [trig]
-        h = trig
-        for _ in range(3):
-            if h.head is h:
-                break
-            h = h.head
-            chain.append(h)
-        for t in chain[:3]:
-            if t.lower_ in self.cancelled or (t.lower_ == "called" and
-                                              any(c.lower_ == "off" for c in t.children)):
+        """occurred | planned | cancelled, or None when negated.
+
+        Only the trigger and the verb that governs it count: "will visit", "plans to visit",
+        "is expected to arrive", "an upcoming visit", "will pay a visit"; "cancelled/postponed
+        the visit", "called off"; "did not visit" is dropped."""
+        gov = trig.head if trig.head is not trig else None
+        verbal = trig.pos_ in ("VERB", "AUX")
+        for t in (trig, gov):
+            if t is not None and (t.lower_ in self.cancelled or (
+                    t.lower_ == "called" and any(c.lower_ == "off" for c in t.children))):
                 return "cancelled"
-        for t in chain[:2]:
-            if any(c.dep_ == "neg" or c.lower_ in self.negation for c in t.children):
-                return None
-        for t in chain[:3]:
-            for c in t.children:
-                if c.dep_ in ("aux", "advmod", "amod", "compound") and c.lower_ in self.planned:
-                    return "planned"
-            if t is not trig and t.lower_ in self.planned:
+        carrier = trig if verbal else (gov if gov is not None and trig.dep_ in ("dobj", "nsubjpass", "nsubj") else None)
+        if carrier is not None and any(c.dep_ == "neg" for c in carrier.children):
+            return None
+        if not verbal and any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned
+                              for c in trig.children):
+            return "planned"
+        for t in ([trig] if verbal else []) + ([carrier] if carrier is not None and carrier is not trig else []):
+            if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.planned for c in t.children):
+                return "planned"
+            if t.dep_ in ("xcomp", "ccomp") and t.head.lower_ in self.planned:
+                return "planned"
+            if t.lower_ in self.planned:
+                return "planned"
+        for e in trig.sent.ents:
+            if e.label_ == "DATE" and trig.left_edge.i <= e.start < trig.right_edge.i + 1 and \
+                    e[0].lower_ in ("next", "tomorrow", "coming", "later"):
                 return "planned"
         return "occurred"
 
@@ -218,6 +230,8 @@ class EventExtractor:
         for c in trig.children:
             if c.dep_ == "dobj" and "dobj" in spec:
                 toks.append(c)
+            elif c.dep_ in ("xcomp", "amod") and "dobj" in spec and c.lower_.startswith("neighbo"):
+                toks.extend(p for p in c.children if p.dep_ == "dobj")  # "visits neighboring Canada"
             elif c.dep_ == "prep" and c.lower_ in spec:
                 toks.extend(p for p in c.children if p.dep_ == "pobj")
         out = []
@@ -296,6 +310,10 @@ class EventExtractor:
             return []
         dests = []
         for c in trig.children:
+            if c.dep_ in ("compound", "amod") and self.rec_at(c) and self.rec_at(c)["name"] != visitor:
+                d = self.place_of(c, dateline)
+                if d:
+                    dests.append(d)
             if c.dep_ == "prep" and c.lower_ in self.noun_preps:
                 for p in c.children:
                     if p.dep_ == "pobj":
@@ -303,8 +321,6 @@ class EventExtractor:
                         if d:
                             dests.append(d)
         status = self.status(trig)
-        if any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned for c in trig.children):
-            status = "planned"
         if not dests or status is None or (vc and dests[0][1] == vc):
             return []
         date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],

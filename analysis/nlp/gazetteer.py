@@ -108,6 +108,9 @@ class GazetteerRuler:
                     continue
                 seen.add(form)
                 docs.setdefault(key, []).append(nlp.make_doc(form))
+        titles = get_resources().titles
+        self.title_words = {t.split()[0].lower() for t in titles["titles"]} | {
+            m.lower() for m in titles["modifiers"]}
         self.keys: dict[int, str] = {}
         for key, pattern_docs in docs.items():
             self.matcher.add(key, pattern_docs)
@@ -142,7 +145,10 @@ class GazetteerRuler:
                 if ents[i].start <= s.start and ents[i].end >= s.end
                 and len(ents[i]) > len(s) and ents[i].label_ in CONTAINER_LABELS
             ]
-            if contained_in_longer and kind in PLACE_KINDS:
+            if contained_in_longer and kind in PLACE_KINDS and not (
+                    # "British PM Blair", "Afghan Foreign Minister X" are not organisations
+                    kind in ("demonym", "country") and s.start == contained_in_longer[0].start
+                    and s.end < len(doc) and doc[s.end].lower_ in self.title_words):
                 continue
             keep_gaz.append(s)
             drop |= hits
