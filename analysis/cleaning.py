@@ -206,17 +206,16 @@ def _strip_boilerplate(paras: list[str], rules: dict[str, Any]) -> tuple[list[st
             changed = True
             break
         if rule == "teaser" and substantive:
-            # drop the teaser's blurb and title lines already kept
-            back = 0
-            while kept and back < 3 and (back == 0 or not _is_sentence(kept[-1])):
+            # the first teaser (title line(s), optional blurb, "Read More") starts the sidebar
+            def title_like(q: str) -> bool:
+                return not _is_sentence(q) and len(q.split()) <= 25 and "\n" not in q
+
+            if len(kept) >= 2 and _is_sentence(kept[-1]) and title_like(kept[-2]):
                 kept.pop()
-                back += 1
-                if back >= 1 and kept and not _is_sentence(kept[-1]) and len(kept[-1].split()) <= 25:
-                    kept.pop()
-                    # a duplicated teaser title (image alt + heading)
-                    if kept and not _is_sentence(kept[-1]) and len(kept[-1].split()) <= 25:
-                        kept.pop()
-                    break
+            dropped = 0
+            while kept and dropped < 2 and title_like(kept[-1]):
+                kept.pop()
+                dropped += 1
             changed = True
             break
         if rule in ("drop", "teaser"):
@@ -264,9 +263,10 @@ def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
     :param title: a known title; the first line is split off when it equals it.
     :returns: ``{"title", "text", "description"}``; ``title`` is the given title, else the
         headline found, else ``None``.
+    :raises ValueError: when the text is empty or only whitespace.
     """
-    if text is None:
-        raise ValueError("no text")
+    if text is None or not text.strip():
+        raise ValueError("empty text: nothing to clean")
     headline, rest = split_headline(text, title)
     rules = load_rules()
     paras = _paragraphs(rest)
