@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 from .config import RESOURCES
 
-__all__ = ["clean_html", "clean_text", "detect_language", "split_headline", "load_rules"]
+__all__ = ["clean_html", "clean_text", "detect_language", "split_headline", "strip_site_suffix", "marker_rule",
+           "load_rules"]
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -175,6 +176,12 @@ def _line_rule(line: str, rules: dict[str, Any]) -> str | None:
     return None
 
 
+def marker_rule(line: str) -> str | None:
+    """Public form of the line rules: ``"end"`` (end-of-article marker such as "More to Follow"),
+    ``"drop"`` (a furniture line such as "Also See: …"), ``"teaser"`` ("Read More »") or ``None``."""
+    return _line_rule(line, load_rules())
+
+
 def _is_sentence(p: str) -> bool:
     return bool(_TERMINAL.search(_norm(p)))
 
@@ -263,10 +270,10 @@ def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
     :param title: a known title; the first line is split off when it equals it.
     :returns: ``{"title", "text", "description"}``; ``title`` is the given title, else the
         headline found, else ``None``.
-    :raises ValueError: when the text is empty or only whitespace.
+    Empty or whitespace-only text is returned as is (the caller decides it is an error).
     """
     if text is None or not text.strip():
-        raise ValueError("empty text: nothing to clean")
+        return {"title": title or None, "text": text or "", "description": None}
     headline, rest = split_headline(text, title)
     rules = load_rules()
     paras = _paragraphs(rest)

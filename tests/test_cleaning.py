@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from analysis.cleaning import clean_html, clean_text, detect_language, split_headline, strip_site_suffix
+from analysis.cleaning import (clean_html, clean_text, detect_language, marker_rule, split_headline,
+                               strip_site_suffix)
 from tests.conftest import shared_path
 
 BODY = (
@@ -207,9 +208,18 @@ def test_clean_text_given_title_and_markdown_heading():
     assert clean_text("Body only, no headline.", title="Given")["title"] == "Given"
 
 
-def test_clean_text_empty_raises():
-    with pytest.raises(ValueError):
-        clean_text("   \n")
+def test_clean_text_empty_is_returned_as_is():
+    assert clean_text("   \n") == {"title": None, "text": "   \n", "description": None}
+    assert clean_text("") == {"title": None, "text": "", "description": None}
+
+
+@pytest.mark.parametrize("line,rule", [
+    ("More to Follow", "end"), ("Recent", "end"), ("Related Articles:", "end"),
+    ("Also See: Pakistan and Afghanistan agree", "drop"), ("Advertisement", "drop"),
+    ("Read More »", "teaser"), ("The minister recently said more talks would follow.", None), (".", None),
+])
+def test_marker_rule(line, rule):
+    assert marker_rule(line) == rule
 
 
 def test_split_headline_rules():
