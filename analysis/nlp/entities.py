@@ -241,6 +241,9 @@ class EntityResolver:
             if not name or name not in entities:
                 continue
             rec = entities[name]
+            if r["title"] is None:  # a country only: "Britain's Tony Blair"
+                rec["country"] = rec["country"] or r["country"]
+                continue
             sent = sents.get(r["sent_start"])
             evidence = sent.text.strip() if sent is not None else doc.text.strip()
             if any(x["title"] == r["title"] and x["country"] == r["country"] for x in rec["roles"]):

@@ -50,6 +50,7 @@ class EventExtractor:
         self.visit_nouns = set(ev["visit"]["nouns"])
         self.noun_preps = set(ev["visit"]["noun_dest_preps"])
         self.support = set(ev["visit"]["noun_support_verbs"])
+        self.of_dest = set(ev["visit"].get("noun_of_destination", []))
         self.host_verbs = set(ev["host"]["verbs"])
         self.meet_words = set(ev["meet"]["verbs"]) | set(ev["meet"]["nouns"])
         self.third = set(ev["meet"]["third_location_words"])
@@ -113,12 +114,13 @@ class EventExtractor:
             return rec["name"], rec["country"]
         # a title or a noun: "Pakistan’s Special Representative ..., Ambassador Mohammad Sadiq"
         stack = [tok]
-        while stack:
+        while stack:  # "Special Representative ..., Ambassador Mohammad Sadiq, and ..."
             t = stack.pop(0)
             r = self.rec_at(t)
             if r and r["kind"] == "person":
                 return r["name"], r["country"]
-            stack.extend(c for c in t.children if c.dep_ not in BLOCK)
+            stack.extend(c for c in t.children if c.dep_ in ("appos", "conj", "compound")
+                         or (c.dep_ == "poss" and t.lower_ in self.visitor_nouns))
         if tok.lower_ in self.visitor_nouns:
             for c in tok.children:
                 r = self.rec_at(c)
@@ -166,6 +168,10 @@ class EventExtractor:
                 return "planned"
             if t.lower_ in self.planned:
                 return "planned"
+        if verbal and trig.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ == "when"
+                                                   for c in trig.children) and any(
+                c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll") for c in trig.head.children):
+            return "planned"  # "... will top the agenda when Zapatero welcomes Chirac"
         for e in trig.sent.ents:
             if e.label_ == "DATE" and trig.left_edge.i <= e.start < trig.right_edge.i + 1 and \
                     e[0].lower_ in ("next", "tomorrow", "coming", "later"):
@@ -261,9 +267,11 @@ class EventExtractor:
                                and c.i not in dateline), key=lambda c: abs(trig.i - c.i))
                 if not subj and trig.dep_ in ("xcomp", "conj", "advcl") and not spec.get("passive_only"):
                     subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
-                if not subj:
-                    continue
-                visitor, vc = self.actor(doc, subj[0], sent)
+                visitor = vc = None
+                for cand in subj:
+                    visitor, vc = self.actor(doc, cand, sent)
+                    if visitor:
+                        break
                 if not visitor:
                     continue
                 dests = self._dests(trig, spec["dest"], dateline)
@@ -277,7 +285,7 @@ class EventExtractor:
                     continue
                 date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
                                      "future" if status == "planned" else "past")
-                for d in dests[:1]:
+                for d in dests[:4]:  # "will visit Japan, China and South Korea"
                     if vc and d[1] == vc:
                         continue  # a trip at home is not a visit abroad
                     out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
@@ -289,10 +297,11 @@ class EventExtractor:
 
     def _noun_visit(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         visitor = vc = None
+        low = trig.lower_
         for c in trig.children:
             if c.dep_ in ("poss", "compound") or (c.dep_ == "amod" and self.rec_at(c)):
                 visitor, vc = self.actor(doc, c, sent)
-            elif c.dep_ == "prep" and c.lower_ in ("of", "by"):
+            elif c.dep_ == "prep" and (c.lower_ == "by" or (c.lower_ == "of" and low not in self.of_dest)):
                 for p in c.children:
                     if p.dep_ == "pobj":
                         visitor, vc = self.actor(doc, p, sent)
@@ -314,7 +323,8 @@ class EventExtractor:
                 d = self.place_of(c, dateline)
                 if d:
                     dests.append(d)
-            if c.dep_ == "prep" and c.lower_ in self.noun_preps:
+            if c.dep_ == "prep" and (c.lower_ in self.noun_preps or (
+                    c.lower_ == "of" and trig.lower_ in self.of_dest)):
                 for p in c.children:
                     if p.dep_ == "pobj":
                         d = self.place_of(p, dateline)

@@ -137,6 +137,7 @@ class TitleLinker:
         title (and honorifics) that the NER missed become a PERSON entity."""
         new = []
         tagged = doc.has_annotation("TAG")
+        relabel = []
         for _, s, e in self.matcher(doc):
             i = e
             while i < len(doc) and ents[i] is None:
@@ -144,6 +145,11 @@ class TitleLinker:
                 if not n:
                     break
                 i += n
+            if i < len(doc) and ents[i] is not None and ents[i].start == i and \
+                    ents[i].label_ in ("GPE", "ORG", "NORP", "LOC") and not ents[i].id_ and \
+                    all(t.is_title for t in ents[i]):
+                relabel.append(ents[i])  # "President Thabo Mbeki" tagged GPE
+                continue
             j = i
             while j < len(doc) and j - i < 4 and ents[j] is None:
                 t = doc[j]
@@ -161,6 +167,10 @@ class TitleLinker:
                 if j - i == 1 and doc[i].text in self.res.gazetteer.names:
                     continue
                 new.append(Span(doc, i, j, label="PERSON"))
+        if relabel:
+            ids = {(r.start, r.end) for r in relabel}
+            doc.set_ents([Span(doc, x.start, x.end, label="PERSON") if (x.start, x.end) in ids
+                          else x for x in doc.ents])
         if new:
             doc.set_ents(filter_spans(list(doc.ents) + new))
 
@@ -215,6 +225,12 @@ class TitleLinker:
                     r["person"] == (e.start, e.end) and norm(r["title"]).endswith(norm(doc[k].text))
                     for r in roles):
                 roles.append(self._role(doc, e, doc[k].text, self._left_country(doc, k, ents)))
+        # a country possessive right before a name: "Britain's Tony Blair"
+        for e in doc.ents:
+            if e.label_ == "PERSON" and e.start >= 2 and doc[e.start - 1].text in POSSESSIVE:
+                c = self._country_of(ents[e.start - 2])
+                if c:
+                    roles.append(self._role(doc, e, None, c))
         state(doc)["roles"] = roles
         return doc
 
