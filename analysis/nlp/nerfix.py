@@ -183,10 +183,11 @@ class CapsFixer:
         return text.title().replace("'S", "'s")
 
     # -- the component
-    def __call__(self, doc: Doc) -> Doc:
+    def prepare(self, doc: Doc) -> tuple[list, list[int], Doc] | None:
+        """The true-cased copy of the sentences to fix, or None when there are none."""
         regions = self.caps_regions(doc)
         if not regions:
-            return doc
+            return None
         skip = {i for _, _, cs, ce in regions for i in range(cs, ce)}
         cmap = self.case_map(doc, skip)
         words, spaces, offsets = [], [], []
@@ -198,9 +199,11 @@ class CapsFixer:
                 spaces.append(bool(t.whitespace_))
             if spaces:
                 spaces[-1] = True
-        copy = Doc(doc.vocab, words=words, spaces=spaces)
-        for name in self.ner_names:
-            copy = self.nlp.get_pipe(name)(copy)
+        return regions, offsets, Doc(doc.vocab, words=words, spaces=spaces)
+
+    @staticmethod
+    def merge(doc: Doc, regions: list, offsets: list[int], copy: Doc) -> Doc:
+        """Replace the entities of the fixed sentences by those found in the copy."""
         keep = [ent for ent in doc.ents
                 if not any(ent.start < e and ent.end > s for s, e, _, _ in regions)]
         for (s, e, _, _), off in zip(regions, offsets):
@@ -210,6 +213,31 @@ class CapsFixer:
                     keep.append(Span(doc, start, end, label=ent.label_))
         _set_ents(doc, keep)
         return doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        prep = self.prepare(doc)
+        if prep is None:
+            return doc
+        regions, offsets, copy = prep
+        for name in self.ner_names:
+            copy = self.nlp.get_pipe(name)(copy)
+        return self.merge(doc, regions, offsets, copy)
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Batch the copies of many documents through the NER (much faster than one by one)."""
+        from spacy.util import minibatch
+
+        for batch in minibatch(stream, size=batch_size):
+            preps = [self.prepare(doc) for doc in batch]
+            copies = [p[2] for p in preps if p is not None]
+            for name in self.ner_names:
+                if copies:
+                    copies = list(self.nlp.get_pipe(name).pipe(copies))
+            it = iter(copies)
+            for doc, prep in zip(batch, preps):
+                if prep is not None:
+                    self.merge(doc, prep[0], prep[1], next(it))
+                yield doc
 
 
 @Language.factory("nerfix_caps", default_config={
@@ -333,7 +361,23 @@ class PatternFixer:
 @Language.factory("nerfix_patterns", default_config={"patterns_file": "nerfix_patterns.json"})
 def make_patterns(nlp: Language, name: str, patterns_file: str) -> PatternFixer:
     """Pattern fixer configured by ``nerfix_patterns.json``."""
-    return PatternFixer(nlp.vocab, read_json(_resource(patterns_file))["patterns"])
+    return PatternFixer(nlp.vocab, _expand_lists(read_json(_resource(patterns_file))["patterns"]))
+
+
+def _expand_lists(obj: Any, key: str = "") -> Any:
+    """Replace ``"@file.txt"`` values by the word list in that resource file.
+
+    Lists compared with ``LOWER`` are lower-cased so the files can keep natural spelling.
+    """
+    if isinstance(obj, dict):
+        return {k: _expand_lists(v, k if k in ("LOWER", "TEXT", "NORM") else key)
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_expand_lists(v, key) for v in obj]
+    if isinstance(obj, str) and obj.startswith("@"):
+        words = read_word_list(_resource(obj[1:]))
+        return [w.lower() for w in words] if key == "LOWER" else words
+    return obj
 
 
 # ----------------------------------------------------------------------------- gazetteer
