@@ -40,7 +40,13 @@ def empty_figure(message: str) -> go.Figure:
     return _layout(fig, None, 200)
 
 
+def _v(x: Any) -> Any:
+    """None for missing values (pandas gives NaN for missing text in some columns)."""
+    return None if x is None or (isinstance(x, float) and x != x) else x
+
+
 def _event_hover(r: Any, label: str) -> str:
+    r = {k: _v(v) for k, v in r.items()}
     lines = [
         f"<b>{esc(r.get('kind'))}</b> {esc(r.get('date'))} ({esc(r.get('status') or 'status unknown')})",
         esc(label),
@@ -83,11 +89,11 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
             mode="markers",
             name=esc(kind),
             marker={"size": 11, "color": _KIND_COLOURS.get(str(kind), "#7f7f7f"),
-                    "symbol": [_STATUS_SYMBOLS.get(str(s), "circle") for s in part["status"]],
+                    "symbol": [_STATUS_SYMBOLS.get(str(_v(s)), "circle") for s in part["status"]],
                     "line": {"width": 1.5, "color": _KIND_COLOURS.get(str(kind), "#7f7f7f")}},
             text=[_event_hover(r, str(r[group_col])) for r in recs],
             hovertemplate=_HOVER,
-            customdata=list(part[id_col]) if id_col else None,
+            customdata=[int(v) for v in part[id_col]] if id_col else None,
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=[esc(v) for v in order], title=None)
     fig.update_xaxes(title=None)
@@ -108,7 +114,7 @@ def topic_lines(series: pd.DataFrame, title: str | None = None, max_topics: int 
         label = str(part["label"].iloc[0])
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(part["period"], errors="coerce"),
-            y=part["share"],
+            y=[float(v) for v in part["share"]],
             mode="lines+markers",
             name=esc(label, max_chars=40),
             text=[f"<b>{esc(label)}</b><br>{esc(p)}: {int(n)} of {int(t)} articles ({s:.0%})"
@@ -136,7 +142,7 @@ def country_topic_heatmap(matrix: pd.DataFrame, title: str | None = None) -> go.
         x=[esc(v, max_chars=30) for v in matrix["label"]],
         y=[esc(v, max_chars=30) for v in matrix["country"]],
         mode="markers",
-        marker={"symbol": "square", "size": size, "color": matrix["share"], "colorscale": "Blues",
+        marker={"symbol": "square", "size": size, "color": [float(v) for v in matrix["share"]], "colorscale": "Blues",
                 "cmin": 0, "cmax": max(float(matrix["share"].max()), 0.01), "showscale": True,
                 "colorbar": {"title": {"text": "share"}, "tickformat": ".0%"},
                 "line": {"width": 0.5, "color": "#888"}},
@@ -165,7 +171,7 @@ def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, title: str | N
         parts += [f"{esc(c)}: {esc(_fmt(r[c]))}" for c in hover_cols]
         text.append("<br>".join(parts))
     fig = go.Figure(go.Bar(
-        x=d[value_col], y=[esc(v, max_chars=40) for v in d[label_col]], orientation="h",
+        x=[float(v) for v in d[value_col]], y=[esc(v, max_chars=40) for v in d[label_col]], orientation="h",
         text=text, hovertemplate=_HOVER, textposition="none",
     ))
     if percent:

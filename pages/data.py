@@ -48,8 +48,10 @@ tab_up, tab_paste, tab_url = st.tabs(["Upload files", "Paste text", "URL or feed
 with tab_up:
     st.caption(f"Text, Markdown, saved HTML pages, RSS/Atom feeds, CSV or JSON Lines; "
                f"at most {limit // (1024 * 1024)} MB per file.")
-    files = st.file_uploader("Files", type=list(UPLOAD_TYPES), accept_multiple_files=True,
-                             key="data_upload")
+    # No ``type=`` here: Streamlit would raise on a disallowed extension sent by a client and
+    # break the page; the app checks each file's type and size itself below.
+    files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
+                             help="Accepted: " + ", ".join(f".{t}" for t in UPLOAD_TYPES))
     if st.button("Ingest the uploaded files", key="data_upload_go", disabled=not files):
         ok = []
         for up in files or []:
