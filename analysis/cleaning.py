@@ -125,16 +125,14 @@ def _is_headline(line: str) -> bool:
 def split_headline(text: str, title: str | None = None) -> tuple[str | None, str]:
     """Split a headline line off the top of ``text``.
 
-    The first line is a headline when it is a Markdown heading (``# …``), or when it is
-    followed by a blank line (or ends the first paragraph on its own) and reads as a headline
-    (at most 200 characters / 30 words, not ending with ``.``, ``,``, ``;`` or ``:``), and more
-    text follows. When ``title`` is given, a first line equal to it (whitespace-normalised) is
+    The first line is a headline when more text follows and it is a Markdown heading
+    (``# …``), or it is followed by a blank line and reads as a headline (at most 200
+    characters / 30 words, not ending with ``.``, ``,``, ``;`` or ``:``). When ``title`` is given, a first line equal to it (whitespace-normalised) is
     split off too. Returns ``(headline or None, rest)``; ``rest`` is the input after the headline
     line and the blank lines that follow it, otherwise unchanged. Without a headline the input
     text is returned whole.
     """
     stripped = text.lstrip("\ufeff")
-    lead = len(text) - len(stripped)
     m = re.match(r"[ \t]*\n*[ \t]*([^\n]*)(\n|$)", stripped)
     if not m:
         return None, text
@@ -152,7 +150,6 @@ def split_headline(text: str, title: str | None = None) -> tuple[str | None, str
     blank_after = after is not None and after.end() > 0
     if blank_after and _is_headline(first):
         return _norm(first), rest_body
-    del lead
     return None, text
 
 
@@ -206,12 +203,14 @@ def _strip_boilerplate(paras: list[str], rules: dict[str, Any]) -> tuple[list[st
     kept: list[str] = []
     changed = False
     substantive = 0
-    for i, p in enumerate(paras):
+    for p in paras:
         lines = p.split("\n")
         rule = _line_rule(lines[0], rules) if len(lines) == 1 else None
-        if rule == "end" and substantive:
+        if rule == "end":
             changed = True
-            break
+            if substantive:
+                break
+            continue  # a marker before any article text is page furniture
         if rule == "teaser" and substantive:
             # the first teaser (title line(s), optional blurb, "Read More") starts the sidebar
             def title_like(q: str) -> bool:
@@ -266,11 +265,12 @@ def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
     paragraphs joined by blank lines, and a summary line right under the headline (a standfirst
     without final punctuation that repeats headline words) moves to ``description``.
 
+    Empty or whitespace-only text is returned as is (the caller decides it is an error).
+
     :param text: the page text.
     :param title: a known title; the first line is split off when it equals it.
     :returns: ``{"title", "text", "description"}``; ``title`` is the given title, else the
         headline found, else ``None``.
-    Empty or whitespace-only text is returned as is (the caller decides it is an error).
     """
     if text is None or not text.strip():
         return {"title": title or None, "text": text or "", "description": None}
@@ -353,7 +353,7 @@ def _jsonld_objects(tree) -> list[dict]:
                 stack.extend(x)
             elif isinstance(x, dict):
                 out.append(x)
-                for key in ("@graph", "mainEntity", "itemListElement"):
+                for key in ("@graph", "mainEntity"):
                     if isinstance(x.get(key), (list, dict)):
                         stack.append(x[key])
     return out
