@@ -233,3 +233,317 @@ def format_conll(result: dict[str, Any]) -> str:
     lines.append("speed: " + ", ".join(f"{n} {result['systems'][n]['words_per_sec']:,.0f} words/s"
                                        for n in names))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- seed gold
+
+SEED_FILE = ("seeds", "000_0d9ee7f76d7cf8bd.txt")
+SEED_GOLD = ("gold", "seed-000.json")
+
+
+def _norm(text: Any) -> str:
+    """Case-, quote- and space-insensitive form for comparing names and titles."""
+    s = str(text or "").replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", s).strip().casefold()
+
+
+def seed_item(path: str | Path) -> dict[str, Any]:
+    """The extraction input for a page file, built the way ``python -m analysis extract FILE`` does
+    (``analysis.sources.iter_file`` + ``analysis.ingest.prepare``), or the raw text when those
+    modules are not available."""
+    path = Path(path)
+    try:
+        from .ingest import prepare
+        from .sources import Item, iter_file
+    except ImportError:
+        return {"id": path.name, "text": path.read_text(encoding="utf-8")}
+    for item in iter_file(path):
+        if isinstance(item, Item):
+            art = prepare(item)
+            return {"id": path.name, "title": art["title"], "text": art["text"],
+                    "published": art["published"], "url": art["url"], "clean": True}
+    raise ValueError(f"{path}: no readable item")
+
+
+def _entity_index(out: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    idx: dict[str, list[dict[str, Any]]] = {}
+    for ent in out.get("entities", []):
+        idx.setdefault(_norm(ent.get("name")), []).append(ent)
+    return idx
+
+
+def _find_entity(out: dict[str, Any], name: str, kind: str | None = None) -> dict[str, Any] | None:
+    for ent in out.get("entities", []):
+        if _norm(ent.get("name")) == _norm(name) and (kind is None or ent.get("kind") == kind):
+            return ent
+    return None
+
+
+def _role_titles(ent: dict[str, Any]) -> list[str]:
+    return [_norm(r.get("title") if isinstance(r, dict) else r) for r in ent.get("roles", [])]
+
+
+def _check(rows: list[dict[str, Any]], item: str, ok: bool, detail: str = "") -> None:
+    rows.append({"item": item, "pass": bool(ok), "detail": detail})
+
+
+def check_seed(out: dict[str, Any], gold: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item of the seed gold checked against one extraction output; one row per item."""
+    rows: list[dict[str, Any]] = []
+    text = out.get("text") or ""
+    art = gold.get("article", {})
+    _check(rows, "title", _norm(out.get("title")) == _norm(art.get("title")),
+           f"got {out.get('title')!r}")
+    _check(rows, "body start", _norm(text).startswith(_norm(art.get("body_starts_with"))),
+           f"got {text[:50]!r}")
+    _check(rows, "body end", _norm(text).endswith(_norm(art.get("body_ends_with"))),
+           f"got {text[-50:]!r}")
+    for teaser in art.get("teaser_titles_not_in_body", []):
+        _check(rows, f"teaser absent: {teaser[:40]}", _norm(teaser) not in _norm(text))
+
+    for person in gold.get("people", []):
+        name = person["name"]
+        ent = _find_entity(out, name, "person")
+        _check(rows, f"person {name}", ent is not None,
+               "" if ent else "no person entity with this name")
+        if ent is None:
+            continue
+        _check(rows, f"  {name} country {person.get('country')}",
+               ent.get("country") == person.get("country"), f"got {ent.get('country')}")
+        titles = _role_titles(ent)
+        for role in person.get("roles", []):
+            _check(rows, f"  {name} role {role}",
+                   any(_norm(role) == t or _norm(role) in t for t in titles), f"got {titles}")
+        aliases = {_norm(a) for a in ent.get("aliases", [])}
+        for alias in person.get("aliases", []):
+            _check(rows, f"  {name} alias {alias}", _norm(alias) in aliases,
+                   f"got {sorted(aliases)}")
+
+    for group in gold.get("distinct_people", []):
+        ents = [_find_entity(out, n, "person") for n in group]
+        ids = {id(e) for e in ents if e is not None}
+        _check(rows, "distinct: " + " / ".join(group),
+               all(e is not None for e in ents) and len(ids) == len(group))
+
+    for code in gold.get("countries", []):
+        _check(rows, f"country {code}", any(e.get("kind") == "country" and e.get("country") == code
+                                            for e in out.get("entities", [])))
+
+    for org in gold.get("organizations", []):
+        ent = _find_entity(out, org["name"], "organization")
+        _check(rows, f"organisation {org['name']}", ent is not None)
+        if ent is None:
+            continue
+        aliases = {_norm(a) for a in ent.get("aliases", [])}
+        for alias in org.get("aliases", []):
+            _check(rows, f"  {org['name']} alias {alias}", _norm(alias) in aliases,
+                   f"got {sorted(aliases)}")
+        if org.get("country"):
+            _check(rows, f"  {org['name']} country {org['country']}",
+                   ent.get("country") == org["country"], f"got {ent.get('country')}")
+
+    for place in gold.get("places", []):
+        ent = _find_entity(out, place["name"], "place")
+        _check(rows, f"place {place['name']} in {place.get('country')}",
+               ent is not None and ent.get("country") == place.get("country"),
+               f"got {ent.get('country') if ent else 'no place entity'}")
+
+    names = set()
+    for ent in out.get("entities", []):
+        names.add(_norm(ent.get("name")))
+        names.update(_norm(a) for a in ent.get("aliases", []))
+    names.update(_norm(m.get("entity")) for m in out.get("mentions", []) if m.get("entity"))
+    for bad in gold.get("not_entities_of_this_article", []):
+        _check(rows, f"not an entity: {bad}", _norm(bad) not in names)
+
+    for ev in gold.get("events", []):
+        ok, detail = _match_event(out, ev, text)
+        who = ev.get("visitor") or " + ".join(ev.get("participants", []))
+        _check(rows, f"event {ev['kind']} {who}", ok, detail)
+
+    topic_text = " ".join(
+        " ".join([str(t.get("id", "")), str(t.get("label", ""))] +
+                 [str(x) for x in t.get("evidence", [])]) for t in out.get("topics", []))
+    for pat in gold.get("topics_expected_patterns", []):
+        _check(rows, f"topic /{pat}/", re.search(pat, topic_text, re.I) is not None)
+    return rows
+
+
+def _match_event(out: dict[str, Any], ev: dict[str, Any], text: str) -> tuple[bool, str]:
+    """The best-matching output event for a gold event: (all fields right, what differs)."""
+    best: list[str] | None = None
+    for cand in out.get("events", []):
+        if cand.get("kind") != ev["kind"]:
+            continue
+        wrong: list[str] = []
+        for key, want in ev.items():
+            if key in ("kind",):
+                continue
+            got = cand.get(key)
+            if key == "participants":
+                if not {_norm(p) for p in want} <= {_norm(p) for p in got or []}:
+                    wrong.append(f"participants {got}")
+            elif key == "also_present":
+                present = {_norm(p) for p in (cand.get("also_present") or []) +
+                           (cand.get("participants") or [])}
+                if not {_norm(p) for p in want} <= present:
+                    wrong.append(f"also_present {cand.get('also_present')}")
+            elif key == "date_between":
+                d = cand.get("date")
+                if not (d and want[0] <= d <= want[1]):
+                    wrong.append(f"date {d}")
+            elif _norm(got) != _norm(want):
+                wrong.append(f"{key} {got!r}")
+        evidence = cand.get("evidence")
+        if not evidence or _norm(evidence) not in _norm(text):
+            wrong.append("evidence missing or not in text")
+        if best is None or len(wrong) < len(best):
+            best = wrong
+    if best is None:
+        return False, f"no {ev['kind']} event"
+    return not best, "; ".join(best)
+
+
+def evaluate_seed(shared: str | Path | None = None) -> dict[str, Any]:
+    """Run ``analysis.extract.extract`` on the seed page and check every item of its gold file.
+
+    :returns: ``{"file", "rows": [{"item", "pass", "detail"}], "passed", "total"}``
+    """
+    from .extract import extract
+
+    base = Path(shared) if shared else config.SHARED_DIR
+    gold = json.loads(base.joinpath(*SEED_GOLD).read_text(encoding="utf-8"))
+    path = base.joinpath(*SEED_FILE)
+    out = extract(seed_item(path))
+    rows = check_seed(out, gold)
+    return {"file": str(path), "rows": rows, "passed": sum(r["pass"] for r in rows),
+            "total": len(rows)}
+
+
+def format_seed(result: dict[str, Any]) -> str:
+    """A PASS/FAIL table, failures with what was found instead."""
+    width = max(len(r["item"]) for r in result["rows"]) if result["rows"] else 10
+    lines = [f"seed gold check: {result['file']}"]
+    for r in result["rows"]:
+        mark = "PASS" if r["pass"] else "FAIL"
+        extra = f"  ({r['detail']})" if not r["pass"] and r["detail"] else ""
+        lines.append(f"{mark}  {r['item']:<{width}}{extra}")
+    lines.append(f"{result['passed']}/{result['total']} items pass")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- benchmark
+
+def bbc_texts(n_docs: int = 200, shared: str | Path | None = None) -> list[tuple[str, str]]:
+    """The first ``n_docs`` BBC raw texts (sorted paths), decoded as UTF-8 or else Latin-1."""
+    base = (Path(shared) if shared else config.SHARED_DIR) / "eval" / "bbc" / "raw"
+    paths = sorted(base.glob("*/*.txt"))
+    if not paths:
+        raise FileNotFoundError(f"no BBC texts under {base}")
+    out = []
+    for p in paths[:n_docs]:
+        data = p.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        out.append((f"{p.parent.name}/{p.name}", text))
+    return out
+
+
+def _timed(fn: Callable[[], Any], repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench(n_docs: int = 200, repeats: int = 2, batch_size: int = 32) -> dict[str, Any]:
+    """Words per second of our extraction vs the plain model's ``nlp.pipe``, same texts, same run.
+
+    Both are warmed up first; each is timed ``repeats`` times alternately and the best time kept
+    (the machine is shared, the best run is the least disturbed one). Words are whitespace-
+    separated tokens of the input texts, the same count for both.
+    """
+    from . import extract as extract_mod
+
+    docs = bbc_texts(n_docs)
+    texts = [t for _, t in docs]
+    items = [{"id": name, "text": text} for name, text in docs]
+    words = sum(len(t.split()) for t in texts)
+    plain = load_plain_model()
+    many = getattr(extract_mod, "extract_many", None)
+
+    def run_plain() -> None:
+        for _ in plain.pipe(texts, batch_size=batch_size):
+            pass
+
+    def run_ours() -> None:
+        if many is not None:
+            for _ in many(items, batch_size=batch_size):
+                pass
+        else:
+            for it in items:
+                extract_mod.extract(it)
+
+    warm = max(1, min(5, len(texts)))
+    list(plain.pipe(texts[:warm]))
+    for it in items[:warm]:
+        extract_mod.extract(it)
+    t_plain = t_ours = float("inf")
+    for _ in range(repeats):
+        t_plain = min(t_plain, _timed(run_plain, 1))
+        t_ours = min(t_ours, _timed(run_ours, 1))
+    wps_plain, wps_ours = words / t_plain, words / t_ours
+    return {"docs": len(texts), "words": words, "repeats": repeats,
+            "plain": {"seconds": t_plain, "words_per_sec": wps_plain,
+                      "pipeline": plain.pipe_names},
+            "ours": {"seconds": t_ours, "words_per_sec": wps_ours,
+                     "function": "extract_many" if many else "extract"},
+            "ratio": wps_ours / wps_plain}
+
+
+def format_bench(result: dict[str, Any]) -> str:
+    """The benchmark as a short table."""
+    p, o = result["plain"], result["ours"]
+    return "\n".join([
+        f"bench: {result['docs']} BBC texts, {result['words']:,} words, best of {result['repeats']}",
+        f"{'system':<28} {'seconds':>8} {'words/s':>9}",
+        f"{'plain nlp.pipe':<28} {p['seconds']:>8.2f} {p['words_per_sec']:>9,.0f}",
+        f"{'ours ' + o['function']:<28} {o['seconds']:>8.2f} {o['words_per_sec']:>9,.0f}",
+        f"ratio ours/plain: {result['ratio']:.2f}x",
+    ])
+
+
+# --------------------------------------------------------------------------- CLI
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.eval_nlp conll PATH [--limit N] | seed | bench [--docs N]``."""
+    ap = argparse.ArgumentParser(prog="python -m analysis.eval_nlp", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("conll", help="CoNLL-2003 F1, ours vs the plain model")
+    c.add_argument("path")
+    c.add_argument("--limit", type=int, default=None, help="only the first N documents")
+    s = sub.add_parser("seed", help="check the seed gold")
+    b = sub.add_parser("bench", help="words per second, ours vs the plain model")
+    b.add_argument("--docs", type=int, default=200)
+    for p in (c, s, b):
+        p.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.what == "conll":
+        res = evaluate_conll(args.path, limit_docs=args.limit)
+        text = format_conll(res)
+    elif args.what == "seed":
+        res = evaluate_seed()
+        text = format_seed(res)
+    else:
+        res = bench(n_docs=args.docs)
+        text = format_bench(res)
+    print(json.dumps(res, default=str) if args.json else text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
