@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .gazetteer import parse_entity_id
-from .resources import Resources, get_resources, norm
+from .resources import Resources, get_resources, honorific_len, honorific_len_before, norm
 from .titles import state
 
 ENTITY_LABELS = {"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP"}
@@ -46,11 +46,7 @@ class EntityResolver:
         doc = span.doc
         i = span.start
         while i < span.end - 1:
-            n = 0
-            for h in self.res.honorifics:
-                if i + len(h) < span.end and [norm(doc[j].text) for j in range(i, i + len(h))] == h:
-                    n = len(h)
-                    break
+            n = honorific_len(self.res, doc, i, span.end - 1)
             if not n:
                 break
             i += n
@@ -184,16 +180,8 @@ class EntityResolver:
         if surface != stripped and surface != rec["name"] and surface not in rec["aliases"]:
             rec["aliases"].append(surface)
         k = e.start - 1
-        while k >= 0 and k == e.start - 1:  # one honorific unit only
-            n = 0
-            for h in self.res.honorifics:
-                s = k - len(h) + 1
-                if s >= 0 and [norm(doc[j].text) for j in range(s, k + 1)] == h:
-                    n = len(h)
-                    break
-            if not n:
-                break
-            k -= n
+        n = honorific_len_before(self.res, doc, k)  # one honorific unit only
+        k -= n
         if k + 1 < e.start:
             stripped, _ = self.strip_name(e)
             surface = " ".join(f"{doc[k + 1:e.start].text} {stripped}".split())

@@ -117,6 +117,42 @@ class Resources:
     stoplist: dict[str, Any]
     never: set[str]
     honorifics: list[list[str]]  # token sequences, longest first, lower-case
+    honorific_first: dict[str, list[list[str]]] = field(default_factory=dict)
+    honorific_last: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for h in self.honorifics:
+            self.honorific_first.setdefault(h[0], []).append(h)
+            self.honorific_last.setdefault(h[-1], []).append(h)
+
+
+def honorific_len(res: "Resources", doc: Any, i: int, end: int | None = None) -> int:
+    """Number of tokens of an honorific ("H.E.", "Prime Minister", "Khalifa") starting at
+    token ``i`` of ``doc`` and ending before ``end`` (0 when there is none)."""
+    end = len(doc) if end is None else end
+    if i >= end:
+        return 0
+    cands = res.honorific_first.get(norm(doc[i].text))
+    if not cands:
+        return 0
+    for h in cands:  # longest first
+        n = len(h)
+        if i + n <= end and all(norm(doc[i + k].text) == h[k] for k in range(1, n)):
+            return n
+    return 0
+
+
+def honorific_len_before(res: "Resources", doc: Any, k: int) -> int:
+    """Number of tokens of an honorific that ends at token ``k`` (0 when there is none)."""
+    if k < 0:
+        return 0
+    cands = res.honorific_last.get(norm(doc[k].text))
+    for h in cands or ():
+        n = len(h)
+        s = k - n + 1
+        if s >= 0 and all(norm(doc[s + j].text) == h[j] for j in range(n - 1)):
+            return n
+    return 0
 
 
 @lru_cache(maxsize=4)

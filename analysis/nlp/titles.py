@@ -20,12 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .gazetteer import parse_entity_id
-from .resources import Resources, get_resources, norm
+from .resources import Resources, get_resources, honorific_len, norm
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "de", "van", "von", "-", "ul", "ud", "ur"}
@@ -55,14 +55,13 @@ class TitleLinker:
         ensure_extensions()
         self.res = resources or get_resources()
         t = self.res.titles
-        self.matcher = Matcher(nlp.vocab)
-        mods = {"LOWER": {"IN": [m.lower() for m in t["modifiers"]]}, "OP": "*"}
-        patterns = []
+        # Core titles with a PhraseMatcher (fast); modifiers are taken in by walking left.
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.mods = {m.lower() for m in t["modifiers"]}
+        forms = set()
         for title in t["titles"]:
-            for form in {title, title.replace("’", "'"), title.replace("'", "’")}:
-                toks = [{"LOWER": tok.lower_} for tok in nlp.make_doc(form)]
-                patterns.append([mods, *toks])
-        self.matcher.add("TITLE", patterns, greedy="LONGEST")
+            forms |= {title, title.replace("’", "'"), title.replace("'", "’")}
+        self.matcher.add("TITLE", [nlp.make_doc(f) for f in sorted(forms)])
         self.quals = {q.lower() for q in t["qualifier_preps"]}
         self.qual_in_title = {norm(q) for q in t["qualifier_in_title"]}
         self.honorifics = self.res.honorifics
@@ -73,11 +72,7 @@ class TitleLinker:
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
         """Number of tokens of an honorific starting at token ``i`` (0 if none)."""
-        for h in self.honorifics:
-            n = len(h)
-            if i + n <= len(doc) and [norm(doc[j].text) for j in range(i, i + n)] == h:
-                return n
-        return 0
+        return honorific_len(self.res, doc, i)
 
     @staticmethod
     def _ent_index(doc: Doc) -> list[Span | None]:
@@ -106,7 +101,7 @@ class TitleLinker:
         return None
 
     def _title_spans(self, doc: Doc, ents: list[Span | None]) -> list[dict[str, Any]]:
-        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        spans = [doc[s:e] for s, e in self._matches]
         out = []
         for sp in spans:
             # A title inside a PERSON/ORG name ("President Bush" is fine, but not
@@ -132,13 +127,23 @@ class TitleLinker:
                         "title": " ".join(title_text.split()), "country": country})
         return out
 
+    def title_matches(self, doc: Doc) -> list[tuple[int, int]]:
+        """(start, end) of every title, with its modifiers ("Acting", "Deputy"), longest
+        first where they overlap."""
+        spans = []
+        for _, s, e in self.matcher(doc):
+            while s > 0 and doc[s - 1].lower_ in self.mods:
+                s -= 1
+            spans.append(doc[s:e])
+        return [(sp.start, sp.end) for sp in filter_spans(spans)]
+
     def _names_after_titles(self, doc: Doc, ents: list[Span | None]) -> None:
         """"Pakistani President General Pervez Musharraf": capitalised words right after a
         title (and honorifics) that the NER missed become a PERSON entity."""
         new = []
         tagged = doc.has_annotation("TAG")
         relabel = []
-        for _, s, e in self.matcher(doc):
+        for s, e in self._matches:
             i = e
             while i < len(doc) and ents[i] is None:
                 n = self.honorific_len(doc, i)
@@ -175,6 +180,7 @@ class TitleLinker:
             doc.set_ents(filter_spans(list(doc.ents) + new))
 
     def __call__(self, doc: Doc) -> Doc:
+        self._matches = self.title_matches(doc)
         self._names_after_titles(doc, self._ent_index(doc))
         ents = self._ent_index(doc)
         titles = self._title_spans(doc, ents)
