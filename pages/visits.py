@@ -51,10 +51,12 @@ else:
             column_config={"days_since_last": st.column_config.NumberColumn("days since last"),
                            "mean_gap_days": st.column_config.NumberColumn("mean gap (days)")})
     codes = sorted(set(gaps["visitor"]) | set(gaps["host"]))
+    busiest = gaps.sort_values(["visits", "last"], ascending=False).iloc[0]  # default pair
     pc = st.columns(2)
-    a = pc[0].selectbox("Country", codes, index=0, key="visits_pair_a")
+    a = pc[0].selectbox("Country", codes, index=codes.index(busiest["visitor"]), key="visits_pair_a")
     others = [x for x in codes if x != a] or codes
-    b = pc[1].selectbox("and country", others, index=0, key="visits_pair_b")
+    b_default = busiest["host"] if busiest["host"] in others else others[0]
+    b = pc[1].selectbox("and country", others, index=others.index(b_default), key="visits_pair_b")
     pair = c.q("pair_visits", a, b, f)
     if pair.empty:
         st.caption("No visits between these two countries.")
