@@ -159,6 +159,12 @@ def evaluate_html(root: Path | None = None, with_snippets: bool = True, limit: i
                 r["without_absent"] = r.get("without_absent", 0) + sum(1 for s in wo if _norm(s) not in text)
                 r["with_total"] = r.get("with_total", 0) + len(w)
                 r["without_total"] = r.get("without_total", 0) + len(wo)
+                if e.get("title"):
+                    r["tf_titles"] = r.get("tf_titles", 0) + (_norm(out.get("title")) == _norm(e["title"]))
+                    r["tf_titles_total"] = r.get("tf_titles_total", 0) + 1
+                if e.get("date"):
+                    r["tf_dates"] = r.get("tf_dates", 0) + ((out.get("published") or "") == e["date"][:10])
+                    r["tf_dates_total"] = r.get("tf_dates_total", 0) + 1
 
     summary: dict[str, dict[str, Any]] = {}
     for name, r in res.items():
@@ -178,6 +184,8 @@ def evaluate_html(root: Path | None = None, with_snippets: bool = True, limit: i
         if "with_total" in r:
             s["snippets_with"] = (r["with_found"], r["with_total"])
             s["snippets_without"] = (r["without_absent"], r["without_total"])
+            s["snippet_titles"] = (r.get("tf_titles", 0), r.get("tf_titles_total", 0))
+            s["snippet_dates"] = (r.get("tf_dates", 0), r.get("tf_dates_total", 0))
         summary[name] = s
     return {"systems": summary, "counts": counts, "failures": failures, "targets": dict(TARGETS), "limit": limit}
 
@@ -207,6 +215,10 @@ def format_report(result: dict[str, Any]) -> str:
                      "{}/{}".format(*o["snippets_with"]), "{}/{}".format(*p["snippets_with"]), "info"))
         rows.append(("trafilatura-en 'without' absent",
                      "{}/{}".format(*o["snippets_without"]), "{}/{}".format(*p["snippets_without"]), "info"))
+        rows.append(("trafilatura-en titles exact",
+                     "{}/{}".format(*o["snippet_titles"]), "{}/{}".format(*p["snippet_titles"]), "info"))
+        rows.append(("trafilatura-en dates (day)",
+                     "{}/{}".format(*o["snippet_dates"]), "{}/{}".format(*p["snippet_dates"]), "info"))
     rows.append(("time per page (ms)", f"{o['ms_per_page']:.1f}", f"{p['ms_per_page']:.1f}", "info"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = []
