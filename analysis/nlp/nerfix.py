@@ -90,6 +90,7 @@ def _sentences(doc: Doc) -> list[tuple[int, int]]:
 # ----------------------------------------------------------------------------- caps
 
 _ALPHA = re.compile(r"[^\W\d_]")
+_VOWEL = re.compile(r"[AEIOUYaeiouy]")
 
 
 def _letters(text: str) -> int:
@@ -144,8 +145,9 @@ class CapsFixer:
             if i == s:
                 continue
             run = doc[s:i]
-            if all(t.text in self.acronyms for t in run):
-                continue
+            if any(t.text in self.acronyms or not _VOWEL.search(t.text) for t in run
+                   if t.text not in ("-", "'")):
+                continue  # "NATO, which ...", "S&P": abbreviations, not a dateline
             nxt = doc[i] if i < e else None
             if nxt is None or nxt.text in self.dateline_follow or nxt.like_num or \
                     any(c.isdigit() for c in nxt.text):
@@ -166,6 +168,9 @@ class CapsFixer:
         return {k: c.most_common(1)[0][0] for k, c in forms.items()}
 
     def true_case(self, text: str, case_map: dict[str, str], first: bool) -> str:
+        """The word as it would be written in running text (``case_map``: the document's forms)."""
+        if text[:1] in "'’" and text.isupper():
+            return text.lower()  # 'S, 'LL
         if not self.is_caps(text):
             return text
         if text in self.acronyms:
@@ -174,7 +179,7 @@ class CapsFixer:
         seen = case_map.get(low)
         if seen is not None:
             return seen
-        if "." in text or not re.search(r"[AEIOUY]", text):
+        if "." in text or not _VOWEL.search(text):
             return text  # U.S., TTP: abbreviations stay as they are
         if text.startswith("'"):
             return low

@@ -1,0 +1,233 @@
+"""Unit tests of the NER-fixing components on ``spacy.blank("en")`` with hand-made entities."""
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from analysis.nlp import nerfix
+
+
+def make_doc(nlp, words, ents=(), sent_starts=None):
+    """A Doc from words with entities given as (start, end, label) token spans."""
+    doc = Doc(nlp.vocab, words=words, sent_starts=sent_starts)
+    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
+    return doc
+
+
+def ents(doc):
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+@pytest.fixture
+def nlp():
+    return spacy.blank("en")
+
+
+# ------------------------------------------------------------------ boundaries
+
+@pytest.mark.parametrize("words, span, expected", [
+    (["in", "the", "United", "States", "today"], (1, 4, "GPE"), ("United States", "GPE")),
+    (["Pakistan", "'s", "envoy"], (0, 2, "GPE"), ("Pakistan", "GPE")),
+    (["(", "Gordon", "Durie", "75th", ")"], (1, 4, "PERSON"), ("Gordon Durie", "PERSON")),
+    (["J.", "Ratcliffe", "63", ","], (0, 3, "PERSON"), ("J. Ratcliffe", "PERSON")),
+    (["Apic", "Yamada", "-", "6mth"], (0, 3, "ORG"), ("Apic Yamada", "ORG")),
+    # numbers stay inside non-person names
+    (["the", "Group", "of", "20"], (1, 4, "ORG"), ("Group of 20", "ORG")),
+])
+def test_boundaries_cut_edges(nlp, words, span, expected):
+    fix = nlp.add_pipe("nerfix_boundaries")
+    doc = fix(make_doc(nlp, words, [span]))
+    assert ents(doc) == [expected]
+
+
+def test_boundaries_drop_entity_without_letters(nlp):
+    fix = nlp.add_pipe("nerfix_boundaries")
+    doc = fix(make_doc(nlp, ["the", "'s", "x"], [(0, 2, "ORG")]))
+    assert ents(doc) == []
+
+
+def test_boundaries_leave_dates_alone(nlp):
+    fix = nlp.add_pipe("nerfix_boundaries")
+    doc = fix(make_doc(nlp, ["the", "next", "week"], [(0, 3, "DATE")]))
+    assert ents(doc) == [("the next week", "DATE")]
+
+
+# ------------------------------------------------------------------ patterns
+
+def test_patterns_initial_and_surname(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, ["England", "N.", "Knight", "st", "Moin"], [(0, 1, "GPE")]))
+    assert ("N. Knight", "PERSON") in ents(doc)
+    assert ("England", "GPE") in ents(doc)
+
+
+def test_patterns_given_name_overrides_org(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, ["Paul", "Broadhurst", "won"], [(0, 2, "ORG")]))
+    assert ents(doc) == [("Paul Broadhurst", "PERSON")]
+
+
+def test_patterns_do_not_cut_a_longer_entity(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, ["George", "Washington", "University", "said"], [(0, 3, "ORG")]))
+    assert ents(doc) == [("George Washington University", "ORG")]
+
+
+def test_patterns_stop_before_days_and_titles(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, ["John", "Monday", "said"]))
+    assert ents(doc) == []
+
+
+def test_patterns_from_at_files_are_expanded():
+    expanded = nerfix._expand_lists({"LOWER": {"NOT_IN": "@nerfix_not_name_words.txt"}})
+    words = expanded["LOWER"]["NOT_IN"]
+    assert "monday" in words and all(w == w.lower() for w in words)
+
+
+# ------------------------------------------------------------------ gazetteer
+
+def test_gazetteer_relabels_person_country(nlp):
+    fix = nlp.add_pipe("nerfix_gazetteer")
+    doc = fix(make_doc(nlp, ["England", "face", "Moldova", "today"], [(2, 3, "PERSON")]))
+    assert ("Moldova", "GPE") in ents(doc)
+    assert ("England", "GPE") in ents(doc)  # missed by the model, added
+
+
+def test_gazetteer_adds_capital_and_multiword_country(nlp):
+    fix = nlp.add_pipe("nerfix_gazetteer")
+    doc = fix(make_doc(nlp, ["to", "Kabul", "and", "the", "United", "Arab", "Emirates"]))
+    assert ents(doc) == [("Kabul", "GPE"), ("United Arab Emirates", "GPE")]
+
+
+def test_gazetteer_skips_ambiguous_and_names_inside_longer_names(nlp):
+    fix = nlp.add_pipe("nerfix_gazetteer")
+    doc = fix(make_doc(nlp, ["Chad", "met", "officials", "of", "Kabul", "Bank", "yesterday"]))
+    assert ents(doc) == []
+
+
+def test_gazetteer_keeps_city_org_but_fixes_country_org(nlp):
+    fix = nlp.add_pipe("nerfix_gazetteer")
+    doc = fix(make_doc(nlp, ["Leeds", "beat", "Slovakia"], [(0, 1, "ORG"), (2, 3, "ORG")]))
+    assert ents(doc) == [("Leeds", "ORG"), ("Slovakia", "GPE")]
+
+
+def test_places_file_has_countries_and_cities():
+    places = nerfix.read_places(nerfix.RESOURCES / "nerfix_places.tsv")
+    assert places["Afghanistan"] == ("country", "AFG")
+    assert places["Kabul"][1] == "AFG"
+    assert places["Karachi"] == ("city", "PAK")
+
+
+# ------------------------------------------------------------------ consistency
+
+def test_consistency_surname_becomes_person(nlp):
+    fix = nlp.add_pipe("nerfix_consistency")
+    words = ["Michael", "Johnson", "won", ".", "Johnson", "said", "Johnson", "ran"]
+    doc = fix(make_doc(nlp, words, [(0, 2, "PERSON"), (4, 5, "ORG")]))
+    assert ents(doc) == [("Michael Johnson", "PERSON"), ("Johnson", "PERSON"), ("Johnson", "PERSON")]
+
+
+def test_consistency_does_not_break_longer_org(nlp):
+    fix = nlp.add_pipe("nerfix_consistency")
+    words = ["Bob", "Johnson", "of", "Johnson", "Controls"]
+    doc = fix(make_doc(nlp, words, [(0, 2, "PERSON"), (3, 5, "ORG")]))
+    assert ents(doc) == [("Bob Johnson", "PERSON"), ("Johnson Controls", "ORG")]
+
+
+def test_consistency_majority_label(nlp):
+    fix = nlp.add_pipe("nerfix_consistency")
+    words = ["Somerset", "won", ";", "Somerset", "lost", ";", "Somerset", "drew"]
+    doc = fix(make_doc(nlp, words, [(0, 1, "ORG"), (3, 4, "ORG"), (6, 7, "GPE")]))
+    assert [lab for _, lab in ents(doc)] == ["ORG", "ORG", "ORG"]
+
+
+def test_consistency_tie_is_kept(nlp):
+    fix = nlp.add_pipe("nerfix_consistency")
+    words = ["Jordan", "won", ";", "Jordan", "lost"]
+    doc = fix(make_doc(nlp, words, [(0, 1, "ORG"), (3, 4, "GPE")]))
+    assert [lab for _, lab in ents(doc)] == ["ORG", "GPE"]
+
+
+# ------------------------------------------------------------------ caps
+
+@pytest.fixture
+def caps_nlp():
+    """A blank pipeline whose "ner" is a case-sensitive entity ruler: it only finds true-cased
+    names, like the statistical model on capitals."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "GPE", "pattern": "Dublin"},
+                        {"label": "GPE", "pattern": "Japan"},
+                        {"label": "PERSON", "pattern": [{"TEXT": "O'Brien"}]},
+                        {"label": "ORG", "pattern": "NATO"}])
+    nlp.add_pipe("nerfix_caps", config={"ner_names": ["ner"]})
+    return nlp
+
+
+def test_caps_headline_is_retagged(caps_nlp):
+    doc = caps_nlp("JAPAN GET LUCKY WIN AGAINST O'BRIEN. Japan began well.")
+    assert ("JAPAN", "GPE") in ents(doc)
+    assert ("O'BRIEN", "PERSON") in ents(doc)
+    assert ("Japan", "GPE") in ents(doc)
+
+
+def test_caps_dateline_is_retagged(caps_nlp):
+    doc = caps_nlp("DUBLIN (Reuters) - Irish officials met NATO envoys.")
+    assert ents(doc) == [("DUBLIN", "GPE"), ("NATO", "ORG")]
+
+
+def test_caps_acronym_at_sentence_start_is_not_a_dateline(caps_nlp):
+    fixer = caps_nlp.get_pipe("nerfix_caps")
+    doc = caps_nlp.make_doc("NATO, which met on Monday, agreed.")
+    doc = caps_nlp.get_pipe("sentencizer")(doc)
+    assert fixer.caps_regions(doc) == []
+
+
+def test_caps_pipe_matches_call(caps_nlp):
+    texts = ["DUBLIN (Reuters) - calm.", "Nothing in capitals here.", "JAPAN WIN AGAIN IN TOKYO"]
+    one = [ents(caps_nlp(t)) for t in texts]
+    many = [ents(d) for d in caps_nlp.pipe(texts, batch_size=2)]
+    assert one == many
+
+
+@pytest.mark.parametrize("word, first, expected", [
+    ("US", False, "US"), ("NATO", False, "NATO"), ("TTP", False, "TTP"), ("U.S.", False, "U.S."),
+    ("GET", False, "get"), ("THE", True, "The"), ("O'BRIEN", False, "O'Brien"), ("'S", False, "'s"),
+    ("AL-AIN", False, "Al-Ain"), ("Kabul", False, "Kabul"), ("JAPAN", False, "Japan"),
+])
+def test_true_case(caps_nlp, word, first, expected):
+    fixer = caps_nlp.get_pipe("nerfix_caps")
+    assert fixer.true_case(word, {}, first) == expected
+
+
+def test_true_case_prefers_the_documents_spelling(caps_nlp):
+    fixer = caps_nlp.get_pipe("nerfix_caps")
+    doc = caps_nlp("MCDONALD WINS THE OPEN IN LA. McDonald was happy in the open air.")
+    regions = fixer.caps_regions(doc)
+    skip = {i for _, _, s, e in regions for i in range(s, e)}
+    cmap = fixer.case_map(doc, skip)
+    assert fixer.true_case("MCDONALD", cmap, True) == "McDonald"
+    assert fixer.true_case("OPEN", cmap, False) == "open"
+
+
+# ------------------------------------------------------------------ assembly
+
+def test_add_ner_fixes_after_ner_and_idempotent():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler", name="ner")
+    nlp.add_pipe("sentencizer")
+    nerfix.add_ner_fixes(nlp)
+    nerfix.add_ner_fixes(nlp)
+    names = nlp.pipe_names
+    assert names[:1 + len(nerfix.NERFIX_COMPONENTS)] == ["ner", *nerfix.NERFIX_COMPONENTS]
+    assert names.count("nerfix_caps") == 1
+
+
+def test_add_ner_fixes_without_ner_appends(nlp):
+    nerfix.add_ner_fixes(nlp, components=["nerfix_boundaries", "nerfix_consistency"])
+    assert nlp.pipe_names == ["nerfix_boundaries", "nerfix_consistency"]
+    doc = nlp("Nothing here")
+    assert list(doc.ents) == []
