@@ -12,8 +12,14 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from .safe import escape_text as esc
+
+# orjson 3.8 (plotly's "auto" JSON engine when installed) dies with "Illegal instruction" on
+# this machine's CPU when serialising numpy datetime arrays holding NaT, taking the whole
+# Streamlit server down. The standard library encoder is fast enough for our figure sizes.
+pio.json.config.default_engine = "json"
 
 _KIND_COLOURS = {"visit": "#1f77b4", "meeting": "#ff7f0e", "statement": "#2ca02c"}
 _STATUS_SYMBOLS = {"occurred": "circle", "planned": "circle-open", "cancelled": "x"}
@@ -38,6 +44,16 @@ def empty_figure(message: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, None, 200)
+
+
+def _dates(values: Any) -> list[str | None]:
+    """Dates as ``YYYY-MM-DD`` strings (``None`` when missing): plotly parses them on a date
+    axis, and no numpy datetime array reaches the JSON encoder."""
+    out: list[str | None] = []
+    for v in values:
+        v = _v(v)
+        out.append(str(v)[:10] if v else None)
+    return out
 
 
 def _v(x: Any) -> Any:
@@ -84,7 +100,7 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
     for kind, part in df.groupby("kind", sort=True):
         recs = part.to_dict("records")
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["date"], errors="coerce"),
+            x=_dates(part["date"]),
             y=[esc(v) for v in part[group_col]],
             mode="markers",
             name=esc(kind),
@@ -113,7 +129,7 @@ def topic_lines(series: pd.DataFrame, title: str | None = None, max_topics: int 
         part = series[series["topic_id"] == topic_id].sort_values("period")
         label = str(part["label"].iloc[0])
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["period"], errors="coerce"),
+            x=_dates(part["period"]),
             y=[float(v) for v in part["share"]],
             mode="lines+markers",
             name=esc(label, max_chars=40),
@@ -181,15 +197,16 @@ def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, title: str | N
 
 def roles_timeline(roles: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Each (title, country) role as a line from first to last seen."""
+    roles = roles[roles["first_seen"].notna()] if not roles.empty else roles
     if roles.empty:
-        return empty_figure("No roles recorded.")
+        return empty_figure("No dated roles recorded.")
     fig = go.Figure()
     for r in roles.to_dict("records"):
         label = esc(f"{r['title']} ({r['country'] or '?'})", max_chars=60)
         hover = (f"<b>{label}</b><br>first seen {esc(r['first_seen'])}, last seen "
                  f"{esc(r['last_seen'])}<br>{int(r['articles'])} article(s)")
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime([r["first_seen"], r["last_seen"]], errors="coerce"), y=[label, label],
+            x=_dates([r["first_seen"], r["last_seen"] or r["first_seen"]]), y=[label, label],
             mode="lines+markers", line={"width": 8}, showlegend=False, text=[hover, hover],
             hovertemplate=_HOVER,
         ))

@@ -334,3 +334,37 @@ def test_every_query_on_an_empty_store(empty_db):
 def test_missing_store_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
         queries.summary(tmp_path / "absent.db")
+
+
+def test_charts_escape_and_serialise(tmp_path):
+    """Figures from hostile data carry escaped text only, and serialise with plotly's JSON
+    encoder even with missing dates (orjson crashed the process on NaT arrays here)."""
+    import json
+
+    import plotly.io as pio
+
+    from analysis import charts
+
+    db = make_store(tmp_path / "h.db", hostile=True)
+    ev = queries.events(db)
+    figs = [
+        charts.events_timeline(ev, "pair"),
+        charts.events_timeline(queries.event_people(db), "name"),
+        charts.topic_lines(queries.topic_series(db)),
+        charts.country_topic_heatmap(queries.country_topic_matrix(db)),
+        charts.ranked_bars(queries.top_entities(db), "name", "events", "Top <b>", ("articles",)),
+        charts.roles_timeline(pd.DataFrame([
+            {"title": PAYLOADS[0], "country": "PAK", "first_seen": None, "last_seen": None, "articles": 1},
+            {"title": PAYLOADS[1], "country": None, "first_seen": "2025-01-01", "last_seen": None,
+             "articles": 2}])),
+        charts.empty_figure(PAYLOADS[0]),
+    ]
+    assert pio.json.config.default_engine == "json"
+    for fig in figs:
+        text = json.dumps(json.loads(pio.to_json(fig)), ensure_ascii=False)
+        for p in PAYLOADS[:2]:
+            assert p not in text
+        assert "<img" not in text and "<script" not in text and "</script" not in text
+    hover = json.dumps(json.loads(pio.to_json(figs[0])), ensure_ascii=False)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hover
+    assert "Top &lt;b&gt;" in pio.to_json(figs[4]) or "Top \\u0026lt;b\\u0026gt;" in pio.to_json(figs[4])
