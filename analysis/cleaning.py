@@ -17,15 +17,23 @@ import html as html_lib
 import json
 import re
 import warnings
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .config import RESOURCES
 
-__all__ = ["clean_html", "clean_text", "detect_language", "split_headline", "strip_site_suffix", "marker_rule",
-           "load_rules"]
+__all__ = [
+    "clean_html",
+    "clean_text",
+    "detect_language",
+    "load_rules",
+    "marker_rule",
+    "split_headline",
+    "strip_site_suffix",
+]
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -57,9 +65,10 @@ def load_rules() -> dict[str, Any]:
     rules["_end"] = {_key(x) for x in raw["end_markers"]}
     rules["_drop"] = {_key(x) for x in raw["drop_lines"]}
     rules["_teaser"] = {_key(x) for x in raw["teaser_links"]}
-    rules["_bio"] = [re.compile(p, re.I) for p in raw["bio_patterns"]]
+    rules["_bio"] = [re.compile(p, re.IGNORECASE) for p in raw["bio_patterns"]]
     rules["_end_prefixes"] = tuple(x.lower() for x in raw["end_marker_prefixes"])
     rules["_drop_prefixes"] = tuple(x.lower() for x in raw["drop_prefixes"])
+    rules["_stopwords"] = {lang: frozenset(words) for lang, words in raw["language_stopwords"].items()}
     return rules
 
 
@@ -73,26 +82,10 @@ def _key(line: str) -> str:
 # language
 # ---------------------------------------------------------------------------
 
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to in a is that for it on was with as by he at from his are be this have an "
-                    "which or not but they had has were their said will been who its would also more".split()),
-    "fr": frozenset("le la les de des du et en un une est que qui dans pour pas sur au avec il elle ce "
-                    "sont par plus ont été aux cette mais ses leur".split()),
-    "de": frozenset("der die das und in den von zu mit ist im sich des nicht ein eine auf für dem als "
-                    "auch es an werden aus er hat dass sie nach wird bei".split()),
-    "es": frozenset("el la de que y en los del se las por un una para con no es al lo como más pero sus "
-                    "le ha fue este ya entre".split()),
-    "it": frozenset("il di che e la in un una per non è del della con le si sono da al dei gli alla ha "
-                    "anche come nel più ma".split()),
-    "pt": frozenset("de que o a e do da em um para é com não uma os no se na por mais as dos como mas foi "
-                    "ao ele das tem".split()),
-    "nl": frozenset("de het een en van in is dat op te zijn met voor niet die aan er maar om ook als dan "
-                    "bij door wordt".split()),
-}
 
 
 def detect_language(text: str | None) -> str | None:
-    """Guess the ISO 639-1 language of ``text`` from stopword ratios (en, fr, de, es, it, pt, nl).
+    """Guess the ISO 639-1 language of ``text`` from stopword ratios (lists in boilerplate.json).
 
     Offline and model-free. Returns ``None`` when the text is too short (under 8 words) or no
     language's stopwords make up at least 10% of the words.
@@ -101,7 +94,7 @@ def detect_language(text: str | None) -> str | None:
     if len(words) < 8:
         return None
     best, best_score = None, 0.0
-    for lang, stop in _STOPWORDS.items():
+    for lang, stop in load_rules()["_stopwords"].items():
         score = sum(1 for w in words if w in stop) / len(words)
         if score > best_score:
             best, best_score = lang, score
@@ -299,7 +292,7 @@ def _decode(data: str | bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     head = data[:4096].decode("ascii", errors="ignore")
-    m = re.search(r"""charset=["']?([\w-]+)""", head, re.I)
+    m = re.search(r"""charset=["']?([\w-]+)""", head, re.IGNORECASE)
     if m:
         try:
             return data.decode(m.group(1), errors="replace")
@@ -483,7 +476,7 @@ def strip_site_suffix(title: str, sites: Iterable[str] = ()) -> str:
         if any(k == s or (len(s) >= 5 and (s in k or k in s) and len(seg.split()) <= 5) for s in keys):
             return True
         if re.fullmatch(r"[\w.-]+\.(com|net|org|co|uk|ca|au|in|za|news|tv|io|info|de|fr)(\.\w\w)?",
-                        seg.strip(), re.I):
+                        seg.strip(), re.IGNORECASE):
             return True
         return bool(re.match(r"^\s*by\s+[A-Z]", seg)) and len(seg.split()) <= 5
 
@@ -609,13 +602,13 @@ def _author(art: dict, meta: dict[str, str], tree) -> str | None:
         for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
             val = meta.get(key)
             if val and not val.startswith("http"):
-                names = [re.sub(r"^by\s+", "", val, flags=re.I)]
+                names = [re.sub(r"^by\s+", "", val, flags=re.IGNORECASE)]
                 break
     if not names:
         for el in tree.xpath("//*[@itemprop='author']//*[@itemprop='name'] | //a[@rel='author'] | "
                              "//*[@itemprop='author'][not(.//*[@itemprop='name'])]")[:5]:
             name = _norm(el.get("content") or el.text_content())
-            name = re.sub(r"^by\s+", "", name, flags=re.I)
+            name = re.sub(r"^by\s+", "", name, flags=re.IGNORECASE)
             if name and len(name.split()) <= 6 and name not in names:
                 names.append(name)
     split: list[str] = []
@@ -633,7 +626,7 @@ def _htmldate(tree, url: str | None) -> str | None:
 
         found = find_date(tree, url=url, original_date=True, extensive_search=True,
                           outputformat="%Y-%m-%d")
-    except Exception:  # htmldate raises on odd trees; a missing date is not an error
+    except Exception:  # noqa: BLE001 - htmldate raises many types on odd trees; no date is not an error
         return None
     return _to_day(found) if found else None
 
@@ -652,7 +645,7 @@ def _clean_body_lines(text: str, rules: dict[str, Any]) -> str:
 
 def _drop_title_line(body: str, titles: list[str | None]) -> str:
     """Remove a leading paragraph that repeats the headline (the title is a separate field)."""
-    first, sep, rest = body.partition("\n\n")
+    first, _, rest = body.partition("\n\n")
     keys = {_simple(t) for t in titles if t}
     if rest and _simple(first) in keys:
         return rest

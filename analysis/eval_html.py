@@ -21,8 +21,9 @@ import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import config
 from .cleaning import clean_html

@@ -5,8 +5,14 @@ import json
 
 import pytest
 
-from analysis.cleaning import (clean_html, clean_text, detect_language, marker_rule, split_headline,
-                               strip_site_suffix)
+from analysis.cleaning import (
+    clean_html,
+    clean_text,
+    detect_language,
+    marker_rule,
+    split_headline,
+    strip_site_suffix,
+)
 from tests.conftest import shared_path
 
 BODY = (

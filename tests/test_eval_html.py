@@ -31,6 +31,7 @@ def result():
     return evaluate_html(root, with_snippets=False)
 
 
+@pytest.mark.slow
 def test_targets_on_all_pages(result):
     ours, plain = result["systems"]["ours"], result["systems"]["plain"]
     n = result["counts"]["fundus"]
@@ -41,7 +42,8 @@ def test_targets_on_all_pages(result):
     assert ours["fundus_dates"] >= TARGETS["fundus_date_share"] * n
 
 
-def test_report_has_both_systems(result, capsys):
+@pytest.mark.slow
+def test_report_has_both_systems(result):
     text = format_report(result)
     assert "ours" in text and "plain trafilatura" in text
     assert "AEB body F1" in text and "fundus titles" in text and "fundus dates" in text
