@@ -39,7 +39,7 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 #: Component names in the order ``add_ner_fixes`` inserts them.
 NERFIX_COMPONENTS = ("nerfix_caps", "nerfix_boundaries", "nerfix_patterns", "nerfix_gazetteer",
-                     "nerfix_consistency")
+                     "nerfix_teams", "nerfix_consistency")
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW",
                "LANGUAGE", "PRODUCT"}
@@ -284,11 +284,13 @@ class BoundaryFixer:
     """
 
     def __init__(self, lead_words: Iterable[str], trail_words: Iterable[str],
-                 labels: Iterable[str], person_trail_digits: bool = True) -> None:
+                 labels: Iterable[str], person_trail_digits: bool = True,
+                 trail_pattern: str | None = None) -> None:
         self.lead = {w.lower() for w in lead_words}
         self.trail = {w.lower() for w in trail_words}
         self.labels = set(labels)
         self.person_trail_digits = person_trail_digits
+        self.trail_re = re.compile(trail_pattern) if trail_pattern else None
 
     def fix(self, ent: Span) -> Span | None:
         if ent.label_ not in self.labels:
@@ -299,7 +301,8 @@ class BoundaryFixer:
         while e > s and (doc[e - 1].lower_ in self.trail or
                          (doc[e - 1].is_punct and doc[e - 1].text not in ").]") or
                          (self.person_trail_digits and ent.label_ == "PERSON" and
-                          any(c.isdigit() for c in doc[e - 1].text))):
+                          any(c.isdigit() for c in doc[e - 1].text)) or
+                         (self.trail_re is not None and self.trail_re.match(doc[e - 1].text))):
             e -= 1
         if s >= e or not any(_letters(t.text) for t in doc[s:e]):
             return None
@@ -319,7 +322,7 @@ def make_boundaries(nlp: Language, name: str, config_file: str) -> BoundaryFixer
     """Entity edge fixer configured by ``nerfix_boundaries.json``."""
     cfg = read_json(_resource(config_file))
     return BoundaryFixer(cfg["lead_words"], cfg["trail_words"], cfg["labels"],
-                         cfg.get("person_trail_digits", True))
+                         cfg.get("person_trail_digits", True), cfg.get("trail_pattern"))
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -476,6 +479,88 @@ def make_gazetteer(nlp: Language, name: str, places_file: str,
         places.setdefault(extra[0], (extra[1], extra[2]))
     return GazetteerFixer(places, cfg["relabel"], cfg["add_kinds"], cfg["ambiguous"],
                           cfg.get("max_len", 4))
+
+
+# ----------------------------------------------------------------------------- teams
+
+class TeamFixer:
+    """Place names in result lines are teams: "Leeds 2 Barnsley 1", "Somerset 83 and 174".
+
+    In a sentence with at least ``min_pairs`` names each followed by a whole number, those names
+    that the model tagged with a label in ``relabel`` (or left untagged, when capitalised) become
+    ORG -- except places of a kind in ``keep_kinds`` (national teams are places in CoNLL).
+    """
+
+    def __init__(self, places: dict[str, tuple[str, str]], relabel: Iterable[str],
+                 keep_kinds: Iterable[str], min_pairs: int = 2, add_untagged: bool = True) -> None:
+        self.places = places
+        self.relabel = set(relabel)
+        self.keep_kinds = set(keep_kinds)
+        self.min_pairs = min_pairs
+        self.add_untagged = add_untagged
+
+    @staticmethod
+    def _score_after(doc: Doc, end: int) -> bool:
+        return end < len(doc) and doc[end].text.isdigit()
+
+    def _kept(self, text: str) -> bool:
+        hit = self.places.get(text) or (self.places.get(text.title()) if text.isupper() else None)
+        return hit is not None and hit[0] in self.keep_kinds
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not any(t.text.isdigit() for t in doc):
+            return doc
+        ents = list(doc.ents)
+        by_start = {e.start: e for e in ents}
+        out = {(e.start, e.end): e for e in ents}
+        changed = False
+        for s, e in _sentences(doc):
+            pairs: list[tuple[int, int, Span | None]] = []
+            i = s
+            while i < e:
+                ent = by_start.get(i)
+                if ent is not None:
+                    if self._score_after(doc, ent.end):
+                        pairs.append((ent.start, ent.end, ent))
+                    i = ent.end
+                    continue
+                if self.add_untagged and doc[i].text[:1].isupper() and doc[i].is_alpha and \
+                        not doc[i].ent_type_:
+                    j = i
+                    while j < e and doc[j].text[:1].isupper() and doc[j].is_alpha and \
+                            not doc[j].ent_type_:
+                        j += 1
+                    if self._score_after(doc, j):
+                        pairs.append((i, j, None))
+                    i = j
+                    continue
+                i += 1
+            if len(pairs) < self.min_pairs:
+                continue
+            for ps, pe, ent in pairs:
+                text = doc[ps:pe].text
+                if self._kept(text):
+                    continue
+                if ent is None or ent.label_ in self.relabel:
+                    if ent is not None:
+                        out.pop((ent.start, ent.end), None)
+                    out[(ps, pe)] = Span(doc, ps, pe, label="ORG")
+                    changed = True
+        if changed:
+            _set_ents(doc, out.values())
+        return doc
+
+
+@Language.factory("nerfix_teams", default_config={
+    "places_file": "nerfix_places.tsv", "config_file": "nerfix_teams.json"})
+def make_teams(nlp: Language, name: str, places_file: str, config_file: str) -> TeamFixer:
+    """Team names in result lines, configured by ``nerfix_teams.json``."""
+    cfg = read_json(_resource(config_file))
+    places = read_places(_resource(places_file))
+    for extra in read_json(_resource("nerfix_gazetteer.json")).get("extra_places", []):
+        places.setdefault(extra[0], (extra[1], extra[2]))
+    return TeamFixer(places, cfg["relabel"], cfg["keep_kinds"], cfg.get("min_pairs", 2),
+                     cfg.get("add_untagged", True))
 
 
 # ----------------------------------------------------------------------------- consistency
