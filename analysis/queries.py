@@ -139,6 +139,14 @@ def _event_where(f: Filters) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+def _events_from(f: Filters) -> str:
+    """FROM clause for event counts: articles are joined only when a date filter needs the
+    publication date (the join is most of the cost on a large store)."""
+    if f.start or f.end:
+        return "events ev JOIN articles a ON a.id = ev.article_id"
+    return "events ev"
+
+
 def _and(where: Iterable[str]) -> str:
     w = list(where)
     return (" WHERE " + " AND ".join(w)) if w else ""
@@ -197,11 +205,10 @@ def filter_options(path: str | Path, people_limit: int = 300) -> dict[str, Any]:
             FROM codes GROUP BY code ORDER BY n DESC, code
         """)
         people = _df(conn, """
-            SELECT e.key, e.name, e.country,
-                   (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = e.id) AS events,
-                   (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions
-            FROM entities e WHERE e.kind = 'person'
-            ORDER BY events DESC, mentions DESC, e.name LIMIT ?
+            WITH ev AS (SELECT entity_id, COUNT(*) AS events FROM event_participants GROUP BY entity_id)
+            SELECT e.key, e.name, e.country, COALESCE(ev.events, 0) AS events
+            FROM entities e LEFT JOIN ev ON ev.entity_id = e.id WHERE e.kind = 'person'
+            ORDER BY events DESC, e.name LIMIT ?
         """, [people_limit])
         topics = _df(conn, """
             SELECT t.id, t.label, COUNT(at.article_id) AS n FROM topics t
@@ -228,17 +235,19 @@ def summary(path: str | Path, f: Filters = NO_FILTERS) -> dict[str, Any]:
     aw, ap = _article_where(f)
     ew, ep = _event_where(f)
     with _ro(path) as conn:
-        n, lo, hi, outlets, words = conn.execute(
-            "SELECT COUNT(*), MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10)),"
-            f" COUNT(DISTINCT a.outlet), COALESCE(SUM(a.word_count), 0) FROM articles a{_and(aw)}", ap
+        n, lo, hi = conn.execute(
+            "SELECT COUNT(*), MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10))"
+            f" FROM articles a{_and(aw)}", ap
         ).fetchone()
+        outlets = conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{_and(aw)})", ap
+        ).fetchone()[0]
         kinds = dict(conn.execute(
-            f"SELECT ev.kind, COUNT(*) FROM events ev JOIN articles a ON a.id = ev.article_id"
-            f"{_and(ew)} GROUP BY ev.kind", ep
+            f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{_and(ew)} GROUP BY ev.kind", ep
         ).fetchall())
         st = store.stats(conn)
     return {
-        "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets), "words": int(words),
+        "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets),
         "visits": int(kinds.get("visit", 0)), "meetings": int(kinds.get("meeting", 0)),
         "events": int(sum(kinds.values())), "events_by_kind": kinds,
         "total_articles": st["articles"], "duplicates": st["duplicates"],
@@ -439,7 +448,7 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
     if kind == "country":
         ev_sql = f"""
             SELECT e.id AS entity_id, COUNT(DISTINCT ev.id) AS events
-            FROM events ev JOIN articles a ON a.id = ev.article_id
+            FROM {_events_from(f)}
             JOIN entities e ON e.kind = 'country' AND e.country IN
                  (ev.visitor_country, ev.destination_country, ev.country)
             {_and(ew)} GROUP BY e.id
@@ -447,24 +456,27 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
     else:
         ev_sql = f"""
             SELECT p.entity_id, COUNT(DISTINCT ev.id) AS events
-            FROM events ev JOIN articles a ON a.id = ev.article_id
+            FROM {_events_from(f)}
             JOIN event_participants p ON p.event_id = ev.id {_and(ew)} GROUP BY p.entity_id
         """
+    art_where = _and(aw + ["m.entity_id = e.id"])
     sql = f"""
         WITH evc AS ({ev_sql}),
-        artc AS (
-            SELECT m.entity_id, COUNT(DISTINCT m.article_id) AS articles
-            FROM mentions m JOIN entities e ON e.id = m.entity_id AND e.kind = ?
-            JOIN articles a ON a.id = m.article_id {_and(aw)} GROUP BY m.entity_id
+        cand AS (
+            SELECT e.id, e.key, e.name, e.country, COALESCE(evc.events, 0) AS events
+            FROM entities e LEFT JOIN evc ON evc.entity_id = e.id
+            WHERE e.kind = ? ORDER BY events DESC, e.name LIMIT ?
         )
-        SELECT e.id, e.key, e.name, e.country, COALESCE(evc.events, 0) AS events,
-               COALESCE(artc.articles, 0) AS articles
-        FROM entities e LEFT JOIN evc ON evc.entity_id = e.id LEFT JOIN artc ON artc.entity_id = e.id
-        WHERE e.kind = ? AND (evc.events > 0 OR artc.articles > 0)
-        ORDER BY events DESC, articles DESC, e.name LIMIT ?
+        SELECT e.id, e.key, e.name, e.country, e.events,
+               (SELECT COUNT(DISTINCT m.article_id) FROM mentions m
+                {"JOIN articles a ON a.id = m.article_id" if aw else ""} {art_where}) AS articles
+        FROM cand e ORDER BY e.events DESC, articles DESC, e.name
     """
     with _ro(path) as conn:
-        return _df(conn, sql, ep + [kind] + ap + [kind, limit])
+        df = _df(conn, sql, ep + [kind, max(limit * 3, 30)] + ap)
+    df = df[(df["events"] > 0) | (df["articles"] > 0)]
+    return df.sort_values(["events", "articles", "name"], ascending=[False, False, True]).head(limit) \
+        .reset_index(drop=True)
 
 
 def ingest_runs(path: str | Path, limit: int = 20) -> pd.DataFrame:
@@ -549,6 +561,13 @@ _ARTICLE_COUNTRIES = """
 """
 
 
+_COUNTRY_ARTICLES = """
+    SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id
+    WHERE e.kind = 'country' AND e.country = ?
+    UNION SELECT article_id FROM events WHERE visitor_country = ? OR destination_country = ? OR country = ?
+"""
+
+
 def country_topic_matrix(path: str | Path, f: Filters = NO_FILTERS, max_countries: int = 20) -> pd.DataFrame:
     """Articles per (country, topic) for the countries with most articles, with the share of
     the country's articles that carry the topic. A country here is one named in the article
@@ -592,8 +611,8 @@ def topic_articles(path: str | Path, f: Filters = NO_FILTERS, topic_id: str | No
         aw.append(f"{_period_expr(freq)} = ?")
         ap.append(period[:10])
     if country:
-        aw.append(f"a.id IN (SELECT article_id FROM ({_ARTICLE_COUNTRIES}) WHERE code = ?)")
-        ap.append(country)
+        aw.append(f"a.id IN ({_COUNTRY_ARTICLES})")
+        ap += [country] * 4
     sql = f"""
         SELECT a.id, substr(a.published, 1, 10) AS published, a.title, a.outlet, a.url,
                (SELECT at.evidence FROM article_topics at WHERE at.article_id = a.id AND at.topic_id = ?)
@@ -817,8 +836,8 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
                             "ev.visitor_country != COALESCE(ev.destination_country, ev.country)"])}
                 GROUP BY counterpart ORDER BY visits_made + visits_hosted DESC, last DESC LIMIT ?
             """, [code, code, code] + ep + [code, code, limit])
-            topic_arts = "SELECT article_id FROM (" + _ARTICLE_COUNTRIES + ") WHERE code = ?"
-            topic_param: Any = code
+            topic_arts = _COUNTRY_ARTICLES
+            topic_params: list[Any] = [code] * 4
         else:
             out["counterparts"] = _df(conn, f"""
                 SELECT e2.name AS counterpart, e2.kind, e2.country, e2.key,
@@ -832,7 +851,7 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
                 GROUP BY e2.id ORDER BY events DESC, last DESC LIMIT ?
             """, ep + [eid, limit])
             topic_arts = "SELECT article_id FROM mentions WHERE entity_id = ?"
-            topic_param = eid
+            topic_params = [eid]
         aw, ap = _article_where(f.without_topics())
         out["topics"] = _df(conn, f"""
             WITH arts AS (SELECT a.id FROM articles a {_and(aw + [f'a.id IN ({topic_arts})'])})
@@ -840,7 +859,7 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
                    1.0 * COUNT(*) / (SELECT COUNT(*) FROM arts) AS share
             FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
             GROUP BY t.id ORDER BY articles DESC
-        """, ap + [topic_param])
+        """, ap + topic_params)
         if is_country:
             speaker = ("ev.id IN (SELECT p.event_id FROM event_participants p JOIN entities e"
                        " ON e.id = p.entity_id WHERE p.role = 'speaker' AND e.country = ?)")

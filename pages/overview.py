@@ -20,7 +20,7 @@ m[1].metric("From", s["first"] or "–")
 m[2].metric("To", s["last"] or "–")
 m[3].metric("Visits", f"{s['visits']:,}")
 m[4].metric("Meetings", f"{s['meetings']:,}")
-st.caption(f"{s['outlets']} outlets, {s['words']:,} words; {s['entities']:,} entities "
+st.caption(f"{s['outlets']} outlets; {s['entities']:,} entities "
            f"({s['people']:,} people) in the store.")
 
 if s["total_articles"] == 0:
