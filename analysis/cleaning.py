@@ -68,6 +68,9 @@ def load_rules() -> dict[str, Any]:
     rules["_bio"] = [re.compile(p, re.IGNORECASE) for p in raw["bio_patterns"]]
     rules["_end_prefixes"] = tuple(x.lower() for x in raw["end_marker_prefixes"])
     rules["_drop_prefixes"] = tuple(x.lower() for x in raw["drop_prefixes"])
+    rules["_byline"] = [re.compile(p, re.IGNORECASE) for p in raw["byline_patterns"]]
+    rules["_dateline"] = [re.compile(p, re.IGNORECASE) for p in raw["date_line_patterns"]]
+    rules["_readtime"] = [re.compile(p, re.IGNORECASE) for p in raw["read_time_patterns"]]
     rules["_stopwords"] = {lang: frozenset(words) for lang, words in raw["language_stopwords"].items()}
     return rules
 
@@ -249,6 +252,57 @@ def _standfirst(paras: list[str], headline: str | None) -> bool:
     return len(hw & pw) >= 2
 
 
+def _meta_line(line: str, rules: dict[str, Any]) -> dict[str, str] | None:
+    """Parse a byline/dateline/reading-time line; ``None`` when the line is anything else.
+
+    Byline patterns are case-sensitive on the name (capitalised words) but not on "By"."""
+    s = _norm(line)
+    if not s or len(s) > 160 or "\n" in line.strip():
+        return None
+    found: dict[str, str] = {}
+    for part in re.split(r"\s+[|•·–—-]\s+|\s*\|\s*", s):
+        part = part.strip()
+        if not part:
+            continue
+        m = next((m for rx in rules["_byline"] if (m := rx.match(part))), None)
+        if m and _byline_name_ok(m.group("author")):
+            found.setdefault("author", m.group("author").strip())
+            continue
+        m = next((m for rx in rules["_dateline"] if (m := rx.match(part))), None)
+        if m:
+            day = _to_day(m.group("date"))
+            if day:
+                # an "Updated …" line is furniture too, but not the publication date
+                key = "updated" if re.match(r"(last\s+)?updated", part, re.IGNORECASE) else "published"
+                found.setdefault(key, day)
+                continue
+        if any(rx.match(part) for rx in rules["_readtime"]):
+            found.setdefault("read_time", part)
+            continue
+        return None
+    return found or None
+
+
+def _byline_name_ok(name: str) -> bool:
+    """Every name word starts upper-case (except particles); at most 12 words."""
+    words = [w for w in re.split(r"[\s,&]+", name) if w and w.lower() not in ("and", "de", "van", "von", "al", "bin", "ul")]
+    return 0 < len(words) <= 12 and all(w[:1].isupper() for w in words)
+
+
+def _leading_meta(paras: list[str], rules: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """Remove byline/dateline/reading-time paragraphs among the first three paragraphs."""
+    found: dict[str, str] = {}
+    kept: list[str] = []
+    for i, p in enumerate(paras):
+        meta = _meta_line(p, rules) if i < 3 else None
+        if meta:
+            for k, v in meta.items():
+                found.setdefault(k, v)
+        else:
+            kept.append(p)
+    return kept, found
+
+
 def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
     """Clean a plain-text page: split off the headline, drop teasers and site furniture.
 
@@ -256,21 +310,28 @@ def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
     line being split off (see :func:`split_headline`). When the page shows furniture (an
     end-of-article marker, teaser links, "Also See:" lines …) the body is rebuilt from the kept
     paragraphs joined by blank lines, and a summary line right under the headline (a standfirst
-    without final punctuation that repeats headline words) moves to ``description``.
+    without final punctuation that repeats headline words) moves to ``description``. Byline,
+    dateline and reading-time lines among the first paragraphs ("By Jane Roe | December 24,
+    2024", "5 min read") count as furniture: they leave the body and fill ``author`` and
+    ``published``.
 
     Empty or whitespace-only text is returned as is (the caller decides it is an error).
 
     :param text: the page text.
     :param title: a known title; the first line is split off when it equals it.
-    :returns: ``{"title", "text", "description"}``; ``title`` is the given title, else the
-        headline found, else ``None``.
+    :returns: ``{"title", "text", "description", "author", "published"}``; ``title`` is the
+        given title, else the headline found, else ``None``; ``author``/``published``
+        (``YYYY-MM-DD``) come from byline/dateline lines at the top, else ``None``.
     """
     if text is None or not text.strip():
-        return {"title": title or None, "text": text or "", "description": None}
+        return {"title": title or None, "text": text or "", "description": None, "author": None,
+                "published": None}
     headline, rest = split_headline(text, title)
     rules = load_rules()
     paras = _paragraphs(rest)
+    paras, found = _leading_meta(paras, rules)
     kept, changed = _strip_boilerplate(paras, rules)
+    changed = changed or bool(found)
     description = None
     if changed:
         if _standfirst(kept, headline or title):
@@ -278,7 +339,9 @@ def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:
         body = "\n\n".join(kept)
     else:
         body = rest
-    return {"title": title or headline, "text": body, "description": description}
+    return {"title": title or headline, "text": body, "description": description,
+            "author": _join_names([found["author"]]) if found.get("author") else None,
+            "published": found.get("published")}
 
 
 # ---------------------------------------------------------------------------
@@ -611,6 +674,11 @@ def _author(art: dict, meta: dict[str, str], tree) -> str | None:
             name = re.sub(r"^by\s+", "", name, flags=re.IGNORECASE)
             if name and len(name.split()) <= 6 and name not in names:
                 names.append(name)
+    return _join_names(names)
+
+
+def _join_names(names: Iterable[str]) -> str | None:
+    """``"; "``-join author names, splitting "A and B" / "A, B & C" when every part is a full name."""
     split: list[str] = []
     for name in names:
         parts = [p.strip() for p in re.split(r",\s*|\s+and\s+|\s*&\s*", name) if p.strip()]

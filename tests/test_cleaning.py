@@ -210,13 +210,40 @@ def test_clean_text_without_headline_keeps_full_text(text):
 def test_clean_text_given_title_and_markdown_heading():
     assert clean_text("# Kabul talks\n\nBody text here.")["title"] == "Kabul talks"
     r = clean_text("Kabul talks resume.\n\nBody text here.", title="Kabul talks resume.")
-    assert r == {"title": "Kabul talks resume.", "text": "Body text here.", "description": None}
+    assert r == {"title": "Kabul talks resume.", "text": "Body text here.", "description": None,
+                 "author": None, "published": None}
     assert clean_text("Body only, no headline.", title="Given")["title"] == "Given"
 
 
 def test_clean_text_empty_is_returned_as_is():
-    assert clean_text("   \n") == {"title": None, "text": "   \n", "description": None}
-    assert clean_text("") == {"title": None, "text": "", "description": None}
+    empty = {"title": None, "description": None, "author": None, "published": None}
+    assert clean_text("   \n") == {**empty, "text": "   \n"}
+    assert clean_text("") == {**empty, "text": ""}
+
+
+def test_clean_text_byline_and_dateline_become_metadata():
+    text = ("Envoy in Kabul\n\nBy Jane Roe and John Doe | December 24, 2024\n\n3 min read\n\n"
+            "The envoy met the minister in Kabul on Monday to discuss border trade and security.\n\n"
+            "By the end of the day both sides had agreed to meet again.")
+    r = clean_text(text)
+    assert r["author"] == "Jane Roe; John Doe"
+    assert r["published"] == "2024-12-24"
+    assert r["text"].startswith("The envoy met the minister")
+    assert r["text"].endswith("agreed to meet again.")
+
+
+@pytest.mark.parametrize("line", ["By Monday the talks had ended.", "Kabul, December 24", "By the time talks began"])
+def test_clean_text_sentences_are_not_bylines(line):
+    text = f"Envoy in Kabul\n\n{line}\n\nThe envoy met the minister in Kabul on Monday to discuss trade."
+    r = clean_text(text)
+    assert r["text"].startswith(line)
+    assert r["author"] is None and r["published"] is None
+
+
+def test_clean_text_updated_line_is_not_the_publication_date():
+    r = clean_text("Envoy in Kabul\n\nUpdated on Dec. 3, 2024 at 10:15 am\n\nThe envoy met the minister on Monday.")
+    assert r["published"] is None
+    assert r["text"] == "The envoy met the minister on Monday."
 
 
 @pytest.mark.parametrize("line,rule", [
