@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.nlp.entities import _is_short_form
-from tests.nlp_helpers import entities, run
+from tests.test_nlp_helpers import entities, run
 
 
 def mention_map(doc):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nlp_helpers import entities, run
+from tests.test_nlp_helpers import entities, run
 
 
 def roles(doc, name):

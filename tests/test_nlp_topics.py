@@ -5,7 +5,7 @@ import spacy
 
 from analysis.nlp.topics import TopicTagger
 from analysis.nlp.titles import ensure_extensions
-from tests.nlp_helpers import run
+from tests.test_nlp_helpers import run
 
 TAXONOMY = {"min_hits": 2, "topics": [
     {"id": "security", "label": "Security", "terms": ["security", "stabil*"]},

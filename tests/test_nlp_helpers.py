@@ -1,4 +1,4 @@
-"""Helpers for the NLP unit tests: run our components on spacy.blank("en") with hand-set
+"""Helpers (no tests) for the NLP unit tests: run our components on spacy.blank("en") with
 entities standing in for the statistical NER."""
 from __future__ import annotations
 
