@@ -105,14 +105,17 @@ def _article_where(f: Filters, a: str = "a") -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _event_where(f: Filters) -> tuple[list[str], list[Any]]:
-    """WHERE conditions restricting events (alias ``ev``, article alias ``a``) to the filters."""
+def _event_where(f: Filters, dates: bool = True) -> tuple[list[str], list[Any]]:
+    """WHERE conditions restricting events (alias ``ev``, article alias ``a``) to the filters;
+    ``dates=False`` leaves the date range out (for :func:`_newest_events`)."""
     where: list[str] = []
     params: list[Any] = []
-    if f.start:
+    if not dates:
+        pass
+    elif f.start:
         where.append(f"{_EVENT_DATE} >= ?")
         params.append(f.start)
-    if f.end:
+    if dates and f.end:
         where.append(f"{_EVENT_DATE} <= ?")
         params.append(f.end[:10])
     if f.countries:
@@ -137,6 +140,38 @@ def _event_where(f: Filters) -> tuple[list[str], list[Any]]:
         )
         params += t
     return where, params
+
+
+def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) -> tuple[str, list[Any]]:
+    """SQL (columns ``id, d``) for the ``limit`` newest events meeting ``cond`` and the date
+    filters, cheaply on a large store.
+
+    An event's day is its own date or else its article's publication date; joining every event
+    to its (wide) article row to compute that is the main cost, so the two cases are taken
+    apart: dated events through the events table, undated ones by walking the articles'
+    publication-date index newest first. Each side stops after ``limit`` rows.
+    """
+    w1, p1 = ["ev.date IS NOT NULL", *cond], list(cparams)
+    w2, p2 = ["ev.date IS NULL", *cond], list(cparams)
+    if f.start:
+        w1.append("substr(ev.date, 1, 10) >= ?")
+        p1.append(f.start)
+        w2.append("a.published >= ?")
+        p2.append(f.start)
+    if f.end:
+        w1.append("substr(ev.date, 1, 10) <= ?")
+        p1.append(f.end[:10])
+        w2.append("a.published < ?")
+        p2.append(f.end_exclusive)
+    sql = f"""
+        SELECT id, d FROM (SELECT ev.id, substr(ev.date, 1, 10) AS d FROM events ev {_and(w1)}
+                           ORDER BY ev.date DESC, ev.id DESC LIMIT ?)
+        UNION ALL
+        SELECT id, d FROM (SELECT ev.id, substr(a.published, 1, 10) AS d
+                           FROM articles a CROSS JOIN events ev ON ev.article_id = a.id {_and(w2)}
+                           ORDER BY a.published DESC, ev.id DESC LIMIT ?)
+    """
+    return sql, p1 + [limit] + p2 + [limit]
 
 
 def _events_from(f: Filters) -> str:
@@ -267,7 +302,7 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
         place, country, participants, participant_countries, evidence, quote, article_id, title,
         url, outlet, published``.
     """
-    where, params = _event_where(f)
+    where, params = _event_where(f, dates=False)
     if kinds:
         where.append(f"ev.kind IN ({_marks(kinds)})")
         params += list(kinds)
@@ -286,8 +321,10 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
             " WHERE e1.country = ? AND e2.country = ?)))"
         )
         params += [x, y, y, x, x, y]
+    newest, nparams = _newest_events(f, where, params, limit)
     sql = f"""
-        SELECT ev.id, {_EVENT_DATE} AS date, ev.kind, ev.status, ev.cameo,
+        WITH sel AS ({newest})
+        SELECT ev.id, sel.d AS date, ev.kind, ev.status, ev.cameo,
                ev.visitor_country, ev.destination_country,
                COALESCE(ev.destination_place, ev.place) AS place, ev.country,
                (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
@@ -298,12 +335,11 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
                   WHERE p.event_id = ev.id AND e.country IS NOT NULL) AS participant_countries,
                ev.evidence, ev.quote, ev.article_id, a.title, a.url, a.outlet,
                substr(a.published, 1, 10) AS published
-        FROM events ev JOIN articles a ON a.id = ev.article_id
-        {_and(where)}
-        ORDER BY date DESC, ev.id DESC LIMIT ?
+        FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
+        ORDER BY sel.d DESC, ev.id DESC LIMIT ?
     """
     with _ro(path) as conn:
-        df = _df(conn, sql, params + [limit])
+        df = _df(conn, sql, nparams + [limit])
     df["pair"] = [_pair_label(r) for r in df.itertuples()]
     return df
 
@@ -323,23 +359,26 @@ def _pair_label(r: Any) -> str:
 
 def event_people(path: str | Path, f: Filters = NO_FILTERS,
                  kinds: Sequence[str] | None = ("visit", "meeting"), limit: int = 5000) -> pd.DataFrame:
-    """One row per (event, person taking part): for timelines by official."""
-    where, params = _event_where(f)
+    """One row per (event, person taking part) for the newest ``limit`` events: for
+    timelines by official."""
+    where, params = _event_where(f, dates=False)
     if kinds:
         where.append(f"ev.kind IN ({_marks(kinds)})")
         params += list(kinds)
-    where.append("e.kind = 'person'")
+    newest, nparams = _newest_events(f, where, params, limit)
     sql = f"""
-        SELECT ev.id AS event_id, {_EVENT_DATE} AS date, ev.kind, ev.status, e.key, e.name,
+        WITH sel AS ({newest})
+        SELECT ev.id AS event_id, sel.d AS date, ev.kind, ev.status, e.key, e.name,
                e.country AS person_country, p.role, ev.visitor_country, ev.destination_country,
                COALESCE(ev.destination_place, ev.place) AS place, ev.evidence, ev.article_id,
                a.title, a.url
-        FROM events ev JOIN articles a ON a.id = ev.article_id
-        JOIN event_participants p ON p.event_id = ev.id JOIN entities e ON e.id = p.entity_id
-        {_and(where)} ORDER BY date DESC LIMIT ?
+        FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
+        CROSS JOIN event_participants p ON p.event_id = ev.id
+        CROSS JOIN entities e ON e.id = p.entity_id
+        WHERE e.kind = 'person' ORDER BY sel.d DESC, ev.id DESC LIMIT ?
     """
     with _ro(path) as conn:
-        return _df(conn, sql, params + [limit])
+        return _df(conn, sql, nparams + [limit])
 
 
 def latest_events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] = ("visit",),
