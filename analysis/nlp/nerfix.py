@@ -489,10 +489,13 @@ class TeamFixer:
     In a sentence with at least ``min_pairs`` names each followed by a whole number, those names
     that the model tagged with a label in ``relabel`` (or left untagged, when capitalised) become
     ORG -- except places of a kind in ``keep_kinds`` (national teams are places in CoNLL).
+    Other mentions of a team's name in the document with a label in ``propagate`` become ORG.
     """
 
     def __init__(self, places: dict[str, tuple[str, str]], relabel: Iterable[str],
-                 keep_kinds: Iterable[str], min_pairs: int = 2, add_untagged: bool = True) -> None:
+                 keep_kinds: Iterable[str], min_pairs: int = 2, add_untagged: bool = True,
+                 propagate: Iterable[str] = ()) -> None:
+        self.propagate = set(propagate)
         self.places = places
         self.relabel = set(relabel)
         self.keep_kinds = set(keep_kinds)
@@ -513,6 +516,7 @@ class TeamFixer:
         ents = list(doc.ents)
         by_start = {e.start: e for e in ents}
         out = {(e.start, e.end): e for e in ents}
+        teams: set[str] = set()
         changed = False
         for s, e in _sentences(doc):
             pairs: list[tuple[int, int, Span | None]] = []
@@ -545,7 +549,13 @@ class TeamFixer:
                     if ent is not None:
                         out.pop((ent.start, ent.end), None)
                     out[(ps, pe)] = Span(doc, ps, pe, label="ORG")
+                    teams.add(text)
                     changed = True
+        if teams and self.propagate:
+            # the same names elsewhere in the document are the teams too ("Somerset got a start")
+            for key, ent in list(out.items()):
+                if ent.text in teams and ent.label_ in self.propagate:
+                    out[key] = Span(doc, ent.start, ent.end, label="ORG")
         if changed:
             _set_ents(doc, out.values())
         return doc
@@ -560,7 +570,7 @@ def make_teams(nlp: Language, name: str, places_file: str, config_file: str) -> 
     for extra in read_json(_resource("nerfix_gazetteer.json")).get("extra_places", []):
         places.setdefault(extra[0], (extra[1], extra[2]))
     return TeamFixer(places, cfg["relabel"], cfg["keep_kinds"], cfg.get("min_pairs", 2),
-                     cfg.get("add_untagged", True))
+                     cfg.get("add_untagged", True), cfg.get("propagate", []))
 
 
 # ----------------------------------------------------------------------------- consistency
