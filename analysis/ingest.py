@@ -60,9 +60,8 @@ def _host(url: str | None) -> str | None:
 def _strip_marker_lines(text: str) -> str:
     from . import cleaning
 
-    rules = cleaning.load_rules()
     paras = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return "\n\n".join(p for p in paras if cleaning._line_rule(p, rules) is None)
+    return "\n\n".join(p for p in paras if cleaning.marker_rule(p) is None)
 
 
 def prepare(item: Item) -> dict[str, Any]:
