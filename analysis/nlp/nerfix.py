@@ -91,6 +91,7 @@ def _sentences(doc: Doc) -> list[tuple[int, int]]:
 
 _ALPHA = re.compile(r"[^\W\d_]")
 _VOWEL = re.compile(r"[AEIOUYaeiouy]")
+_TABLE_NUMBER = re.compile(r"^(\d+|\d*\.\d+|\d+-\d+)$")
 
 
 def _letters(text: str) -> int:
@@ -494,8 +495,9 @@ class TeamFixer:
 
     def __init__(self, places: dict[str, tuple[str, str]], relabel: Iterable[str],
                  keep_kinds: Iterable[str], min_pairs: int = 2, add_untagged: bool = True,
-                 propagate: Iterable[str] = ()) -> None:
+                 propagate: Iterable[str] = (), row_numbers: int = 3) -> None:
         self.propagate = set(propagate)
+        self.row_numbers = row_numbers
         self.places = places
         self.relabel = set(relabel)
         self.keep_kinds = set(keep_kinds)
@@ -505,6 +507,13 @@ class TeamFixer:
     @staticmethod
     def _score_after(doc: Doc, end: int) -> bool:
         return end < len(doc) and doc[end].text.isdigit()
+
+    @staticmethod
+    def _numbers_after(doc: Doc, end: int) -> int:
+        n = end
+        while n < len(doc) and _TABLE_NUMBER.match(doc[n].text):
+            n += 1
+        return n - end
 
     def _kept(self, text: str) -> bool:
         hit = self.places.get(text) or (self.places.get(text.title()) if text.isupper() else None)
@@ -539,7 +548,9 @@ class TeamFixer:
                     i = j
                     continue
                 i += 1
-            if len(pairs) < self.min_pairs:
+            # two results in one line, or a standings row ("Boston 69 66 .511")
+            if len(pairs) < self.min_pairs and not any(
+                    self._numbers_after(doc, pe) >= self.row_numbers for _, pe, _ in pairs):
                 continue
             for ps, pe, ent in pairs:
                 text = doc[ps:pe].text
@@ -570,7 +581,8 @@ def make_teams(nlp: Language, name: str, places_file: str, config_file: str) -> 
     for extra in read_json(_resource("nerfix_gazetteer.json")).get("extra_places", []):
         places.setdefault(extra[0], (extra[1], extra[2]))
     return TeamFixer(places, cfg["relabel"], cfg["keep_kinds"], cfg.get("min_pairs", 2),
-                     cfg.get("add_untagged", True), cfg.get("propagate", []))
+                     cfg.get("add_untagged", True), cfg.get("propagate", []),
+                     cfg.get("row_numbers", 3))
 
 
 # ----------------------------------------------------------------------------- consistency
