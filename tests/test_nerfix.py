@@ -231,3 +231,50 @@ def test_add_ner_fixes_without_ner_appends(nlp):
     assert nlp.pipe_names == ["nerfix_boundaries", "nerfix_consistency"]
     doc = nlp("Nothing here")
     assert list(doc.ents) == []
+
+
+# ------------------------------------------------------------------ teams
+
+def test_teams_result_line_cities_become_org(nlp):
+    fix = nlp.add_pipe("nerfix_teams")
+    words = ["Leeds", "2", "Barnsley", "1", "Wigan", "4", "England", "0"]
+    doc = fix(make_doc(nlp, words, [(0, 1, "GPE"), (6, 7, "GPE")]))
+    # Leeds relabelled, Barnsley and Wigan untagged -> added, England a country -> kept
+    assert ents(doc) == [("Leeds", "ORG"), ("Barnsley", "ORG"), ("Wigan", "ORG"), ("England", "GPE")]
+
+
+def test_teams_need_two_results_or_a_standings_row(nlp):
+    fix = nlp.add_pipe("nerfix_teams")
+    one = fix(make_doc(nlp, ["Kabul", "3", "killed"], [(0, 1, "GPE")]))
+    assert ents(one) == [("Kabul", "GPE")]
+    row = fix(make_doc(nlp, ["Boston", "69", "66", ".511", "6"], [(0, 1, "GPE")]))
+    assert ents(row) == [("Boston", "ORG")]
+
+
+def test_teams_propagate_within_the_document(nlp):
+    fix = nlp.add_pipe("nerfix_teams")
+    words = ["Somerset", "83", "Kent", "174", ".", "Somerset", "got", "a", "start"]
+    starts = [True, False, False, False, False, True, False, False, False]
+    doc = fix(make_doc(nlp, words, [(0, 1, "GPE"), (2, 3, "PERSON"), (5, 6, "GPE")], starts))
+    assert ents(doc) == [("Somerset", "ORG"), ("Kent", "PERSON"), ("Somerset", "ORG")]
+
+
+def test_teams_ignore_documents_without_numbers(nlp):
+    fix = nlp.add_pipe("nerfix_teams")
+    doc = make_doc(nlp, ["Leeds", "beat", "Barnsley"], [(0, 1, "GPE")])
+    assert ents(fix(doc)) == [("Leeds", "GPE")]
+
+
+@pytest.mark.parametrize("words, span, expected", [
+    (["Kansas", "City", "Royals", "4-0"], (0, 4, "ORG"), ("Kansas City Royals", "ORG")),
+    (["AMSTERDAM", "1996-08-30"], (0, 2, "GPE"), ("AMSTERDAM", "GPE")),
+])
+def test_boundaries_cut_scores_and_dates(nlp, words, span, expected):
+    fix = nlp.add_pipe("nerfix_boundaries")
+    assert ents(fix(make_doc(nlp, words, [span]))) == [expected]
+
+
+def test_patterns_club_suffix(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, ["Keith", "of", "Norwich", "United", "joins"], [(2, 3, "GPE")]))
+    assert ("Norwich United", "ORG") in ents(doc)
