@@ -51,12 +51,12 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most active officials")
     people = c.q("top_entities", f, "person", 10)
-    c.table(people[["name", "country", "events", "articles"]], key="overview_people",
+    c.table(people[["name", "country", "events", "mentions"]], key="overview_people",
             file_name="active-officials.csv")
 with right:
     st.subheader("Most active countries")
     countries = c.q("top_entities", f, "country", 10)
-    c.table(countries[["name", "country", "events", "articles"]], key="overview_countries",
+    c.table(countries[["name", "country", "events", "mentions"]], key="overview_countries",
             file_name="active-countries.csv")
 
 st.subheader("Last ingest")

@@ -352,7 +352,7 @@ def test_charts_escape_and_serialise(tmp_path):
         charts.events_timeline(queries.event_people(db), "name"),
         charts.topic_lines(queries.topic_series(db)),
         charts.country_topic_heatmap(queries.country_topic_matrix(db)),
-        charts.ranked_bars(queries.top_entities(db), "name", "events", "Top <b>", ("articles",)),
+        charts.ranked_bars(queries.top_entities(db), "name", "events", "Top <b>", ("mentions",)),
         charts.roles_timeline(pd.DataFrame([
             {"title": PAYLOADS[0], "country": "PAK", "first_seen": None, "last_seen": None, "articles": 1},
             {"title": PAYLOADS[1], "country": None, "first_seen": "2025-01-01", "last_seen": None,
