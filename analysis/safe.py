@@ -16,7 +16,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 #: Longest search input considered, in characters; the rest is ignored.
 MAX_QUERY_CHARS = 256
@@ -176,3 +179,26 @@ def highlight_markdown(text: object, spans: Iterable[tuple[int, int]], *,
 
 def _escape_inline(s: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", clean_control(s).replace("\t", " "))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in one CSV cell (OWASP "CSV injection"): text starting
+    with ``= + - @``, a tab or a carriage return gets a leading apostrophe, so Excel or LibreOffice
+    shows it instead of evaluating ``=HYPERLINK(...)`` from an article title. Other values pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(df: "pd.DataFrame") -> bytes:
+    """A DataFrame as UTF-8 CSV bytes with every text cell passed through :func:`csv_cell`."""
+    from pandas.api.types import is_numeric_dtype
+
+    out = df.copy()
+    for col in out.columns:
+        if not is_numeric_dtype(out[col]):
+            out[col] = out[col].map(csv_cell)
+    return out.to_csv(index=False).encode("utf-8")

@@ -181,7 +181,7 @@ def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
     if on_select != "ignore":
         kwargs.update(on_select=on_select, selection_mode=selection_mode)
     event = st.dataframe(shown, **kwargs)
-    csv = df.to_csv(index=False).encode("utf-8")
+    csv = safe.csv_bytes(df)
     st.download_button(f"Download CSV ({len(df)} rows)", csv, file_name=file_name or f"{key}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
     return event

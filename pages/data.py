@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import config
+from analysis import config, safe
 from pages import _common as c
 
 #: File types the ingest path reads (the app checks them itself, not only the browser).
@@ -60,7 +60,7 @@ with tab_up:
                 st.error(f"Too large, skipped: {up.size:,} bytes (limit {limit:,}).")
                 c.text(up.name, caption=True, max_chars=200)
             elif ext not in UPLOAD_TYPES:
-                st.error(f"Unsupported file type, skipped: .{ext[:10]}")
+                st.error("Unsupported file type, skipped: ." + safe.escape_markdown(ext[:10]))
                 c.text(up.name, caption=True, max_chars=200)
             else:
                 ok.append(up)

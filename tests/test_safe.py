@@ -123,3 +123,19 @@ def test_highlight_markdown():
 ])
 def test_safe_url(url, ok):
     assert (safe.safe_url(url) is not None) == ok
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("=HYPERLINK(\"http://evil\",\"x\")", "'=HYPERLINK(\"http://evil\",\"x\")"),
+    ("+1", "'+1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("Kabul", "Kabul"), ("", ""), (None, None), (-3, -3), (2.5, 2.5),
+])
+def test_csv_cell(cell, expected):
+    assert safe.csv_cell(cell) == expected
+
+
+def test_csv_bytes():
+    import pandas as pd
+
+    data = safe.csv_bytes(pd.DataFrame({"title": ["=cmd|' /C calc'!A0", "ok"], "n": [-1, 2]}))
+    assert data.decode().splitlines() == ["title,n", "'=cmd|' /C calc'!A0,-1", "ok,2"]
