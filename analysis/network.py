@@ -89,80 +89,78 @@ class NetworkFilter:
 
 # --- SQL --------------------------------------------------------------------------------------
 
-# Events kept by the filter, with their effective date. Parameters: start, start, end, end,
-# countries-json, countries-json, countries-json.
-_EV_CTE = """
-WITH ev AS (
-    SELECT e.id, e.kind, e.article_id, COALESCE(NULLIF(e.date, ''), a.published) AS d,
-           e.visitor_country AS vc, e.destination_country AS dc, e.country AS ec
-    FROM events e JOIN articles a ON a.id = e.article_id
-    WHERE e.kind IN ('visit', 'meeting')
-      AND COALESCE(e.status, '') != 'cancelled'
-),
-evf AS (
-    SELECT * FROM ev
-    WHERE (? IS NULL OR d >= ?)
-      AND (? IS NULL OR substr(d, 1, 10) <= ?)
-      AND (json_array_length(?) = 0
-           OR vc IN (SELECT value FROM json_each(?))
-           OR dc IN (SELECT value FROM json_each(?))
-           OR ec IN (SELECT value FROM json_each(?))
-           OR EXISTS (SELECT 1 FROM event_participants p JOIN entities n ON n.id = p.entity_id
-                      WHERE p.event_id = ev.id
-                        AND n.country IN (SELECT value FROM json_each(?))))
-),
-part AS (
-    SELECT DISTINCT p.event_id, n.id AS entity_id, n.kind, n.country,
-           CASE WHEN n.kind = 'country' AND n.country IS NOT NULL THEN 'c:' || n.country
-                ELSE 'e:' || n.id END AS node
-    FROM event_participants p JOIN entities n ON n.id = p.entity_id
-    WHERE p.event_id IN (SELECT id FROM evf)
-)
+# The filter is applied once per call into two temporary tables of the read-only connection
+# (SQLite keeps them in memory and drops them with the connection); every aggregate then reads
+# them. A CTE referenced by several joins is re-evaluated by SQLite and was minutes at scale.
+_EFFECTIVE_DATE = """substr(CASE WHEN e.date IS NOT NULL AND e.date != '' THEN e.date
+                         ELSE (SELECT published FROM articles WHERE id = e.article_id) END, 1, 10)"""
+
+# The event filter (date window, not cancelled, involves a selected country) on alias x.
+_EVENT_FILTER = """
+    (:start IS NULL OR x.d >= :start) AND (:end IS NULL OR x.d <= :end)
+    AND (json_array_length(:countries) = 0
+         OR x.vc IN (SELECT value FROM json_each(:countries))
+         OR x.dc IN (SELECT value FROM json_each(:countries))
+         OR x.ec IN (SELECT value FROM json_each(:countries))
+         OR EXISTS (SELECT 1 FROM event_participants fp JOIN entities fn ON fn.id = fp.entity_id
+                    WHERE fp.event_id = x.id
+                      AND fn.country IN (SELECT value FROM json_each(:countries))))
 """
 
-_SQL_MEETINGS = _EV_CTE + """
-SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT evf.d) AS weight,
-       COUNT(DISTINCT evf.id) AS reports, COUNT(DISTINCT evf.article_id) AS articles,
-       MIN(evf.d) AS first, MAX(evf.d) AS last
-FROM evf
-JOIN part p1 ON p1.event_id = evf.id
-JOIN part p2 ON p2.event_id = evf.id AND p2.node > p1.node
-WHERE evf.kind = 'meeting'
+_SETUP = [
+    "PRAGMA temp_store = MEMORY",
+    "DROP TABLE IF EXISTS temp.net_part",
+    "DROP TABLE IF EXISTS temp.net_ev",
+    f"""CREATE TEMP TABLE net_ev AS
+        SELECT x.* FROM (
+            SELECT e.id, e.kind, e.article_id, {_EFFECTIVE_DATE} AS d,
+                   e.visitor_country AS vc, e.destination_country AS dc, e.country AS ec
+            FROM events e
+            WHERE e.kind IN ('visit', 'meeting') AND COALESCE(e.status, '') != 'cancelled'
+        ) AS x
+        WHERE {_EVENT_FILTER}""",
+    """CREATE TEMP TABLE net_part AS
+        SELECT DISTINCT p.event_id, ev.kind AS ekind, ev.d, ev.article_id, n.id AS entity_id,
+               n.name, n.kind, n.country,
+               CASE WHEN n.kind = 'country' AND n.country IS NOT NULL THEN 'c:' || n.country
+                    ELSE 'e:' || n.id END AS node
+        FROM net_ev ev JOIN event_participants p ON p.event_id = ev.id
+        JOIN entities n ON n.id = p.entity_id""",
+    "CREATE INDEX temp.net_part_event ON net_part(event_id, node)",
+]
+
+_SQL_MEETINGS = """
+SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT p1.d) AS weight,
+       COUNT(DISTINCT p1.event_id) AS reports, COUNT(DISTINCT p1.article_id) AS articles,
+       MIN(p1.d) AS first, MAX(p1.d) AS last
+FROM net_part p1 JOIN net_part p2 ON p2.event_id = p1.event_id AND p2.node > p1.node
+WHERE p1.ekind = 'meeting'
 GROUP BY p1.node, p2.node
 """
 
-_SQL_VISITS = _EV_CTE + """
+_SQL_VISITS = """
 SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(DISTINCT d) AS weight,
        COUNT(*) AS reports, COUNT(DISTINCT article_id) AS articles,
        MIN(d) AS first, MAX(d) AS last
-FROM evf
+FROM net_ev
 WHERE kind = 'visit' AND vc IS NOT NULL AND dc IS NOT NULL AND vc != dc
 GROUP BY vc, dc
 """
 
-# Person (or organisation) → its country, weighted by the person's events in the window.
-# An event's signature (kind, day, countries, participants) counts reports of it once.
-_SQL_AFFILIATION = _EV_CTE + """,
-esig AS (
-    SELECT evf.id, evf.kind || '|' || COALESCE(substr(evf.d, 1, 10), '') || '|'
-           || COALESCE(evf.vc, '') || '|' || COALESCE(evf.dc, '') || '|'
-           || COALESCE((SELECT group_concat(node, ',') FROM
-                          (SELECT p.node FROM part p WHERE p.event_id = evf.id ORDER BY p.node)),
-                       '') AS sig
-    FROM evf
-)
-SELECT part.node AS u, 'c:' || part.country AS v, COUNT(DISTINCT esig.sig) AS weight,
-       COUNT(DISTINCT part.event_id) AS reports, COUNT(DISTINCT evf.article_id) AS articles,
-       MIN(evf.d) AS first, MAX(evf.d) AS last
-FROM part JOIN evf ON evf.id = part.event_id JOIN esig ON esig.id = part.event_id
-WHERE part.kind != 'country' AND part.country IS NOT NULL
-GROUP BY part.node, part.country
+# Person (or organisation) → its country, weighted by the person's events in the window,
+# counted once per kind and day (the same meeting in five reports counts once).
+_SQL_AFFILIATION = """
+SELECT node AS u, 'c:' || country AS v, COUNT(DISTINCT ekind || '|' || COALESCE(d, '')) AS weight,
+       COUNT(DISTINCT event_id) AS reports, COUNT(DISTINCT article_id) AS articles,
+       MIN(d) AS first, MAX(d) AS last
+FROM net_part
+WHERE kind != 'country' AND country IS NOT NULL
+GROUP BY node, country
 """
 
 # Node attributes for every entity node that takes part in a kept event.
-_SQL_ENTITY_NODES = _EV_CTE + """
-SELECT DISTINCT part.node, part.entity_id, n.name, part.kind, part.country
-FROM part JOIN entities n ON n.id = part.entity_id
+_SQL_ENTITY_NODES = """
+SELECT DISTINCT node, entity_id, name, kind, country FROM net_part
 """
 
 _SQL_COUNTRY_NAMES = """
@@ -170,12 +168,18 @@ SELECT country, name FROM entities WHERE kind = 'country' AND country IS NOT NUL
 """
 
 
-def _ev_params(flt: NetworkFilter) -> list[Any]:
-    countries = json.dumps([c for c in flt.countries if c])
-    return [flt.start, flt.start, flt.end, flt.end] + [countries] * 5
+def _ev_params(flt: NetworkFilter) -> dict[str, Any]:
+    return {"start": flt.start or None, "end": flt.end or None,
+            "countries": json.dumps([c for c in flt.countries if c])}
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+def _setup(conn: sqlite3.Connection, flt: NetworkFilter) -> None:
+    params = _ev_params(flt)
+    for sql in _SETUP:
+        conn.execute(sql, params if ":start" in sql else [])
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[sqlite3.Row]:
     return conn.execute(sql, params).fetchall()
 
 
@@ -208,12 +212,12 @@ def full_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) ->
     """
     conn = store.connect_ro(path)
     try:
-        params = _ev_params(flt)
-        country_names = {r["country"]: r["name"] for r in _rows(conn, _SQL_COUNTRY_NAMES, [])}
-        entity_nodes = _rows(conn, _SQL_ENTITY_NODES, params)
-        meetings = _rows(conn, _SQL_MEETINGS, params) if "meeting" in flt.edge_kinds else []
-        visits = _rows(conn, _SQL_VISITS, params) if "visit" in flt.edge_kinds else []
-        affil = _rows(conn, _SQL_AFFILIATION, params) if "affiliation" in flt.edge_kinds else []
+        _setup(conn, flt)
+        country_names = {r["country"]: r["name"] for r in _rows(conn, _SQL_COUNTRY_NAMES)}
+        entity_nodes = _rows(conn, _SQL_ENTITY_NODES)
+        meetings = _rows(conn, _SQL_MEETINGS) if "meeting" in flt.edge_kinds else []
+        visits = _rows(conn, _SQL_VISITS) if "visit" in flt.edge_kinds else []
+        affil = _rows(conn, _SQL_AFFILIATION) if "affiliation" in flt.edge_kinds else []
     finally:
         conn.close()
 
@@ -333,73 +337,93 @@ def edge_table(g: nx.Graph) -> pd.DataFrame:
 
 # --- evidence ---------------------------------------------------------------------------------
 
-_SQL_EVIDENCE = _EV_CTE + """
-SELECT evf.id AS event_id, evf.kind, evf.d AS date, e.status, e.cameo,
-       evf.vc AS visitor_country, evf.dc AS destination_country,
-       COALESCE(e.place, e.destination_place) AS place, e.evidence,
-       a.id AS article_id, a.title AS article, a.outlet, a.url, a.published
-FROM evf JOIN events e ON e.id = evf.id JOIN articles a ON a.id = evf.article_id
-WHERE {cond}
-ORDER BY evf.d DESC, evf.id
-LIMIT ?
-"""
-
 _EVIDENCE_COLUMNS = ["date", "kind", "status", "evidence", "article", "outlet", "url",
                      "published", "place", "visitor_country", "destination_country", "cameo",
                      "event_id", "article_id"]
 
 
-def _node_cond(node: str, alias: str) -> tuple[str, list[Any]]:
-    """SQL condition 'event evf took part node' and its parameters."""
-    return (f"EXISTS (SELECT 1 FROM part {alias} WHERE {alias}.event_id = evf.id "
-            f"AND {alias}.node = ?)", [node])
+def _node_entities(conn: sqlite3.Connection, node: str) -> list[int]:
+    """Entity ids behind a node key (a country node stands for its country entities)."""
+    if node.startswith("e:"):
+        try:
+            return [int(node[2:])]
+        except ValueError:
+            return []
+    if node.startswith("c:"):
+        return [r[0] for r in conn.execute(
+            "SELECT id FROM entities WHERE kind = 'country' AND country = ?", [node[2:]])]
+    return []
+
+
+def _took_part(ids: list[int], name: str, params: dict[str, Any]) -> str:
+    """SQL 'event e had one of these entities as participant'; adds the ids to ``params``."""
+    marks = []
+    for i, entity_id in enumerate(ids):
+        params[f"{name}{i}"] = entity_id
+        marks.append(f":{name}{i}")
+    return (f"e.id IN (SELECT event_id FROM event_participants "
+            f"WHERE entity_id IN ({','.join(marks) or 'NULL'}))")
 
 
 def edge_evidence(path: str | Path | None, u: str, v: str,
                   flt: NetworkFilter = NetworkFilter(), limit: int = 500) -> pd.DataFrame:
-    """The events (with evidence sentence and article) behind the edge ``u``–``v``.
+    """The events (with evidence sentence and article) behind the edge ``u``–``v``, newest
+    first, under the same date and country filter as the graph.
 
-    Country–country: the visits between them (either direction). Person–country affiliation:
-    the person's events in the window, plus the sentences that gave the person that country's
-    role (``kind`` = ``role``). Any other pair: the events both took part in.
+    Country–country: the visits between them (either direction) and meetings both took part
+    in. Person–country affiliation: the person's events, plus the sentences that gave the
+    person a role of that country (``kind`` = ``role``). Any other pair: the meetings both took
+    part in. Reads only the events of the two ends (indexed), not the whole table.
     """
     a, b = sorted((u, v))
-    conds: list[str] = []
-    params: list[Any] = []
-    if a.startswith("c:") and b.startswith("c:"):
-        conds.append("(evf.kind = 'visit' AND ((evf.vc = ? AND evf.dc = ?) OR (evf.vc = ? AND evf.dc = ?)))")
-        params += [a[2:], b[2:], b[2:], a[2:]]
-        # countries that took part in a meeting as participants
-        c1, p1 = _node_cond(a, "pa")
-        c2, p2 = _node_cond(b, "pb")
-        conds.append(f"(evf.kind = 'meeting' AND {c1} AND {c2})")
-        params += p1 + p2
-    elif a.startswith("c:") or b.startswith("c:"):
-        person = b if a.startswith("c:") else a
-        c1, p1 = _node_cond(person, "pa")
-        conds.append(c1)
-        params += p1
-    else:
-        c1, p1 = _node_cond(a, "pa")
-        c2, p2 = _node_cond(b, "pb")
-        conds.append(f"(evf.kind = 'meeting' AND {c1} AND {c2})")
-        params += p1 + p2
-    sql = _SQL_EVIDENCE.format(cond=" OR ".join(conds))
+    params: dict[str, Any] = {**_ev_params(flt), "limit": int(limit)}
     conn = store.connect_ro(path)
     try:
-        rows = [dict(r) for r in conn.execute(sql, _ev_params(flt) + params + [int(limit)])]
+        ids_a, ids_b = _node_entities(conn, a), _node_entities(conn, b)
+        both = (f"(e.kind = 'meeting' AND {_took_part(ids_a, 'a', params)} "
+                f"AND {_took_part(ids_b, 'b', params)})")
+        if a.startswith("c:") and b.startswith("c:"):
+            params.update(ca=a[2:], cb=b[2:])
+            cond = ("(e.kind = 'visit' AND ((e.visitor_country = :ca AND e.destination_country = :cb)"
+                    " OR (e.visitor_country = :cb AND e.destination_country = :ca))) OR " + both)
+        elif a.startswith("c:") or b.startswith("c:"):
+            cond = _took_part(ids_b if a.startswith("c:") else ids_a, "p", params)
+        else:
+            cond = both
+        sql = f"""
+            SELECT x.* FROM (
+                SELECT e.id, e.kind, {_EFFECTIVE_DATE} AS d, e.visitor_country AS vc,
+                       e.destination_country AS dc, e.country AS ec, e.status, e.cameo,
+                       COALESCE(e.place, e.destination_place) AS place, e.evidence, e.article_id
+                FROM events e
+                WHERE e.kind IN ('visit', 'meeting') AND COALESCE(e.status, '') != 'cancelled'
+                  AND ({cond})
+            ) AS x
+            WHERE {_EVENT_FILTER}
+        """
+        rows = [dict(r) for r in conn.execute(
+            f"""SELECT ev.id AS event_id, ev.kind, ev.d AS date, ev.status, ev.cameo,
+                       ev.vc AS visitor_country, ev.dc AS destination_country, ev.place,
+                       ev.evidence, a.id AS article_id, a.title AS article, a.outlet, a.url,
+                       a.published
+                FROM ({sql}) AS ev JOIN articles a ON a.id = ev.article_id
+                ORDER BY ev.d DESC, ev.id LIMIT :limit""",
+            params)]
         roles: list[dict[str, Any]] = []
-        if (a.startswith("c:")) != (b.startswith("c:")):
+        if a.startswith("c:") != b.startswith("c:"):
             person, country = (b, a) if a.startswith("c:") else (a, b)
             if person.startswith("e:"):
                 roles = [dict(r) for r in conn.execute(
-                    """SELECT 'role' AS kind, COALESCE(r.date, a.published) AS date, r.title AS place,
-                              r.evidence, a.id AS article_id, a.title AS article, a.outlet, a.url,
-                              a.published
+                    """SELECT 'role' AS kind, substr(COALESCE(r.date, a.published), 1, 10) AS date,
+                              r.title AS place, r.evidence, a.id AS article_id, a.title AS article,
+                              a.outlet, a.url, a.published
                        FROM article_roles r JOIN articles a ON a.id = r.article_id
                        WHERE r.entity_id = ? AND r.country = ?
+                         AND (? IS NULL OR substr(COALESCE(r.date, a.published), 1, 10) >= ?)
+                         AND (? IS NULL OR substr(COALESCE(r.date, a.published), 1, 10) <= ?)
                        ORDER BY date DESC LIMIT ?""",
-                    [int(person[2:]), country[2:], int(limit)])]
+                    [int(person[2:]), country[2:], flt.start, flt.start, flt.end, flt.end,
+                     int(limit)])]
     finally:
         conn.close()
     df = pd.DataFrame(rows + roles)
@@ -428,9 +452,8 @@ def date_bounds(path: str | Path | None) -> tuple[str | None, str | None]:
     conn = store.connect_ro(path)
     try:
         row = conn.execute(
-            """SELECT MIN(substr(d, 1, 10)), MAX(substr(d, 1, 10)) FROM (
-                   SELECT COALESCE(NULLIF(e.date, ''), a.published) AS d
-                   FROM events e JOIN articles a ON a.id = e.article_id
+            f"""SELECT MIN(d), MAX(d) FROM (
+                   SELECT {_EFFECTIVE_DATE} AS d FROM events e
                    WHERE e.kind IN ('visit', 'meeting')) WHERE d IS NOT NULL"""
         ).fetchone()
     finally:
@@ -637,3 +660,24 @@ def timed_summary(path: str | Path | None, flt: NetworkFilter = NetworkFilter(),
     for u, v in first_edge:
         out["edge_evidence_ms"] = best(lambda: edge_evidence(path, u, v, flt))
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.network [DB] [--start D] [--end D] [--country C ...]``: print what
+    each network step costs on a store (milliseconds, best of 3) as JSON."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m analysis.network", description=main.__doc__)
+    ap.add_argument("db", nargs="?", default=None)
+    ap.add_argument("--start")
+    ap.add_argument("--end")
+    ap.add_argument("--country", action="append", default=[])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    flt = NetworkFilter(start=args.start, end=args.end, countries=tuple(args.country))
+    print(json.dumps(timed_summary(args.db, flt, repeat=args.repeat), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
