@@ -150,6 +150,12 @@ class GazetteerRuler:
                     kind in ("demonym", "country") and s.start == contained_in_longer[0].start
                     and s.end < len(doc) and doc[s.end].lower_ in self.title_words):
                 continue
+            same = [ents[i] for i in hits if ents[i].start == s.start and ents[i].end == s.end]
+            if same and same[0].label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC") \
+                    and not (kind == "person" and same[0].label_ != "PERSON"):
+                # the NER found the same span: keep its label (a club named after its city is
+                # an ORG), add the gazetteer identity
+                s = Span(doc, s.start, s.end, label=same[0].label_, span_id=s.id_)
             keep_gaz.append(s)
             drop |= hits
         new = [e for i, e in enumerate(ents) if i not in drop] + keep_gaz
