@@ -132,7 +132,8 @@ _SETUP = [
 _SQL_MEETINGS = """
 SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT p1.d) AS weight,
        COUNT(DISTINCT p1.event_id) AS reports, COUNT(DISTINCT p1.article_id) AS articles,
-       MIN(p1.d) AS first, MAX(p1.d) AS last
+       MIN(p1.d) AS first, MAX(p1.d) AS last,
+       MAX(COALESCE(p1.d, '') || '|' || printf('%012d', p1.event_id)) AS latest
 FROM net_part p1 JOIN net_part p2 ON p2.event_id = p1.event_id AND p2.node > p1.node
 WHERE p1.ekind = 'meeting'
 GROUP BY p1.node, p2.node
@@ -141,7 +142,7 @@ GROUP BY p1.node, p2.node
 _SQL_VISITS = """
 SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(DISTINCT d) AS weight,
        COUNT(*) AS reports, COUNT(DISTINCT article_id) AS articles,
-       MIN(d) AS first, MAX(d) AS last
+       MIN(d) AS first, MAX(d) AS last, MAX(COALESCE(d, '') || '|' || printf('%012d', id)) AS latest
 FROM net_ev
 WHERE kind = 'visit' AND vc IS NOT NULL AND dc IS NOT NULL AND vc != dc
 GROUP BY vc, dc
@@ -152,7 +153,8 @@ GROUP BY vc, dc
 _SQL_AFFILIATION = """
 SELECT node AS u, 'c:' || country AS v, COUNT(DISTINCT ekind || '|' || COALESCE(d, '')) AS weight,
        COUNT(DISTINCT event_id) AS reports, COUNT(DISTINCT article_id) AS articles,
-       MIN(d) AS first, MAX(d) AS last
+       MIN(d) AS first, MAX(d) AS last,
+       MAX(COALESCE(d, '') || '|' || printf('%012d', event_id)) AS latest
 FROM net_part
 WHERE kind != 'country' AND country IS NOT NULL
 GROUP BY node, country
@@ -247,7 +249,7 @@ def full_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) ->
         else:
             g.add_edge(a, b, weight=0, reports=0, articles=0, first=r["first"] or "",
                        last=r["last"] or "", kinds="", meeting=0, visit=0, affiliation=0,
-                       visits_uv=0, visits_vu=0)
+                       visits_uv=0, visits_vu=0, latest="", evidence="", evidence_event=-1)
             data = g.edges[a, b]
         data["weight"] += int(r["weight"])
         data["reports"] += int(r["reports"])
@@ -258,6 +260,7 @@ def full_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) ->
         data["first"] = min(x for x in (data["first"], r["first"] or "") if x) if (
             data["first"] or r["first"]) else ""
         data["last"] = max(data["last"], r["last"] or "")
+        data["latest"] = max(data["latest"], r["latest"] or "")
         kinds = [k for k in data["kinds"].split(",") if k]
         if kind not in kinds:
             data["kinds"] = ",".join(sorted([*kinds, kind]))
@@ -271,7 +274,33 @@ def full_graph(path: str | Path | None, flt: NetworkFilter = NetworkFilter()) ->
             add_edge(r["u"], r["v"], "affiliation", r)
     for n, d in g.nodes(data=True):
         d["degree"] = int(sum(w for _, _, w in g.edges(n, data="weight")))
+    _attach_latest_evidence(path, g)
     return g
+
+
+def _attach_latest_evidence(path: str | Path | None, g: nx.Graph) -> None:
+    """Give every edge the evidence sentence of its latest event (``evidence``,
+    ``evidence_event``), for tooltips; one indexed query per 500 edges."""
+    wanted: dict[int, list[tuple[str, str]]] = {}
+    for u, v, d in g.edges(data=True):
+        latest = d.pop("latest", "")
+        if "|" in latest:
+            wanted.setdefault(int(latest.rsplit("|", 1)[1]), []).append((u, v))
+    if not wanted:
+        return
+    ids = sorted(wanted)
+    conn = store.connect_ro(path)
+    try:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for row in conn.execute(
+                    f"SELECT id, evidence FROM events WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                for u, v in wanted[row[0]]:
+                    g.edges[u, v]["evidence"] = row[1] or ""
+                    g.edges[u, v]["evidence_event"] = int(row[0])
+    finally:
+        conn.close()
 
 
 def apply_view(g: nx.Graph, flt: NetworkFilter) -> nx.Graph:
@@ -545,6 +574,9 @@ def _edge_title(g: nx.Graph, u: str, v: str, d: dict[str, Any]) -> str:
         parts.append(f"visits {nu} → {nv}: {d.get('visits_uv', 0)}, "
                      f"{nv} → {nu}: {d.get('visits_vu', 0)}")
     parts.append(f"{d.get('first', '')} … {d.get('last', '')}; {d.get('articles', 0)} article(s)")
+    if d.get("evidence"):
+        ev = str(d["evidence"])
+        parts.append("latest: " + (ev if len(ev) <= MAX_TEXT else ev[: MAX_TEXT - 1] + "…"))
     return html_text("\n".join(parts), limit=MAX_TEXT * 3)
 
 

@@ -116,26 +116,12 @@ picked = st.selectbox("Edge", edge_keys, format_func=lambda k: labels.get(k, k),
 if picked:
     u, v = picked.split("|", 1)
     ev = _evidence(DB, VERSION, u, v, flt)
-    st.dataframe(
-        ev, hide_index=True, width="stretch",
-        column_config={
-            "evidence": st.column_config.TextColumn("evidence", width="large"),
-            "url": st.column_config.TextColumn("url"),
-        },
-    )
-    st.download_button("Evidence as CSV", ev.to_csv(index=False).encode("utf-8"),
-                       file_name="network-edge-evidence.csv", mime="text/csv",
-                       key="net_dl_evidence")
+    c.table(ev, key="net_evidence", file_name="network-edge-evidence.csv",
+            column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
 
 with st.expander("Edges and nodes of this view"):
-    st.dataframe(edges.drop(columns=["u", "v"]), hide_index=True, width="stretch")
-    nodes = N.node_table(view)
-    st.dataframe(nodes, hide_index=True, width="stretch")
-    d1, d2 = st.columns(2)
-    d1.download_button("Edges as CSV", edges.to_csv(index=False).encode("utf-8"),
-                       file_name="network-edges.csv", mime="text/csv", key="net_dl_edges_csv")
-    d2.download_button("Nodes as CSV", nodes.to_csv(index=False).encode("utf-8"),
-                       file_name="network-nodes.csv", mime="text/csv", key="net_dl_nodes_csv")
+    c.table(edges.drop(columns=["u", "v"]), key="net_edges_table", file_name="network-edges.csv")
+    c.table(N.node_table(view), key="net_nodes_table", file_name="network-nodes.csv")
 
 st.subheader("Download this view")
 e1, e2, e3 = st.columns(3)

@@ -130,6 +130,8 @@ def test_graph_nodes_edges_and_weights(small_store):
     e = g.edges[sadiq, haqqani]
     assert e["kinds"] == "meeting"
     assert (e["weight"], e["reports"], e["articles"]) == (1, 2, 2)  # one meeting, two reports
+    assert e["evidence"] in {"Sadiq met Interior Minister Haqqani in Kabul.",
+                             "Mohammad Sadiq and Sirajuddin Haqqani met."}
     # visits both ways between PAK and AFG; directions kept apart
     v = g.edges["c:AFG", "c:PAK"]
     assert v["kinds"] == "visit" and v["weight"] == 2
@@ -335,6 +337,7 @@ def test_html_structure_is_safe_and_offline(small_store):
     assert "<h1>" not in lower  # no heading
     assert "select-node" not in doc and "filter-menu" not in doc  # no menus
     assert "vis.Network(" in doc  # vis-network is inlined
+    assert any("latest: Sadiq arrived in Kabul." in e["title"] for e in vis_edges(doc))
     assert '"stabilization": {"enabled": true' in doc
     assert 'network.setOptions({physics: {enabled: false}})' in doc
     assert "stabilizationIterationsDone" in doc
@@ -420,9 +423,9 @@ def test_page_follows_global_date_and_country_filters(small_store, monkeypatch):
 def test_page_downloads_present(small_store, monkeypatch):
     at = run_page(small_store, monkeypatch)
     labels = [b.proto.label for b in at.get("download_button")]
-    for want in ("GEXF (Gephi)", "GraphML", "Standalone HTML (works offline)", "Evidence as CSV",
-                 "Edges as CSV", "Nodes as CSV"):
+    for want in ("GEXF (Gephi)", "GraphML", "Standalone HTML (works offline)"):
         assert want in labels
+    assert sum(label.startswith("Download CSV") for label in labels) == 3  # evidence, edges, nodes
 
 
 def test_page_hostile_store(tmp_path, monkeypatch):
