@@ -430,8 +430,17 @@ class EventExtractor:
             cameo = self.cameo["meeting"]["planned"]
         elif words & self.third:
             cameo = self.cameo["meeting"]["third_location"]
-        return [{"kind": "meeting", "participants": people, "country": country, "place": place,
-                 "date": date, "status": status, "cameo": cameo, "trigger": trig.text}]
+        out = [{"kind": "meeting", "participants": people, "country": country, "place": place,
+                "date": date, "status": status, "cameo": cameo, "trigger": trig.text}]
+        if country and cameo != self.cameo["meeting"]["third_location"]:
+            # a guest meeting a host in the host's country made a visit there
+            countries = {p: self.ents[p]["country"] for p in people}
+            if country in countries.values():
+                for p, c in countries.items():
+                    if c and c != country:
+                        out.append(self._visit(p, c, (place, country), status, date,
+                                               inferred_from="meeting", trigger=trig.text))
+        return out
 
     def statements(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
         m = QUOTE_RE.search(sent.text)

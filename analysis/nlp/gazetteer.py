@@ -151,8 +151,8 @@ class GazetteerRuler:
                     and s.end < len(doc) and doc[s.end].lower_ in self.title_words):
                 continue
             same = [ents[i] for i in hits if ents[i].start == s.start and ents[i].end == s.end]
-            if same and same[0].label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC") \
-                    and not (kind == "person" and same[0].label_ != "PERSON"):
+            if same and (same[0].label_ == "PERSON") == (kind == "person") \
+                    and same[0].label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC"):
                 # the NER found the same span: keep its label (a club named after its city is
                 # an ORG), add the gazetteer identity
                 s = Span(doc, s.start, s.end, label=same[0].label_, span_id=s.id_)

@@ -281,12 +281,15 @@ class BoundaryFixer:
 
     :param lead_words: lower-case words removed at the start of any name entity ("the").
     :param trail_words: words removed at the end of any name entity ("'s").
-    :param person_trail_digits: also cut numbers and ordinals at the end of PERSON entities.
+    :param person_trail_digits: also cut numbers and ordinals at either end of PERSON entities.
+    :param trail_pattern: a regular expression for tokens cut at the end of any entity (scores).
+    :param person_titles: titles cut, with what precedes them, from the start of PERSON entities.
     """
 
     def __init__(self, lead_words: Iterable[str], trail_words: Iterable[str],
                  labels: Iterable[str], person_trail_digits: bool = True,
-                 trail_pattern: str | None = None) -> None:
+                 trail_pattern: str | None = None, person_titles: Iterable[str] = ()) -> None:
+        self.person_titles = {w.lower() for w in person_titles}
         self.lead = {w.lower() for w in lead_words}
         self.trail = {w.lower() for w in trail_words}
         self.labels = set(labels)
@@ -299,6 +302,14 @@ class BoundaryFixer:
         doc, s, e = ent.doc, ent.start, ent.end
         while s < e and (doc[s].lower_ in self.lead or doc[s].is_punct and doc[s].text not in "(["):
             s += 1
+        if ent.label_ == "PERSON":
+            # "11. Wendy Everson", "Belgian King Baudouin", "President Ashraf Ghani"
+            while s < e and self.person_trail_digits and any(c.isdigit() for c in doc[s].text):
+                s += 1
+            for i in range(e - 2, s - 1, -1):
+                if doc[i].lower_ in self.person_titles:
+                    s = i + 1
+                    break
         while e > s and (doc[e - 1].lower_ in self.trail or
                          (doc[e - 1].is_punct and doc[e - 1].text not in ").]") or
                          (self.person_trail_digits and ent.label_ == "PERSON" and
@@ -323,7 +334,8 @@ def make_boundaries(nlp: Language, name: str, config_file: str) -> BoundaryFixer
     """Entity edge fixer configured by ``nerfix_boundaries.json``."""
     cfg = read_json(_resource(config_file))
     return BoundaryFixer(cfg["lead_words"], cfg["trail_words"], cfg["labels"],
-                         cfg.get("person_trail_digits", True), cfg.get("trail_pattern"))
+                         cfg.get("person_trail_digits", True), cfg.get("trail_pattern"),
+                         cfg.get("person_titles", []))
 
 
 # ----------------------------------------------------------------------------- patterns

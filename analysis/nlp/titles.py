@@ -107,8 +107,9 @@ class TitleLinker:
             # A title inside a PERSON/ORG name ("President Bush" is fine, but not
             # "Ministry of Foreign Affairs") is not a role.
             if any(ents[t] is not None and ents[t].label_ in ("ORG", "PERSON", "WORK_OF_ART")
+                   and not (ents[t].start >= sp.start and ents[t].end <= sp.end)
                    for t in range(sp.start, sp.end)):
-                continue
+                continue  # an ORG wholly inside the title ("Secretary of State") is a mislabel
             end = sp.end
             title_text = sp.text
             country = self._left_country(doc, sp.start, ents)
