@@ -210,18 +210,25 @@ def _new_page(browser, problems: Problems):
 
 
 def _wait_idle(page) -> None:
-    """Wait until Streamlit has run the page script and the UI has settled."""
+    """Wait until Streamlit has run the page script and the page has settled: connected, the
+    script not running, a title drawn, no loading skeleton, and the number of elements
+    unchanged for a second. (Right after loading, the script state reads "notRunning" before
+    the first run has even started, so the state alone is not enough.)"""
     page.wait_for_selector('[data-testid="stApp"]', state="attached")
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && app.getAttribute('data-test-connection-state') === 'CONNECTED';
-        }""")
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        """() => document.querySelector('[data-testid="stApp"]')
-                    .getAttribute('data-test-script-state') === 'notRunning'""")
+            const ready = app
+                && app.getAttribute('data-test-script-state') === 'notRunning'
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+                && document.querySelector('[data-testid="stMain"] h1') !== null
+                && document.querySelector('[data-testid="stSkeleton"]') === null;
+            const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
+            const w = window.__chanceryIdle || (window.__chanceryIdle = {n: -1, since: 0});
+            const now = performance.now();
+            if (!ready || n !== w.n) { w.n = n; w.since = now; return false; }
+            return now - w.since > 1000;
+        }""", polling=200)
 
 
 def _wait_charts(page) -> int:
@@ -285,7 +292,6 @@ def tour(browser, db: Path, tmp_path: Path, shots: Path | None) -> dict[str, dic
                 _wait_idle(page)
                 charts = _wait_charts(page)
                 network = _wait_network(page)
-                _wait_idle(page)
                 exceptions = page.locator('[data-testid="stException"]')
                 assert exceptions.count() == 0, (
                     f"{name}: Streamlit exception shown: {exceptions.first.inner_text()}\n"
