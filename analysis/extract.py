@@ -68,13 +68,28 @@ def _iso_date(value: Any) -> str | None:
     return m.group(0) if m else None
 
 
+def title_lead(article: dict[str, Any]) -> str:
+    """The headline to analyse in front of the body ("" when the body already starts with it):
+    wire copy often names the visit only in its headline ("Musharraf visits Afghanistan")."""
+    title = " ".join((article.get("title") or "").split())
+    if not title or len(title) > 300:
+        return ""
+    head = " ".join(article["text"][: len(title) + 300].split())
+    return "" if title.casefold() in head.casefold() else title
+
+
 def make_doc(nlp, article: dict[str, Any]) -> Doc:
-    """Tokenise the article text and attach its publication date for date resolution."""
+    """Tokenise the article (headline + body, see :func:`title_lead`) and attach its
+    publication date for date resolution. ``article["offset"]`` is set to where the body
+    starts in the analysed text."""
     from analysis.nlp.titles import ensure_extensions
 
     ensure_extensions()
-    doc = nlp.make_doc(article["text"])
+    lead = title_lead(article)
+    article["offset"] = len(lead) + 2 if lead else 0
+    doc = nlp.make_doc(f"{lead}\n\n{article['text']}" if lead else article["text"])
     doc._.published = article["published"]
+    doc._.chancery = {"offset": article["offset"]}
     return doc
 
 
@@ -82,11 +97,18 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
     """The PRODUCT.md output dict for an analysed doc."""
     st = doc._.chancery or {}
     ents = st.get("entities", {})
-    sent_starts = [s.start for s in doc.sents] if len(doc) else []
+    offset = article.get("offset", 0)
+    sents = list(doc.sents) if len(doc) else []
+    n_lead = sum(1 for s in sents if s.start_char < offset)
+    sent_starts = [s.start for s in sents]
     mentions = []
     used: set[str] = set()
     for span, name in st.get("mentions", []):
         rec = ents.get(name) if name else None
+        if span.start_char < offset:  # in the headline: an entity, but no body offsets
+            if rec is not None:
+                used.add(name)
+            continue
         label = span.label_
         if rec is not None:
             used.add(name)
@@ -94,9 +116,9 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
             if rec["kind"] in ("country", "place") and label not in ("GPE", "LOC", "FAC", "NORP"):
                 label = "GPE"
         mentions.append({
-            "start": span.start_char, "end": span.end_char, "text": span.text, "label": label,
-            "entity": name if rec is not None else None,
-            "sentence_index": bisect.bisect_right(sent_starts, span.start) - 1,
+            "start": span.start_char - offset, "end": span.end_char - offset, "text": span.text,
+            "label": label, "entity": name if rec is not None else None,
+            "sentence_index": bisect.bisect_right(sent_starts, span.start) - 1 - n_lead,
         })
     published = article.get("published")
     entities = []
@@ -107,7 +129,19 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
         entities.append({"name": rec["name"], "kind": rec["kind"], "country": rec["country"],
                          "roles": roles, "aliases": list(rec["aliases"])})
     names = {e["name"] for e in entities}
-    events = [ev for ev in st.get("events", []) if _participants_known(ev, names)]
+    events = []
+    for ev in st.get("events", []):
+        if not _participants_known(ev, names):
+            continue
+        ev = dict(ev)
+        if ev.get("start") is not None and ev["start"] < offset:
+            if ev["kind"] not in ("visit", "meeting"):
+                continue
+            ev.update(source="title", start=None, end=None, sentence_index=None)
+        elif offset and ev.get("start") is not None:
+            ev.update(start=ev["start"] - offset, end=ev["end"] - offset,
+                      sentence_index=ev["sentence_index"] - n_lead)
+        events.append(ev)
     return {"id": article.get("id"), "title": article.get("title"), "published": published,
             "text": article["text"], "mentions": mentions, "entities": entities,
             "events": events, "topics": st.get("topics", [])}

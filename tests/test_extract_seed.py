@@ -162,3 +162,18 @@ def test_extract_many_keeps_order_and_matches_extract():
     assert many[1]["entities"] == [] and many[1]["events"] == []
     for o in many:
         assert set(o) == {"id", "title", "published", "text", "mentions", "entities", "events", "topics"}
+
+
+def test_headline_is_analysed_when_the_body_lacks_it():
+    from analysis.extract import extract
+
+    out = extract({"id": "h", "title": "Karzai to visit Pakistan next week",
+                   "text": "Afghan President Hamid Karzai will discuss trade and security.",
+                   "published": "2004-10-14", "clean": True})
+    (v,) = [e for e in out["events"] if e["kind"] == "visit"]
+    assert (v["visitor"], v["visitor_country"], v["destination_country"], v["status"]) == (
+        "Hamid Karzai", "AFG", "PAK", "planned")
+    assert v["source"] == "title" and v["start"] is None and v["evidence"].startswith("Karzai")
+    assert out["text"] == "Afghan President Hamid Karzai will discuss trade and security."
+    for m in out["mentions"]:
+        assert out["text"][m["start"]:m["end"]] == m["text"] and m["sentence_index"] == 0

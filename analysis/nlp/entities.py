@@ -234,15 +234,16 @@ class EntityResolver:
                 continue
             sent = sents.get(r["sent_start"])
             evidence = sent.text.strip() if sent is not None else doc.text.strip()
-            if any(x["title"] == r["title"] and x["country"] == r["country"] for x in rec["roles"]):
-                continue
             rec["roles"].append({"title": r["title"], "country": r["country"],
-                                 "evidence": evidence})
+                                 "evidence": evidence,
+                                 "at": sent.start_char if sent is not None else 0})
             if rec["country"] is None and r["country"]:
                 rec["country"] = r["country"]
+        body = state(doc).get("offset", 0)  # a headline analysed before the body
         for rec in entities.values():
             seen, kept = set(), []
-            for role in rec["roles"]:
+            # body evidence first, then in text order
+            for role in sorted(rec["roles"], key=lambda r: (r.pop("at") < body, 0)):
                 if role["country"] is None:
                     role["country"] = rec["country"]
                 key = (norm(role["title"]), role["country"])
