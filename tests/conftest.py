@@ -12,6 +12,16 @@ from analysis import config, store
 SHARED = config.SHARED_DIR
 
 
+def pytest_configure(config):  # noqa: D401 - pytest hook
+    """Show full exception messages in AppTests (the app's own config hides them from browsers)."""
+    try:
+        from streamlit import config as st_config
+
+        st_config.set_option("client.showErrorDetails", "full")
+    except Exception:  # pragma: no cover - streamlit missing or option renamed
+        pass
+
+
 def shared_path(*parts: str) -> Path:
     """Path under ../shared; skips the test when the folder is absent (never under CI)."""
     p = SHARED.joinpath(*parts)
