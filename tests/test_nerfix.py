@@ -32,6 +32,11 @@ def nlp():
     (["(", "Gordon", "Durie", "75th", ")"], (1, 4, "PERSON"), ("Gordon Durie", "PERSON")),
     (["J.", "Ratcliffe", "63", ","], (0, 3, "PERSON"), ("J. Ratcliffe", "PERSON")),
     (["Apic", "Yamada", "-", "6mth"], (0, 3, "ORG"), ("Apic Yamada", "ORG")),
+    (["11.", "Wendy", "Everson", "("], (0, 3, "PERSON"), ("Wendy Everson", "PERSON")),
+    (["Belgian", "King", "Baudouin", "born"], (0, 3, "PERSON"), ("Baudouin", "PERSON")),
+    (["President", "Ashraf", "Ghani"], (0, 3, "PERSON"), ("Ashraf Ghani", "PERSON")),
+    # a title as the last word is left alone (nothing would remain of the name)
+    (["Mr", "President"], (0, 2, "PERSON"), ("Mr President", "PERSON")),
     # numbers stay inside non-person names
     (["the", "Group", "of", "20"], (1, 4, "ORG"), ("Group of 20", "ORG")),
 ])

@@ -308,7 +308,8 @@ class BoundaryFixer:
                 s += 1
             for i in range(e - 2, s - 1, -1):
                 if doc[i].lower_ in self.person_titles:
-                    s = i + 1
+                    if any(t.lower_ not in self.person_titles for t in doc[i + 1:e]):
+                        s = i + 1
                     break
         while e > s and (doc[e - 1].lower_ in self.trail or
                          (doc[e - 1].is_punct and doc[e - 1].text not in ").]") or
