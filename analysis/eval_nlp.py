@@ -17,11 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
-from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from . import config
 
@@ -216,8 +215,8 @@ def evaluate_conll(path: str | Path, limit_docs: int | None = None,
 def format_conll(result: dict[str, Any]) -> str:
     """A side-by-side P/R/F1 table per type for every system in ``result``."""
     names = list(result["systems"])
-    lines = [f"CoNLL-2003 {result['path']}: {result['docs']} docs, {result['tokens']} tokens, "
-             f"{result['gold_entities']} gold entities (exact-span match)"]
+    lines = [(f"CoNLL-2003 {result['path']}: {result['docs']} docs, {result['tokens']} tokens, "
+              f"{result['gold_entities']} gold entities (exact-span match)")]
     head = f"{'type':<5} {'gold':>5} " + " ".join(f"{n + ' P':>8} {n + ' R':>8} {n + ' F1':>9}"
                                                   for n in names)
     if len(names) == 2:
@@ -365,7 +364,7 @@ def check_seed(out: dict[str, Any], gold: dict[str, Any]) -> list[dict[str, Any]
         " ".join([str(t.get("id", "")), str(t.get("label", ""))] +
                  [str(x) for x in t.get("evidence", [])]) for t in out.get("topics", []))
     for pat in gold.get("topics_expected_patterns", []):
-        _check(rows, f"topic /{pat}/", re.search(pat, topic_text, re.I) is not None)
+        _check(rows, f"topic /{pat}/", re.search(pat, topic_text, re.IGNORECASE) is not None)
     return rows
 
 
