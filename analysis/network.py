@@ -585,9 +585,11 @@ def vis_options(physics: bool = True) -> dict[str, Any]:
     return {
         "layout": {"randomSeed": 7, "improvedLayout": True},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False,
-                        "keyboard": False, "multiselect": False},
-        "nodes": {"shape": "dot", "font": {"size": 14, "face": "sans-serif"},
-                  "scaling": {"min": 8, "max": 40}},
+                        "keyboard": False, "multiselect": False, "hideEdgesOnDrag": True},
+        "nodes": {"shape": "dot", "font": {"size": 16, "face": "sans-serif"},
+                  "scaling": {"min": 8, "max": 40,
+                              "label": {"enabled": True, "min": 14, "max": 30,
+                                        "drawThreshold": 6}}},
         "edges": {"smooth": False, "scaling": {"min": 1, "max": 8},
                   "color": {"inherit": False}},
         "physics": {

@@ -81,10 +81,11 @@ base = N.NetworkFilter(start=start, end=end, countries=countries,
 full = _full(DB, VERSION, start, end, countries, tuple(edge_kinds))
 choices = N.node_table(N.apply_view(full, N.NetworkFilter(
     node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None)))
-names = dict(zip(choices["key"], choices["name"]))
-ego = st.selectbox("Ego view: one entity and its neighbours", [""] + list(choices["key"]),
-                       format_func=lambda k: "(whole network)" if not k else
-                       f"{names.get(k, k)} [{k}]", key="net_ego")
+names = {k: f"{n} · {kind}" for k, n, kind in zip(choices["key"], choices["name"],
+                                                    choices["kind"])}
+ego = st.selectbox("Ego view: one entity and its neighbours (by weighted degree)",
+                   [""] + list(choices["key"]), key="net_ego",
+                   format_func=lambda k: names.get(k, k) if k else "(whole network)")
 flt = replace(base, ego=ego or None, radius=1)
 
 view = N.apply_view(full, flt)
@@ -125,9 +126,12 @@ with st.expander("Edges and nodes of this view"):
 
 st.subheader("Download this view")
 e1, e2, e3 = st.columns(3)
-e1.download_button("GEXF (Gephi)", N.to_gexf(view), file_name="chancery-network.gexf",
-                   mime="application/xml", key="net_dl_gexf")
-e2.download_button("GraphML", N.to_graphml(view), file_name="chancery-network.graphml",
-                   mime="application/xml", key="net_dl_graphml")
+# Built only when clicked (the callables run on Streamlit's download thread).
+e1.download_button("GEXF (Gephi)", lambda: N.to_gexf(view), file_name="chancery-network.gexf",
+                   mime="application/xml", key="net_dl_gexf", on_click="ignore")
+e2.download_button("GraphML", lambda: N.to_graphml(view),
+                   file_name="chancery-network.graphml", mime="application/xml",
+                   key="net_dl_graphml", on_click="ignore")
 e3.download_button("Standalone HTML (works offline)", doc.encode("utf-8"),
-                   file_name="chancery-network.html", mime="text/html", key="net_dl_html")
+                   file_name="chancery-network.html", mime="text/html", key="net_dl_html",
+                   on_click="ignore")
