@@ -90,39 +90,84 @@ def get_filters() -> Filters:
                    topics=many("topic"))
 
 
-def sidebar_filters() -> Filters:
-    """Draw the global filters in the sidebar, bound to the URL query string so that a view can
-    be shared and reopened, and return them. Called once per run by ``dashboard.py``.
+def _init_from_url(opts: dict[str, Any]) -> None:
+    """Seed the filter widgets from the URL once per browser session (a shared link)."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    st.session_state["_filters_seeded"] = True
+    qp = st.query_params
+    for key in ("from", "to"):
+        d = _date(qp.get(key))
+        if d:
+            st.session_state[key] = dt.date.fromisoformat(d)
+    choices = {"country": set(opts["countries"]), "person": set(opts["people"].values()),
+               "topic": set(opts["topics"])}
+    for key, allowed in choices.items():
+        vals = [v for v in _param_list(key) if v in allowed]
+        if vals:
+            st.session_state[key] = vals
 
-    The URL holds readable values (``?country=PAK&person=Mohammad Sadiq&topic=security``):
-    Streamlit writes a bound widget's displayed option into the URL, so options are plain
-    strings without ``format_func``.
+
+def _sync_url(values: dict[str, Any]) -> None:
+    """Write the filters into the URL (only the keys that changed). Page navigation clears the
+    query string, so every run puts the filters back and the address is always shareable."""
+    qp = st.query_params
+    for key, val in values.items():
+        current = qp.get_all(key)
+        wanted = [val] if isinstance(val, str) and val else list(val or []) if not isinstance(val, str) else []
+        if current == wanted:
+            continue
+        if wanted:
+            qp[key] = wanted if len(wanted) > 1 else wanted[0]
+        elif key in qp:
+            del qp[key]
+
+
+def sidebar_filters() -> Filters:
+    """Draw the global filters in the sidebar and return them. ``dashboard.py`` calls this once
+    per run, before the page, so the widgets are the same on every page and keep their values
+    while the analyst navigates. A shared URL (``?from=2025-01-01&country=PAK&person=Ishaq
+    Dar&topic=security``) seeds them in a new session; each run writes them back to the URL.
     """
     path = db_path()
     if not path.exists():
         return Filters()
     opts = q("filter_options")
+    _init_from_url(opts)
     sb = st.sidebar
     sb.subheader("Filters")
     lo, hi = opts["min_date"], opts["max_date"]
     c1, c2 = sb.columns(2)
-    start = c1.date_input("From", value=None, key="from", bind="query-params", min_value=_MIN_DATE,
-                          max_value=_MAX_DATE, help=f"The corpus starts on {lo}." if lo else None)
-    end = c2.date_input("To", value=None, key="to", bind="query-params", min_value=_MIN_DATE,
-                        max_value=_MAX_DATE, help=f"The corpus ends on {hi}." if hi else None)
+    start = c1.date_input("From", value=None, key="from", min_value=_MIN_DATE, max_value=_MAX_DATE,
+                          help=f"The corpus starts on {lo}." if lo else None)
+    end = c2.date_input("To", value=None, key="to", min_value=_MIN_DATE, max_value=_MAX_DATE,
+                        help=f"The corpus ends on {hi}." if hi else None)
     countries = sb.multiselect("Countries (ISO codes)", list(opts["countries"]), key="country",
-                               bind="query-params", placeholder="all countries")
+                               placeholder="all countries")
     people = sb.multiselect("People", list(dict.fromkeys(opts["people"].values())), key="person",
-                            bind="query-params", placeholder="everyone")
-    topics = sb.multiselect("Topics", list(opts["topics"]), key="topic", bind="query-params",
-                            placeholder="all topics")
+                            placeholder="everyone")
+    topics = sb.multiselect("Topics", list(opts["topics"]), key="topic", placeholder="all topics")
     sb.caption("Filters are kept in the page address: copy it to share this view.")
     s, e = _date(start), _date(end)
     if s and e and s > e:
         s, e = e, s
+    _sync_url({"from": s, "to": e, "country": countries, "person": people,
+               "topic": topics})
     by_name = {name: key for key, name in opts["people"].items()}
-    return Filters(start=s, end=e, countries=tuple(countries),
-                   people=tuple(by_name.get(p, p) for p in people), topics=tuple(topics))
+    f = Filters(start=s, end=e, countries=tuple(countries),
+                people=tuple(by_name.get(p, p) for p in people), topics=tuple(topics))
+    st.session_state[_THIS_RUN] = f
+    return f
+
+
+_THIS_RUN = "_chancery_filters_this_run"
+
+
+def page_filters() -> Filters:
+    """The global filters for a page: those the entrypoint's sidebar returned in this run, or,
+    when the page runs on its own (tests), those in the URL query string."""
+    f = st.session_state.pop(_THIS_RUN, None)
+    return f if isinstance(f, Filters) else get_filters()
 
 
 def describe_filters(f: Filters) -> str:

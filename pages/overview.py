@@ -9,7 +9,7 @@ from pages import _common as c
 
 st.title("Overview")
 db = c.require_db()
-f = c.sidebar_filters()
+f = c.page_filters()
 c.filter_caption(f)
 
 s = c.q("summary", f)

@@ -9,7 +9,7 @@ from pages import _common as c
 
 st.title("Profiles")
 db = c.require_db()
-f = c.sidebar_filters()
+f = c.page_filters()
 c.filter_caption(f)
 
 KINDS = {"person": "Official", "country": "Country", "organization": "Organisation"}

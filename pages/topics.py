@@ -9,7 +9,7 @@ from pages import _common as c
 
 st.title("Topics")
 db = c.require_db()
-f = c.sidebar_filters()
+f = c.page_filters()
 c.filter_caption(f)
 
 freq = st.radio("Period", ["week", "month"], index=1, horizontal=True, key="topics_freq")
