@@ -255,6 +255,42 @@ def _wait_network(page) -> bool:
     return True
 
 
+def hover_network_nodes(page, limit: int = 12) -> list[str]:
+    """Move the mouse over the network's nodes and return the tooltip texts vis-network
+    showed. The injected-element check (no <img>, <svg> or extra <script> from the data) is
+    made on the frame after hovering."""
+    frame_el = page.locator(NETWORK_FRAME).first
+    frame_el.scroll_into_view_if_needed()
+    frame = frame_el.element_handle().content_frame()
+    box = frame_el.bounding_box()
+    points = frame.evaluate(
+        """() => {
+            const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+            const pos = network.getPositions();
+            return Object.keys(pos).map(id => {
+                const d = network.canvasToDOM(pos[id]);
+                return [d.x + r.left, d.y + r.top];
+            });
+        }""")
+    texts = []
+    for x, y in points[:limit]:
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        try:
+            frame.wait_for_function(
+                """() => { const t = document.querySelector('.vis-tooltip');
+                           return t && t.style.visibility === 'visible' && t.innerText; }""",
+                timeout=3000)
+        except Exception:  # noqa: BLE001 - a node hidden under another: no tooltip
+            continue
+        texts.append(frame.evaluate("() => document.querySelector('.vis-tooltip').innerText"))
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.wait_for_timeout(300)
+    injected = frame.evaluate(
+        "() => document.querySelectorAll('img, svg, iframe, a[href], div.popup').length")
+    assert injected == 0, f"{injected} element(s) injected into the network frame"
+    return texts
+
+
 def _full_page_screenshot(page, path: Path) -> None:
     """Streamlit scrolls inside its own container: grow the viewport to the content first."""
     height = page.evaluate(
@@ -278,7 +314,8 @@ def _counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def tour(browser, db: Path, tmp_path: Path, shots: Path | None) -> dict[str, dict]:
+def tour(browser, db: Path, tmp_path: Path, shots: Path | None,
+         hover: bool = False) -> dict[str, dict]:
     """Open every page against ``db``; assert nothing bad happened; return what was seen."""
     server = start_server(db, tmp_path / "streamlit.log")
     seen: dict[str, dict] = {}
@@ -292,6 +329,7 @@ def tour(browser, db: Path, tmp_path: Path, shots: Path | None) -> dict[str, dic
                 _wait_idle(page)
                 charts = _wait_charts(page)
                 network = _wait_network(page)
+                tooltips = hover_network_nodes(page) if hover and network else []
                 exceptions = page.locator('[data-testid="stException"]')
                 assert exceptions.count() == 0, (
                     f"{name}: Streamlit exception shown: {exceptions.first.inner_text()}\n"
@@ -301,7 +339,7 @@ def tour(browser, db: Path, tmp_path: Path, shots: Path | None) -> dict[str, dic
                     _full_page_screenshot(page, shots / f"{name}.png")
                 assert not problems.report(), f"{name}:\n{problems.report()}"
                 seen[name] = {"charts": charts, "network": network, "title": title,
-                              "url": page.url}
+                              "url": page.url, "tooltips": tooltips}
         finally:
             context.close()
     finally:
@@ -369,5 +407,11 @@ def _hostile_store(path: Path) -> Path:
 
 def test_hostile_store_runs_no_script(browser, tmp_path):
     db = _hostile_store(tmp_path / "hostile.db")
-    seen = tour(browser, db, tmp_path, None)
+    seen = tour(browser, db, tmp_path, None, hover=True)
     assert seen["network"]["network"]
+    tips = seen["network"]["tooltips"]
+    assert tips, "no network tooltip appeared on hover"
+    text = "\n".join(tips)
+    assert "<img" not in text and "<script" not in text
+    # vis-network shows string tooltips as text, so the escaped names appear literally
+    assert "&lt;" in text
