@@ -172,6 +172,9 @@ class EventExtractor:
                                                    for c in trig.children) and any(
                 c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll") for c in trig.head.children):
             return "planned"  # "... will top the agenda when Zapatero welcomes Chirac"
+        if trig.dep_ == "conj" and trig.head is not trig and trig.head.pos_ in ("VERB", "AUX") \
+                and self.status(trig.head) == "planned":
+            return "planned"  # "is to address Congress as well as meeting Bush"
         for e in trig.sent.ents:
             if e.label_ == "DATE" and trig.left_edge.i <= e.start < trig.right_edge.i + 1 and \
                     e[0].lower_ in ("next", "tomorrow", "coming", "later"):
@@ -411,6 +414,17 @@ class EventExtractor:
                     ev.setdefault("also_present", []).append(people[0])
                     break
             return []
+        if doc.has_annotation("DEP"):
+            found = None
+            for t in sent:
+                if t.lower_ in self.meet_words:
+                    linked = self.linked_participants(doc, sent, t, people)
+                    if len(linked) >= 2:
+                        trig, found = t, linked
+                        break
+            if not found:
+                return []
+            people = found
         if len(people) < 2:
             return []
         status = self.status(trig) if doc.has_annotation("DEP") else "occurred"
@@ -441,6 +455,59 @@ class EventExtractor:
                         out.append(self._visit(p, c, (place, country), status, date,
                                                inferred_from="meeting", trigger=trig.text))
         return out
+
+    def _persons(self, tok: Token) -> list[str]:
+        """Named people a token and its conjuncts stand for ("A and B", "the minister, A")."""
+        out = []
+        for t in [tok, *tok.conjuncts]:
+            stack = [t]
+            while stack:
+                x = stack.pop()
+                rec = self.rec_at(x)
+                if rec and rec["kind"] == "person":
+                    out.append(rec["name"])
+                    continue
+                stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
+        return list(dict.fromkeys(out))
+
+    def linked_participants(self, doc: Doc, sent: Span, trig: Token, people: list[str]) -> list[str]:
+        """Participants tied to a meeting word by the parse: subject(s) and object, "with X",
+        "between X and Y"; when only the counterpart is tied ("talks with X"), the one other
+        person named in the sentence is the other side."""
+        verbal = trig.pos_ in ("VERB", "AUX")
+        head = trig if verbal else trig.head
+        subj, obj = [], []
+        for c in trig.children:
+            if c.dep_ in ("dobj",) and verbal:
+                obj += self._persons(c)
+            elif c.dep_ == "prep" and c.lower_ in ("with", "between"):
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        obj += self._persons(p)
+            elif c.dep_ == "poss":
+                if c.lower_ == "their" and len(people) == 2:
+                    subj += people  # "before their meeting in Tokyo"
+                else:
+                    subj += self._persons(c)
+        holders = [head] if not verbal and trig.dep_ in ("dobj", "pobj", "nsubj") else []
+        for h in [trig] + holders:
+            for c in h.children:
+                if c.dep_ in ("nsubj", "nsubjpass"):
+                    if c.lower_ in ("who", "that") and h.dep_ == "relcl":
+                        subj += self._persons(h.head)
+                    else:
+                        subj += self._persons(c)
+                elif h is not trig and c.dep_ == "prep" and c.lower_ == "with":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            obj += self._persons(p)
+        if verbal and trig.lower_ in ("meet", "met", "meets") and not obj and len(subj) >= 2:
+            return list(dict.fromkeys(subj))  # "A and B met"
+        if obj and not subj:
+            others = [p for p in people if p not in obj]
+            if len(others) == 1:
+                subj = others
+        return list(dict.fromkeys(subj + obj))
 
     def statements(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
         m = QUOTE_RE.search(sent.text)
@@ -523,8 +590,17 @@ class EventExtractor:
             elif not cur["destination_place"] and ev["destination_place"]:
                 cur["destination_place"] = ev["destination_place"]
         attacks: dict[str, dict[str, Any]] = {}
+        meetings: dict[frozenset, dict[str, Any]] = {}
         kept = []
         for ev in out:
+            if ev["kind"] == "meeting":
+                key = frozenset(ev["participants"])
+                cur = meetings.get(key)
+                if cur is not None and cur["status"] == ev["status"]:
+                    for k in ("place", "country", "date"):
+                        cur[k] = cur[k] or ev[k]
+                    continue
+                meetings[key] = ev
             if ev["kind"] == "attack" and ev["target"]:
                 cur = attacks.get(ev["target"])
                 if cur is not None:
