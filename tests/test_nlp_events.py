@@ -123,3 +123,26 @@ def test_statement_and_attack(nlp):
     assert kinds["statement"]["quote"].startswith("We will resolve")
     assert (kinds["attack"]["target"], kinds["attack"]["perpetrator"], kinds["attack"]["date"]) == (
         "Khalil Rahman Haqqani", "Islamic State Khorasan Province", "2024-12-11")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pakistani President Pervez Musharraf met Pope John Paul II in Rome.",
+     {"Pervez Musharraf", "John Paul II"}),
+    ("British Prime Minister Tony Blair held talks with Irish leader Bertie Ahern.",
+     {"Tony Blair", "Bertie Ahern"}),
+    ("Vladimir Putin and Jacques Chirac met on Monday.", {"Vladimir Putin", "Jacques Chirac"}),
+    ("President Bush and Senator John Kerry clashed over the talks on North Korea.", None),
+    ("Kofi Annan said the meeting in New York had gone well, according to Colin Powell.", None),
+])
+def test_meeting_participants_are_tied_by_the_parse(nlp, text, expected):
+    meetings = [e for e in parse(nlp, text)._.chancery["events"] if e["kind"] == "meeting"]
+    if expected is None:
+        assert meetings == []
+    else:
+        assert [set(m["participants"]) for m in meetings] == [expected]
+
+
+def test_guest_meeting_host_abroad_is_a_visit(nlp):
+    doc = parse(nlp, "US Secretary of State Colin Powell met Japanese Prime Minister Junichiro "
+                     "Koizumi in Tokyo on Sunday.")
+    assert visits(doc) == [("Colin Powell", "USA", "Tokyo", "JPN", "occurred", "042")]
