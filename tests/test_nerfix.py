@@ -283,3 +283,10 @@ def test_patterns_club_suffix(nlp):
     fix = nlp.add_pipe("nerfix_patterns")
     doc = fix(make_doc(nlp, ["Keith", "of", "Norwich", "United", "joins"], [(2, 3, "GPE")]))
     assert ("Norwich United", "ORG") in ents(doc)
+
+
+def test_caps_without_ner_keeps_entities():
+    nlp = spacy.blank("en")
+    fix = nlp.add_pipe("nerfix_caps")
+    doc = make_doc(nlp, ["JAPAN", "GET", "LUCKY", "WIN"], [(0, 1, "GPE")])
+    assert ents(fix(doc)) == [("JAPAN", "GPE")]

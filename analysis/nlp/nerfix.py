@@ -192,6 +192,8 @@ class CapsFixer:
     # -- the component
     def prepare(self, doc: Doc) -> tuple[list, list[int], Doc] | None:
         """The true-cased copy of the sentences to fix, or None when there are none."""
+        if not self.ner_names:
+            return None  # nothing to re-run: keep what earlier components found
         regions = self.caps_regions(doc)
         if not regions:
             return None
