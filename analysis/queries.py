@@ -936,3 +936,10 @@ def country_rows(events_df: pd.DataFrame) -> pd.DataFrame:
         for code in sorted(c for c in codes if c):
             rows.append({**r, "country_involved": code})
     return pd.DataFrame(rows, columns=[*events_df.columns, "country_involved"])
+
+
+def entity_id(path: str | Path, key: str) -> int | None:
+    """The id of the entity with this stable key (``person:mohammad-sadiq``, ``country:PAK``)."""
+    with _ro(path) as conn:
+        row = conn.execute("SELECT id FROM entities WHERE key = ?", [key]).fetchone()
+    return int(row[0]) if row else None

@@ -13,20 +13,21 @@ f = c.page_filters()
 c.filter_caption(f)
 
 KINDS = {"person": "Official", "country": "Country", "organization": "Organisation"}
+_kind_in_url = str(st.query_params.get("entity", "")).split(":", 1)[0]
+if "profile_kind" not in st.session_state and _kind_in_url in KINDS:
+    st.session_state["profile_kind"] = _kind_in_url
 sc = st.columns([1, 2, 3])
 kind = sc[0].radio("Kind", list(KINDS), format_func=KINDS.get, key="profile_kind")
 search = sc[1].text_input("Name contains", key="profile_search", max_chars=100)
 ents = c.q("entities", (kind,), search or None, 300)
 
 # The profile shown is kept in the URL as the entity's stable key (?entity=person:mohammad-sadiq).
+if "profile_pick" not in st.session_state and st.query_params.get("entity"):
+    wanted_id = c.q("entity_id", str(st.query_params.get("entity"))[:300])
+    if wanted_id is not None:
+        st.session_state["profile_pick"] = wanted_id
 names = {int(r.id): f"{r.name} ({r.country})" if isinstance(r.country, str) else str(r.name)
          for r in ents.itertuples()}
-if "profile_pick" not in st.session_state and st.query_params.get("entity"):
-    wanted = st.query_params.get("entity")
-    found = c.q("entities", None, None, 100_000)
-    match = found[found["key"] == wanted]
-    if not match.empty:
-        st.session_state["profile_pick"] = int(match["id"].iloc[0])
 current = st.session_state.get("profile_pick")
 if current is not None and current not in names:
     names[current] = f"entity #{current}"

@@ -299,6 +299,8 @@ def test_profiles(real_db):
     narrowed = queries.profile(real_db, pak_id, Filters(start="2025-01-01"))
     assert len(narrowed["visits_made"]) == 3
     assert queries.profile(real_db, 10_000) is None
+    assert queries.entity_id(real_db, "country:PAK") == pak_id
+    assert queries.entity_id(real_db, "person:nobody") is None
 
 
 def test_ingest_runs_and_errors(real_db):
