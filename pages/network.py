@@ -108,7 +108,10 @@ st.caption("Blue dots: people; orange diamonds: countries; green: organisations.
 
 edges = N.edge_table(view)
 st.subheader("Evidence behind an edge")
-edge_keys = [f"{u}|{v}" for u, v in zip(edges["u"], edges["v"])]
+# Meetings and visits first (heaviest first), then people's country links.
+order = edges.assign(_affil=edges["kinds"].eq("affiliation")).sort_values(
+    ["_affil", "weight"], ascending=[True, False], kind="stable")
+edge_keys = [f"{u}|{v}" for u, v in zip(order["u"], order["v"])]
 labels = {
     f"{r.u}|{r.v}": f"{r.source} — {r.target} ({r.kinds}, weight {r.weight})"
     for r in edges.itertuples()
