@@ -69,6 +69,8 @@ class NetworkFilter:
     :param min_weight: edges lighter than this are dropped (then isolated nodes).
     :param top_n: keep only this many nodes by weighted degree (None or 0: all).
     :param ego: a node key; when set, only that node and its neighbours within ``radius``.
+    :param focus: node keys (the dashboard's global people filter); when set and ``ego`` is
+        not, the union of their neighbourhoods within ``radius``.
     :param radius: ego radius in hops.
     """
 
@@ -80,11 +82,12 @@ class NetworkFilter:
     min_weight: int = 1
     top_n: int | None = DEFAULT_TOP_N
     ego: str | None = None
+    focus: tuple[str, ...] = ()
     radius: int = 1
 
     def without_view(self) -> "NetworkFilter":
         """The same data filter with no ego view and no top-N cap."""
-        return replace(self, ego=None, top_n=None)
+        return replace(self, ego=None, focus=(), top_n=None)
 
 
 # --- SQL --------------------------------------------------------------------------------------
@@ -312,18 +315,22 @@ def apply_view(g: nx.Graph, flt: NetworkFilter) -> nx.Graph:
     h = g.subgraph([n for n, k in g.nodes(data="kind") if k in flt.node_kinds]).copy()
     min_w = max(1, int(flt.min_weight or 1))
     h.remove_edges_from([(u, v) for u, v, w in h.edges(data="weight") if w < min_w])
-    if flt.ego is not None:
-        if flt.ego not in h:
+    centres = [flt.ego] if flt.ego is not None else list(dict.fromkeys(flt.focus))
+    if centres:
+        centres = [c for c in centres if c in h]
+        if not centres:
             return nx.Graph()
-        h = nx.ego_graph(h, flt.ego, radius=max(1, int(flt.radius or 1))).copy()
-    h.remove_nodes_from([n for n in list(h) if h.degree(n) == 0 and n != flt.ego])
+        radius = max(1, int(flt.radius or 1))
+        keep_nodes: set[str] = set()
+        for c in centres:
+            keep_nodes |= set(nx.ego_graph(h, c, radius=radius))
+        h = h.subgraph(keep_nodes).copy()
+    h.remove_nodes_from([n for n in list(h) if h.degree(n) == 0 and n not in centres])
     for n in h:
         h.nodes[n]["degree"] = int(sum(w for _, _, w in h.edges(n, data="weight")))
     if flt.top_n and h.number_of_nodes() > flt.top_n:
         ranked = sorted(h.nodes, key=lambda n: (-h.nodes[n]["degree"], n))
-        keep = set(ranked[: flt.top_n])
-        if flt.ego is not None:
-            keep.add(flt.ego)
+        keep = set(ranked[: flt.top_n]) | set(centres)
         h = h.subgraph(keep).copy()
     return h
 
@@ -474,6 +481,28 @@ def store_version(path: str | Path | None) -> int | None:
         return None
     finally:
         conn.close()
+
+
+def nodes_for_entity_keys(path: str | Path | None, keys: Iterable[str]) -> list[str]:
+    """Node keys for stored entity keys (``person:mohammad-sadiq``, ``country:PAK``), in the
+    order given; unknown keys are left out."""
+    keys = [k for k in dict.fromkeys(keys) if k]
+    if not keys:
+        return []
+    conn = store.connect_ro(path)
+    try:
+        rows = {r["key"]: r for r in conn.execute(
+            f"SELECT key, id, kind, country FROM entities WHERE key IN ({','.join('?' * len(keys))})",
+            keys)}
+    finally:
+        conn.close()
+    out = []
+    for k in keys:
+        r = rows.get(k)
+        if r is not None:
+            out.append(f"c:{r['country']}" if r["kind"] == "country" and r["country"]
+                       else f"e:{r['id']}")
+    return out
 
 
 def date_bounds(path: str | Path | None) -> tuple[str | None, str | None]:

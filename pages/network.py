@@ -43,6 +43,11 @@ def _html(path: str, version: tuple[int, ...], flt: N.NetworkFilter, height: int
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _focus(path: str, version: tuple[int, ...], people: tuple[str, ...]) -> list[str]:
+    return N.nodes_for_entity_keys(path, people)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _evidence(path: str, version: tuple[int, ...], u: str, v: str, flt: N.NetworkFilter):
     return N.edge_evidence(path, u, v, flt)
 
@@ -55,9 +60,10 @@ if not lo or not hi:
 
 f = c.get_filters()
 c.filter_caption(f)
-if f.people or f.topics:
-    st.caption("The network follows the date and country filters; people and topics are not "
-               "applied here (use the ego view below for one person).")
+if f.topics:
+    st.caption("Topics do not apply to the network; dates, countries and people do (people: "
+               "their neighbours only).")
+focus = tuple(_focus(DB, VERSION, tuple(f.people))) if f.people else ()
 
 c4, c5, c6, c7 = st.columns([1, 1, 2, 2])
 with c4:
@@ -77,10 +83,10 @@ start, end, countries = f.start, f.end, tuple(f.countries)
 
 base = N.NetworkFilter(start=start, end=end, countries=countries,
                        node_kinds=tuple(node_kinds), edge_kinds=tuple(edge_kinds),
-                       min_weight=int(min_weight), top_n=int(top_n))
+                       min_weight=int(min_weight), top_n=int(top_n), focus=focus)
 full = _full(DB, VERSION, start, end, countries, tuple(edge_kinds))
 choices = N.node_table(N.apply_view(full, N.NetworkFilter(
-    node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None)))
+    node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None, focus=focus)))
 names = {k: f"{n} · {kind}" for k, n, kind in zip(choices["key"], choices["name"],
                                                     choices["kind"])}
 ego = st.selectbox("Ego view: one entity and its neighbours (by weighted degree)",

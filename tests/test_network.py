@@ -218,6 +218,20 @@ def test_ego_view(small_store):
     assert N.build_graph(small_store, N.NetworkFilter(ego="e:999999")).number_of_nodes() == 0
 
 
+def test_focus_on_people(small_store):
+    keys = N.nodes_for_entity_keys(small_store, ["person:sirajuddin-haqqani", "person:wang-yi",
+                                                 "person:nobody", "country:CHN"])
+    assert keys == [key_of(small_store, "Sirajuddin Haqqani"), key_of(small_store, "Wang Yi"),
+                    "c:CHN"]
+    g = N.build_graph(small_store, N.NetworkFilter(focus=tuple(keys[:2])))
+    assert names(g) == {"Sirajuddin Haqqani", "Mohammad Sadiq", "Afghanistan (AFG)", "Wang Yi",
+                        "Ishaq Dar", "Amir Khan Muttaqi", "China (CHN)"}
+    # an explicit ego wins over the focus
+    ego = N.build_graph(small_store, N.NetworkFilter(focus=tuple(keys[:2]), ego=keys[0]))
+    assert "Wang Yi" not in names(ego)
+    assert N.build_graph(small_store, N.NetworkFilter(focus=("e:999999",))).number_of_nodes() == 0
+
+
 def test_edge_evidence(small_store):
     sadiq, haqqani = key_of(small_store, "Mohammad Sadiq"), key_of(small_store, "Sirajuddin Haqqani")
     ev = N.edge_evidence(small_store, haqqani, sadiq)
@@ -413,6 +427,9 @@ def test_page_follows_global_date_and_country_filters(small_store, monkeypatch):
     labels = {n["label"] for n in vis_nodes(iframe_doc(at))}
     assert "Ishaq Dar" in labels and "Sirajuddin Haqqani" not in labels
     at = run_page(small_store, monkeypatch, country="CHN")
+    labels = {n["label"] for n in vis_nodes(iframe_doc(at))}
+    assert "Wang Yi" in labels and "Sirajuddin Haqqani" not in labels
+    at = run_page(small_store, monkeypatch, person="person:wang-yi")
     labels = {n["label"] for n in vis_nodes(iframe_doc(at))}
     assert "Wang Yi" in labels and "Sirajuddin Haqqani" not in labels
     at = run_page(small_store, monkeypatch, **{"from": "2030-01-01"})
