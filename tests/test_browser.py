@@ -221,7 +221,8 @@ def _wait_idle(page) -> None:
             const ready = app
                 && app.getAttribute('data-test-script-state') === 'notRunning'
                 && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-                && document.querySelector('[data-testid="stMain"] h1') !== null
+                && (document.querySelector('[data-testid="stMain"] h1') !== null
+                    || document.querySelector('[data-testid="stException"]') !== null)
                 && document.querySelector('[data-testid="stSkeleton"]') === null;
             const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
             const w = window.__chanceryIdle || (window.__chanceryIdle = {n: -1, since: 0});
