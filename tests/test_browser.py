@@ -416,3 +416,19 @@ def test_hostile_store_runs_no_script(browser, tmp_path):
     assert "<img" not in text and "<script" not in text
     # vis-network shows string tooltips as text, so the escaped names appear literally
     assert "&lt;" in text
+
+
+def test_guards_catch_remote_requests_dialogs_and_errors(browser):
+    """The checks the tour relies on do fire: a remote image, an alert and a script error on
+    a local page are all reported (and the remote request never leaves the machine)."""
+    problems = Problems()
+    context, page = _new_page(browser, problems)
+    try:
+        page.set_content('<img src="https://cdn.example.invalid/x.png">'
+                         "<script>alert(1); undefinedFunction();</script>")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert any("cdn.example.invalid" in u for u in problems.remote_requests)
+    assert problems.dialogs == ["alert: 1"]
+    assert any("undefinedFunction" in e for e in problems.page_errors)
