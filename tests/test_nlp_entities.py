@@ -88,3 +88,15 @@ def test_unknown_organisation_is_kept():
 ])
 def test_is_short_form(short, full, expected):
     assert _is_short_form(short.split(), full.split()) is expected
+
+
+def test_family_name_first_and_arabic_given_name():
+    doc = run("Chinese President Xi Jinping met Sheikh Abdullah bin Zayed Al Nahyan. "
+              "Xi said Sheikh Abdullah agreed.", persons=["Xi", "Sheikh Abdullah"])
+    m = mention_map(doc)
+    assert m[("Xi", text_index(doc, "Xi said"))] == "Xi Jinping"
+    assert m[("Sheikh Abdullah", text_index(doc, "Sheikh Abdullah agreed"))] == "Abdullah bin Zayed Al Nahyan"
+
+
+def text_index(doc, s):
+    return doc.text.index(s)

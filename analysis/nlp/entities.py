@@ -26,6 +26,8 @@ from .resources import Resources, get_resources, honorific_len, honorific_len_be
 from .titles import state
 
 ENTITY_LABELS = {"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP"}
+#: Countries whose names put the family name first ("Xi Jinping" is "Xi" on second mention).
+FAMILY_NAME_FIRST = {"CHN", "TWN", "KOR", "PRK", "VNM", "JPN", "HKG", "MAC", "KHM", "HUN"}
 POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’")
 
 
@@ -204,6 +206,12 @@ class EntityResolver:
                     target = name
             else:
                 cands = [p for p in people if _is_short_form(toks, p.split())]
+                if not cands and len(toks) == 1:
+                    # family name first ("Xi", "Li" for Li Qiang) or an Arabic given name
+                    # ("Sheikh Abdullah" for Abdullah bin Zayed Al Nahyan)
+                    cands = [p for p in people if p.split()[0] == toks[0] and len(p.split()) >= 2
+                             and (entities.get(p, {}).get("country") in FAMILY_NAME_FIRST
+                                  or any(w in ("bin", "ibn", "bint") for w in p.split()))]
                 if len(cands) > 1:
                     continue  # ambiguous: left unresolved rather than guessed
                 if not cands:
@@ -260,6 +268,8 @@ def _is_short_form(short: list[str], full: list[str]) -> bool:
         return False
     if len(short) == 1:
         return short[0] == full[-1]
+    if full[: len(short)] == short and len(short) >= 3:
+        return True  # "Abdullah bin Zayed" / "Abdullah bin Zayed Al Nahyan"
     if short[0] != full[0] or short[-1] != full[-1]:
         return False
     it = iter(full)

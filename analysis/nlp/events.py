@@ -73,6 +73,14 @@ class EventExtractor:
         for span, name in st.get("mentions", []):
             for t in range(span.start, span.end):
                 self.tok[t] = (span, name)
+        # a title linked to a named person stands for that person ("Special Representative
+        # for Afghanistan Mohammad Sadiq held talks")
+        for r in st.get("roles", []):
+            hit = self.tok.get(r["person"][0])
+            if r.get("title_span") and hit and hit[1]:
+                for t in range(*r["title_span"]):
+                    if t not in self.tok or not self.tok[t][1]:
+                        self.tok[t] = hit
 
     def rec_at(self, tok: Token) -> dict[str, Any] | None:
         hit = self.tok.get(tok.i)
@@ -155,7 +163,8 @@ class EventExtractor:
             if t is not None and (t.lower_ in self.cancelled or (
                     t.lower_ == "called" and any(c.lower_ == "off" for c in t.children))):
                 return "cancelled"
-        carrier = trig if verbal else (gov if gov is not None and trig.dep_ in ("dobj", "nsubjpass", "nsubj") else None)
+        carrier = trig if verbal else (gov if gov is not None and trig.dep_ in (
+            "dobj", "nsubjpass", "nsubj", "attr") else None)
         if carrier is not None and any(c.dep_ == "neg" for c in carrier.children):
             return None
         if not verbal and any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned
@@ -423,7 +432,7 @@ class EventExtractor:
                         trig, found = t, linked
                         break
             if not found:
-                return []
+                return self._talks_abroad(doc, sent, dateline)
             people = found
         if len(people) < 2:
             return []
@@ -445,7 +454,8 @@ class EventExtractor:
         elif words & self.third:
             cameo = self.cameo["meeting"]["third_location"]
         out = [{"kind": "meeting", "participants": people, "country": country, "place": place,
-                "date": date, "status": status, "cameo": cameo, "trigger": trig.text}]
+                "date": date, "status": status, "cameo": cameo, "trigger": trig.text,
+                "_dated": any(e.label_ == "DATE" for e in sent.ents)}]
         if country and cameo != self.cameo["meeting"]["third_location"]:
             # a guest meeting a host in the host's country made a visit there
             countries = {p: self.ents[p]["country"] for p in people}
@@ -455,6 +465,36 @@ class EventExtractor:
                         out.append(self._visit(p, c, (place, country), status, date,
                                                inferred_from="meeting", trigger=trig.text))
         return out
+
+    def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """"Pakistan's envoy Sadiq held talks with Taliban ministers in Kabul": a named person
+        holding talks in a place of another country visited it (CAMEO 042, inferred)."""
+        for t in sent:
+            if t.lower_ not in self.meet_words or t.lower_ in ("received", "welcomed", "hosted"):
+                continue
+            verb = t if t.pos_ in ("VERB", "AUX") else (t.head if t.dep_ == "dobj" else None)
+            if verb is None:
+                continue
+            subj = [c for c in verb.children if c.dep_ == "nsubj"]
+            who = self._persons(subj[0]) if subj else []
+            if len(who) != 1:
+                continue
+            rec = self.ents[who[0]]
+            skip = {x.i for x in subj[0].subtree}
+            for p in verb.subtree:
+                if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in ("in", "at"):
+                    continue
+                if True:
+                        d = self.place_of(p, dateline)
+                        if d and d[0] and rec["country"] and d[1] != rec["country"]:
+                            status = self.status(t)
+                            if status in (None, "cancelled"):
+                                return []
+                            date = self.date_for(doc, sent, None,
+                                                 "future" if status == "planned" else "past")
+                            return [self._visit(who[0], rec["country"], d, status, date,
+                                                inferred_from="talks", trigger=t.text)]
+        return []
 
     def _persons(self, tok: Token) -> list[str]:
         """Named people a token and its conjuncts stand for ("A and B", "the minister, A")."""
@@ -569,6 +609,7 @@ class EventExtractor:
         mention wins; meetings during an occurred visit inherit its place and date."""
         visits: dict[tuple, dict[str, Any]] = {}
         out: list[dict[str, Any]] = []
+        all_visits = [dict(ev) for ev in events if ev["kind"] == "visit"]
         for ev in events:
             if ev["kind"] != "visit":
                 out.append(ev)
@@ -613,6 +654,17 @@ class EventExtractor:
         occurred = [v for v in visits.values() if v["status"] == "occurred" and v["date"]]
         for ev in out:
             if ev["kind"] != "meeting":
+                continue
+            vague = ev.pop("_dated", False) and not ev["date"]
+            same = [v for v in all_visits if v["sentence_index"] == ev["sentence_index"]
+                    and v["visitor"] in ev["participants"]]
+            if same:  # "... made a visit to Pakistan, during which he met Sharif"
+                v = same[0]
+                ev["date"] = ev["date"] or v["date"]
+                if not ev["place"] and not ev["country"]:
+                    ev["place"], ev["country"] = v["destination_place"], v["destination_country"]
+                continue
+            if vague:  # "in April", "three months later": not the visit this article is about
                 continue
             for v in occurred:
                 if v["visitor"] in ev["participants"]:

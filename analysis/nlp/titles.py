@@ -182,6 +182,11 @@ class TitleLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         self._matches = self.title_matches(doc)
+        inside = [e for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART", "FAC", "LAW") and not e.id_
+                  and any(s <= e.start and e.end <= t for s, t in self._matches)]
+        if inside:  # "Special Representative" tagged ORG is a title, not an organisation
+            drop = {(e.start, e.end) for e in inside}
+            doc.set_ents([e for e in doc.ents if (e.start, e.end) not in drop])
         self._names_after_titles(doc, self._ent_index(doc))
         ents = self._ent_index(doc)
         titles = self._title_spans(doc, ents)
@@ -213,7 +218,8 @@ class TitleLinker:
                     and doc[t["end"]:i].text.count(",") <= 2:
                 country = next((c["country"] for c in chain if c["country"]), None)
                 for c in chain:
-                    roles.append(self._role(doc, person, c["title"], c["country"] or country))
+                    roles.append(self._role(doc, person, c["title"], c["country"] or country,
+                                            (c["start"], c["title_end"])))
                 continue
             # apposition after the name: "NAME, [the] [Country's] TITLE"
             j = t["start"] - 1
@@ -222,7 +228,8 @@ class TitleLinker:
                 j = ents[j].start - 1 if ents[j] is not None else j - 1
             if j >= 1 and doc[j].text == "," and ents[j - 1] is not None \
                     and ents[j - 1].label_ == "PERSON":
-                roles.append(self._role(doc, ents[j - 1], t["title"], t["country"]))
+                roles.append(self._role(doc, ents[j - 1], t["title"], t["country"],
+                                        (t["start"], t["title_end"])))
         # honorific titles right before a person: "Ambassador Mohammad Sadiq"
         for e in doc.ents:
             if e.label_ != "PERSON":
@@ -242,10 +249,11 @@ class TitleLinker:
         return doc
 
     @staticmethod
-    def _role(doc: Doc, person: Span, title: str, country: str | None) -> dict[str, Any]:
+    def _role(doc: Doc, person: Span, title: str | None, country: str | None,
+              title_span: tuple[int, int] | None = None) -> dict[str, Any]:
         sent_start = person.sent.start if doc.has_annotation("SENT_START") else 0
         return {"person": (person.start, person.end), "title": title, "country": country,
-                "sent_start": sent_start}
+                "sent_start": sent_start, "title_span": title_span}
 
 
 @Language.factory("chancery_titles")
