@@ -146,3 +146,22 @@ def test_guest_meeting_host_abroad_is_a_visit(nlp):
     doc = parse(nlp, "US Secretary of State Colin Powell met Japanese Prime Minister Junichiro "
                      "Koizumi in Tokyo on Sunday.")
     assert visits(doc) == [("Colin Powell", "USA", "Tokyo", "JPN", "occurred", "042")]
+
+
+def test_talks_held_abroad_by_a_titled_person_is_a_visit(nlp):
+    doc = parse(nlp, "KABUL, Dec 23 — Pakistan's Special Representative for Afghanistan Mohammad "
+                     "Sadiq held talks with senior ministers of the Taliban administration in Kabul "
+                     "on Monday.", "2024-12-23")
+    (v,) = [e for e in doc._.chancery["events"] if e["kind"] == "visit"]
+    assert (v["visitor"], v["visitor_country"], v["destination_place"], v["date"],
+            v["inferred_from"]) == ("Mohammad Sadiq", "PAK", "Kabul", "2024-12-23", "talks")
+    assert "Special Representative" not in doc._.chancery["entities"]  # a title, not an ORG
+
+
+def test_meeting_in_a_sentence_about_an_earlier_visit_keeps_its_own_context(nlp):
+    doc = parse(nlp, "Pakistan's Prime Minister Shehbaz Sharif visited Tehran on Monday.\n"
+                     "Three months later, then President Ebrahim Raisi made a three-day visit to "
+                     "Pakistan, during which he met Sharif.", "2025-05-26")
+    (m,) = [e for e in doc._.chancery["events"] if e["kind"] == "meeting"]
+    assert set(m["participants"]) == {"Ebrahim Raisi", "Shehbaz Sharif"}
+    assert (m["country"], m["date"]) == ("PAK", None)

@@ -67,7 +67,7 @@ def matches(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
 def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]],
           include_domestic: bool = False) -> dict[str, Any]:
     """Precision, recall and the disagreements."""
-    tp = fp = fn = 0
+    tp = fp = fn = status_ok = 0
     errors = []
     for item, out in zip(items, outputs):
         gold = [g for g in item["gold"] if include_domestic or not g.get("domestic")]
@@ -79,6 +79,7 @@ def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]],
             if hit is not None:
                 used.add(hit)
                 tp += 1
+                status_ok += p.get("status") == gold[hit].get("status")
             elif any(matches(p, g) for g in skip):
                 continue
             else:
@@ -93,7 +94,7 @@ def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]],
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3),
-            "errors": errors}
+            "status_accuracy": round(status_ok / tp, 3) if tp else 0.0, "errors": errors}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         res = score(items, outputs, include_domestic=dom)
         print(f"{'with' if dom else 'without'} domestic visits: items {len(items)}  "
               f"tp {res['tp']}  fp {res['fp']}  fn {res['fn']}  "
-              f"precision {res['precision']:.3f}  recall {res['recall']:.3f}")
+              f"precision {res['precision']:.3f}  recall {res['recall']:.3f}  "
+              f"status right {res['status_accuracy']:.3f}")
     if not args.quiet:
         for e in score(items, outputs)["errors"]:
             print(*e, sep="  ")
