@@ -28,9 +28,10 @@ import json
 import math
 import re
 import sqlite3
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -85,7 +86,7 @@ class NetworkFilter:
     focus: tuple[str, ...] = ()
     radius: int = 1
 
-    def without_view(self) -> "NetworkFilter":
+    def without_view(self) -> NetworkFilter:
         """The same data filter with no ego view and no top-N cap."""
         return replace(self, ego=None, focus=(), top_n=None)
 
@@ -709,7 +710,7 @@ def timed_summary(path: str | Path | None, flt: NetworkFilter = NetworkFilter(),
 
     g = full_graph(path, flt)
     view = apply_view(g, flt)
-    first_edge: Iterable = list(view.edges)[:1]
+    first_edge = list(view.edges)[:1]
     out = {
         "full_graph_ms": best(lambda: full_graph(path, flt)),
         "apply_view_ms": best(lambda: apply_view(g, flt)),
@@ -720,7 +721,8 @@ def timed_summary(path: str | Path | None, flt: NetworkFilter = NetworkFilter(),
         "edges": float(view.number_of_edges()),
         "all_nodes": float(g.number_of_nodes()),
     }
-    for u, v in first_edge:
+    if first_edge:
+        u, v = first_edge[0]
         out["edge_evidence_ms"] = best(lambda: edge_evidence(path, u, v, flt))
     return out
 

@@ -30,6 +30,8 @@ import pytest
 
 from analysis import store
 
+pytestmark = pytest.mark.browser
+
 REPO = Path(__file__).resolve().parent.parent
 #: (name, URL path) of the pages of dashboard.py, in menu order.
 PAGES = [
@@ -96,10 +98,9 @@ def start_server(db: Path, log: Path) -> Server:
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
-    out = open(log, "wb")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    out.close()
+    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -260,6 +261,8 @@ def hover_network_nodes(page, limit: int = 12) -> list[str]:
     """Move the mouse over the network's nodes and return the tooltip texts vis-network
     showed. The injected-element check (no <img>, <svg> or extra <script> from the data) is
     made on the frame after hovering."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     frame_el = page.locator(NETWORK_FRAME).first
     frame_el.scroll_into_view_if_needed()
     frame = frame_el.element_handle().content_frame()
@@ -281,7 +284,8 @@ def hover_network_nodes(page, limit: int = 12) -> list[str]:
                 """() => { const t = document.querySelector('.vis-tooltip');
                            return t && t.style.visibility === 'visible' && t.innerText; }""",
                 timeout=3000)
-        except Exception:  # noqa: BLE001 - a node hidden under another: no tooltip
+        except PlaywrightTimeout:  # a node under another node or a label: no tooltip here
+            page.mouse.move(box["x"] + 2, box["y"] + 2)
             continue
         texts.append(frame.evaluate("() => document.querySelector('.vis-tooltip').innerText"))
         page.mouse.move(box["x"] + 2, box["y"] + 2)

@@ -44,7 +44,7 @@ def test_streamlit_reads_every_option():
         for name, value in options.items():
             want = {True: "true", False: "false"}.get(value, None) if isinstance(value, bool) \
                 else (f'"{value}"' if isinstance(value, str) else str(value))
-            assert re.search(rf"^{name} = {re.escape(want)}$", sections[section], re.M), \
+            assert re.search(rf"^{name} = {re.escape(want)}$", sections[section], re.MULTILINE), \
                 f"{section}.{name} is not {want} in `streamlit config show`"
 
 
@@ -53,6 +53,6 @@ def test_pages_load_nothing_remote(page):
     """No page script embeds a remote script, stylesheet, font, image or map tile URL."""
     text = (REPO / "pages" / page).read_text()
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=\s*['\"]?https?://", text,
-                         re.I)
+                         re.IGNORECASE)
     assert not re.search(r"mapbox|tile\.openstreetmap|cdn\.jsdelivr|cdnjs|unpkg\.com|"
-                         r"fonts\.googleapis", text, re.I)
+                         r"fonts\.googleapis", text, re.IGNORECASE)
