@@ -4,7 +4,8 @@ Starts ``streamlit run dashboard.py`` on a free port against the session's sampl
 each page, waits for the script to finish, for every plotly chart to draw and for the network
 canvas, and fails on any Streamlit exception element, JavaScript error, console error, dialog
 (``alert``) or request to a host other than this machine. Full-page screenshots go to
-``docs/screenshots/<page>.png`` (``CHANCERY_SCREENSHOTS`` names another folder).
+``docs/screenshots/<page>.png`` under CI or with ``CHANCERY_SCREENSHOTS=docs/screenshots``,
+else to a temporary folder (see :func:`screenshot_dir`).
 
 A second test runs the same tour on a store full of hostile names, titles and texts: no
 dialog may open and no script may run.
@@ -352,8 +353,19 @@ def tour(browser, db: Path, tmp_path: Path, shots: Path | None,
     return seen
 
 
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where the page screenshots go: ``CHANCERY_SCREENSHOTS`` when set (refresh the committed
+    ones with ``CHANCERY_SCREENSHOTS=docs/screenshots``), ``docs/screenshots`` under CI, else a
+    temporary folder, so a local test run leaves the work tree clean."""
+    if os.environ.get("CHANCERY_SCREENSHOTS"):
+        return Path(os.environ["CHANCERY_SCREENSHOTS"]).resolve()
+    if os.environ.get("CI"):
+        return REPO / "docs" / "screenshots"
+    return tmp_path / "screenshots"
+
+
 def test_every_page_in_chromium(browser, sample_db, tmp_path):
-    shots = Path(os.environ.get("CHANCERY_SCREENSHOTS") or REPO / "docs" / "screenshots")
+    shots = screenshot_dir(tmp_path)
     seen = tour(browser, sample_db, tmp_path, shots)
     assert set(seen) == {name for name, _ in PAGES}
     assert seen["overview"]["title"] and seen["network"]["title"] == "Network"
