@@ -45,7 +45,7 @@ PAGES = [
     ("data", "/data"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error", "file"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-dev-shm-usage"]
@@ -448,3 +448,32 @@ def test_guards_catch_remote_requests_dialogs_and_errors(browser):
     assert any("cdn.example.invalid" in u for u in problems.remote_requests)
     assert problems.dialogs == ["alert: 1"]
     assert any("undefinedFunction" in e for e in problems.page_errors)
+
+
+def test_standalone_network_html_draws_offline(browser, tmp_path):
+    """The page's "Standalone HTML" download, opened from disk with every remote request
+    blocked, draws the graph, freezes the layout and asks for nothing from another host."""
+    from test_network import add_article, meeting, person, visit
+
+    from analysis import network
+
+    db = store.open_db(tmp_path / "s.db")
+    add_article(db, 1, "2024-12-23", [person("Mohammad Sadiq", "PAK"),
+                                      person("Sirajuddin Haqqani", "AFG")],
+                [visit("Mohammad Sadiq", "PAK", "AFG", "2024-12-23"),
+                 meeting(["Mohammad Sadiq", "Sirajuddin Haqqani"], "AFG", "2024-12-23")])
+    db.conn.close()
+    html_file = tmp_path / "chancery-network.html"
+    html_file.write_text(network.to_html(network.build_graph(tmp_path / "s.db")), encoding="utf-8")
+    problems = Problems()
+    context, page = _new_page(browser, problems)
+    try:
+        page.goto(html_file.as_uri())
+        page.wait_for_selector("#mynetwork canvas", state="attached")
+        page.wait_for_function("() => network.physics.physicsEnabled === false",
+                               timeout=PAGE_TIMEOUT)
+        drawn = page.evaluate("() => Object.keys(network.getPositions()).length")
+    finally:
+        context.close()
+    assert drawn == 4  # two people, two countries
+    assert not problems.report(), problems.report()
