@@ -507,17 +507,29 @@ def nodes_for_entity_keys(path: str | Path | None, keys: Iterable[str]) -> list[
 
 
 def date_bounds(path: str | Path | None) -> tuple[str | None, str | None]:
-    """First and last effective date of any visit or meeting in the store."""
+    """First and last effective date of any visit or meeting in the store.
+
+    Dated events are read through the ``events(kind, date)`` index; only undated ones (which
+    take their article's publication date) are joined to ``articles``.
+    """
     conn = store.connect_ro(path)
     try:
-        row = conn.execute(
-            f"""SELECT MIN(d), MAX(d) FROM (
-                   SELECT {_EFFECTIVE_DATE} AS d FROM events e
-                   WHERE e.kind IN ('visit', 'meeting')) WHERE d IS NOT NULL"""
-        ).fetchone()
+        lows, highs = [], []
+        for kind in _EVENT_KINDS:
+            for sql in (
+                "SELECT MIN(date), MAX(date) FROM events WHERE kind = ? AND date > ''",
+                """SELECT MIN(a.published), MAX(a.published) FROM events e
+                   JOIN articles a ON a.id = e.article_id
+                   WHERE e.kind = ? AND (e.date IS NULL OR e.date = '')""",
+            ):
+                lo, hi = conn.execute(sql, [kind]).fetchone()
+                if lo:
+                    lows.append(str(lo)[:10])
+                if hi:
+                    highs.append(str(hi)[:10])
     finally:
         conn.close()
-    return (row[0], row[1]) if row else (None, None)
+    return (min(lows) if lows else None, max(highs) if highs else None)
 
 
 def country_options(path: str | Path | None) -> list[str]:
