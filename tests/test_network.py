@@ -248,6 +248,20 @@ def test_edge_evidence(small_store):
     assert list(windowed["date"]) == ["2024-12-23"]
 
 
+def test_date_bounds_and_undated_events(small_store):
+    assert N.date_bounds(small_store) == ("2023-05-05", "2024-12-24")
+    db = store.open_db(small_store)
+    undated = meeting(["Ishaq Dar", "Wang Yi"], "CHN", None)
+    add_article(db, 9, "2025-02-03T08:00:00", [person("Ishaq Dar", "PAK"), person("Wang Yi", "CHN")],
+                [undated])
+    db.conn.close()
+    assert N.date_bounds(small_store) == ("2023-05-05", "2025-02-03")
+    # an undated event takes its article's day, for the window and the weight
+    g = N.build_graph(small_store, N.NetworkFilter(start="2025-02-03", end="2025-02-03"))
+    dar, wang = key_of(small_store, "Ishaq Dar"), key_of(small_store, "Wang Yi")
+    assert g.edges[dar, wang]["weight"] == 1 and g.edges[dar, wang]["first"] == "2025-02-03"
+
+
 def test_empty_store(file_db):
     assert N.build_graph(file_db).number_of_nodes() == 0
     assert N.date_bounds(file_db) == (None, None)
