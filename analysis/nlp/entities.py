@@ -90,6 +90,9 @@ class EntityResolver:
             covered.update(range(e.start, e.end))
             if e.label_ == "PERSON" and len(e) >= 2:
                 last.setdefault(e[-1].text.upper(), set()).add(e.text)
+                parsed = parse_entity_id(e.id_)
+                if parsed and parsed[2] in FAMILY_NAME_FIRST:  # "Wang" for Wang Yi
+                    last.setdefault(e[0].text.upper(), set()).add(e.text)
         if not last:
             return
         new = []
@@ -155,7 +158,7 @@ class EntityResolver:
             if self.is_junk(e, name):
                 mentions.append([e, None])
                 continue
-            if e.label_ in ("PERSON", "GPE") and (e.label_ == "PERSON" or len(name.split()) == 1):
+            if e.label_ in ("PERSON", "GPE", "ORG") and (e.label_ == "PERSON" or len(name.split()) == 1):
                 pending.append((e, name, len(mentions)))
                 mentions.append([e, None])
                 continue
@@ -217,8 +220,8 @@ class EntityResolver:
                 if not cands:
                     if e.label_ == "PERSON":
                         target = name
-                    else:  # an unknown one-word place
-                        add(name, "place", None)
+                    else:  # an unknown one-word place or organisation
+                        add(name, "organization" if e.label_ == "ORG" else "place", None)
                         mentions[i][1] = name
                         continue
                 else:

@@ -440,7 +440,15 @@ class EventExtractor:
         if status is None or status == "cancelled":
             return []
         place = country = None
-        for span, name in state(doc).get("mentions", []):
+        where = None
+        if doc.has_annotation("DEP"):  # "... from New Delhi, where he held talks with ..."
+            for a in [trig, *list(trig.ancestors)[:2]]:
+                if a.dep_ == "relcl" and any(c.lower_ == "where" for c in a.children):
+                    where = self.place_of(a.head, dateline) or (None, None)
+                    break
+        if where is not None:
+            place, country = where
+        for span, name in ([] if where is not None else state(doc).get("mentions", [])):
             if sent.start <= span.start < sent.end and span.start not in dateline and name:
                 rec = self.ents.get(name)
                 if rec and rec["kind"] == "place" and rec["country"] and \
@@ -530,19 +538,27 @@ class EventExtractor:
                 else:
                     subj += self._persons(c)
         holders = [head] if not verbal and trig.dep_ in ("dobj", "pobj", "nsubj") else []
+        unnamed_subject = False
         for h in [trig] + holders:
             for c in h.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
                     if c.lower_ in ("who", "that") and h.dep_ == "relcl":
-                        subj += self._persons(h.head)
+                        found = self._persons(h.head)
+                    elif c.lower_ in self.pronouns:
+                        name, _ = self.actor(doc, c, sent)
+                        found = [name] if name and self.ents[name]["kind"] == "person" else []
                     else:
-                        subj += self._persons(c)
+                        found = self._persons(c)
+                    subj += found
+                    unnamed_subject = unnamed_subject or not found
                 elif h is not trig and c.dep_ == "prep" and c.lower_ == "with":
                     for p in c.children:
                         if p.dep_ == "pobj":
                             obj += self._persons(p)
         if verbal and trig.lower_ in ("meet", "met", "meets") and not obj and len(subj) >= 2:
             return list(dict.fromkeys(subj))  # "A and B met"
+        if unnamed_subject and not subj:
+            return []  # "we spoke with Austin", "the delegation met A and B": one side unnamed
         if obj and not subj:
             others = [p for p in people if p not in obj]
             if len(others) == 1:
@@ -658,13 +674,14 @@ class EventExtractor:
             vague = ev.pop("_dated", False) and not ev["date"]
             same = [v for v in all_visits if v["sentence_index"] == ev["sentence_index"]
                     and v["visitor"] in ev["participants"]]
+            same = [v for v in same if not ev["country"] or v["destination_country"] == ev["country"]]
             if same:  # "... made a visit to Pakistan, during which he met Sharif"
                 v = same[0]
                 ev["date"] = ev["date"] or v["date"]
                 if not ev["place"] and not ev["country"]:
                     ev["place"], ev["country"] = v["destination_place"], v["destination_country"]
                 continue
-            if vague:  # "in April", "three months later": not the visit this article is about
+            if vague or ev["country"]:  # "in April"; or its own place: not this visit
                 continue
             for v in occurred:
                 if v["visitor"] in ev["participants"]:
