@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -18,7 +19,7 @@ EXTRACTOR_VERSION = "1.0"
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
 _KIND_LABEL = {"person": "PERSON", "organization": "ORG"}
-_RAW_PAGE = re.compile(r"<(html|body|div|p|article)\b", re.I)
+_RAW_PAGE = re.compile(r"<(html|body|div|p|article)\b", re.IGNORECASE)
 
 
 def get_nlp():

@@ -23,7 +23,8 @@ def gold():
 def out(gold):
     seed = shared_path(gold["file"])
     proc = subprocess.run([sys.executable, "-m", "analysis", "extract", str(seed)],
-                          cwd=config.REPO_ROOT, capture_output=True, text=True, timeout=600)
+                          cwd=config.REPO_ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == 1
@@ -130,7 +131,7 @@ def test_every_event_has_its_evidence_sentence(out):
 def test_topics(out, gold):
     assert all(t["evidence"] and 0 < t["score"] <= 1 for t in out["topics"])
     for pattern in gold["topics_expected_patterns"]:
-        assert any(re.search(pattern, f"{t['id']} {t['label']}", re.I) for t in out["topics"]), pattern
+        assert any(re.search(pattern, f"{t['id']} {t['label']}", re.IGNORECASE) for t in out["topics"]), pattern
 
 
 def test_mentions_point_into_the_text(out):

@@ -10,7 +10,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
 _DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
-                       r"[- ](day|week|month|year)s?\b(?! ago)", re.I)
+                       r"[- ](day|week|month|year)s?\b(?! ago)", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -49,8 +49,8 @@ def resolve_date(text: str, published: str | None = None, prefer: str = "past") 
     :param prefer: "past" for things that happened, "future" for planned ones.
     """
     text = " ".join(text.replace("’", "'").split())
-    text = re.sub(r"^(on|by|from|since|until|this|the|evening of|morning of)\s+", "", text, flags=re.I)
-    text = re.sub(r"^the\s+(evening|morning|afternoon|night)\s+of\s+", "", text, flags=re.I)
+    text = re.sub(r"^(on|by|from|since|until|this|the|evening of|morning of)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^the\s+(evening|morning|afternoon|night)\s+of\s+", "", text, flags=re.IGNORECASE)
     if not text or not is_specific(text):
         return None
     ref = _ref(published)
@@ -84,7 +84,7 @@ def resolve_date(text: str, published: str | None = None, prefer: str = "past") 
                 "PREFER_DAY_OF_MONTH": "first"}
     try:
         dt = dateparser.parse(text, languages=["en"], settings=settings)
-    except Exception:  # dateparser raises assorted errors on odd input
+    except Exception:  # noqa: BLE001 - dateparser raises assorted errors on odd input
         return None
     if dt is None:
         return None

@@ -57,8 +57,7 @@ class EntityResolver:
             end -= 1
         text = doc[i:end].text
         for p in POSSESSIVE_ENDINGS[:2]:
-            if text.endswith(p):
-                text = text[: -len(p)]
+            text = text.removesuffix(p)
         return " ".join(text.split()), i - span.start
 
     def is_junk(self, span: Span, name: str) -> bool:
@@ -76,9 +75,7 @@ class EntityResolver:
                 return True
         if span.label_ in ("GPE", "LOC") and name.isupper() and len(name) <= 4:
             return True  # unknown acronym as a place: "AI", "CEO"
-        if span.label_ == "PERSON" and any(w.lower() in self.not_person for w in words):
-            return True
-        return False
+        return bool(span.label_ == "PERSON" and any(w.lower() in self.not_person for w in words))
 
     # -- main ------------------------------------------------------------------------------
     def _propagate_surnames(self, doc: Doc) -> None:
@@ -138,7 +135,7 @@ class EntityResolver:
                 if e.label_ != "PERSON":
                     name = name[4:] if name.lower().startswith("the ") else name
                     for p in POSSESSIVE_ENDINGS[:2]:
-                        name = name[: -len(p)] if name.endswith(p) else name
+                        name = name.removesuffix(p)
                 hit = gaz.lookup(name)
                 if hit and not (hit[0] == "person" and e.label_ != "PERSON"):
                     parsed = (hit[0], hit[1], hit[2])
@@ -180,7 +177,7 @@ class EntityResolver:
         stripped, _ = self.strip_name(e)
         surface = e.text
         for p in POSSESSIVE_ENDINGS[:2]:
-            surface = surface[: -len(p)] if surface.endswith(p) else surface
+            surface = surface.removesuffix(p)
         surface = " ".join(surface.split())
         if surface != stripped and surface != rec["name"] and surface not in rec["aliases"]:
             rec["aliases"].append(surface)

@@ -36,7 +36,8 @@ def agnews_text(s: str) -> str:
 def load_items(annotations: Path, csv_path: Path, mode: str = "joined") -> list[dict[str, Any]]:
     """Extractor input items for the annotated rows."""
     ann = json.loads(annotations.read_text(encoding="utf-8"))
-    rows = list(csv.reader(open(csv_path, newline="", encoding="utf-8")))
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     items = []
     for a in ann["items"]:
         _, title, desc = rows[a["row"]][:3]

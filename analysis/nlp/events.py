@@ -288,7 +288,7 @@ class EventExtractor:
                     continue
                 dests = self._dests(trig, spec["dest"], dateline)
                 if not dests and spec.get("passive_only"):
-                    skip = set(t.i for t in subj[0].subtree)
+                    skip = {t.i for t in subj[0].subtree}
                     dests = [p for t in trig.subtree if t.i not in skip and t.dep_ == "pobj"
                              and t.head.lower_ in spec["dest"]
                              for p in [self.place_of(t, dateline)] if p]

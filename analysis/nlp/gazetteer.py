@@ -12,7 +12,7 @@ statistical NER except when the NER span is a longer name that merely contains a
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -44,9 +44,7 @@ def dateline_end(doc: Doc, start: int) -> int | None:
             depth -= 1
         elif depth == 0 and t.text in DATELINE_DASHES:
             return j if j > start else None
-        elif depth == 0 and t.is_alpha and t.text[0].islower():
-            return None
-        elif t.is_space and "\n" in t.text:
+        elif depth == 0 and t.is_alpha and t.text[0].islower() or t.is_space and "\n" in t.text:
             return None
     return None
 
@@ -101,7 +99,7 @@ class GazetteerRuler:
             forms = {surface}
             if surface not in self.gaz.case_sensitive:
                 forms.add(surface.upper())
-            for variant in list(forms):
+            for variant in forms:
                 forms.add(variant.replace("'", "’"))
             for form in forms:
                 if form in seen:

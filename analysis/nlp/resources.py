@@ -126,7 +126,7 @@ class Resources:
             self.honorific_last.setdefault(h[-1], []).append(h)
 
 
-def honorific_len(res: "Resources", doc: Any, i: int, end: int | None = None) -> int:
+def honorific_len(res: Resources, doc: Any, i: int, end: int | None = None) -> int:
     """Number of tokens of an honorific ("H.E.", "Prime Minister", "Khalifa") starting at
     token ``i`` of ``doc`` and ending before ``end`` (0 when there is none)."""
     end = len(doc) if end is None else end
@@ -142,7 +142,7 @@ def honorific_len(res: "Resources", doc: Any, i: int, end: int | None = None) ->
     return 0
 
 
-def honorific_len_before(res: "Resources", doc: Any, k: int) -> int:
+def honorific_len_before(res: Resources, doc: Any, k: int) -> int:
     """Number of tokens of an honorific that ends at token ``k`` (0 when there is none)."""
     if k < 0:
         return 0

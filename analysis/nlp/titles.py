@@ -160,9 +160,7 @@ class TitleLinker:
             while j < len(doc) and j - i < 4 and ents[j] is None:
                 t = doc[j]
                 if t.is_title and t.is_alpha and (not tagged or t.pos_ == "PROPN") \
-                        and t.lower_ not in self.stop_words:
-                    j += 1
-                elif t.lower_ in NAME_PARTICLES and j + 1 < len(doc) and j > i:
+                        and t.lower_ not in self.stop_words or t.lower_ in NAME_PARTICLES and j + 1 < len(doc) and j > i:
                     j += 1
                 else:
                     break
