@@ -99,8 +99,7 @@ class GazetteerRuler:
             forms = {surface}
             if surface not in self.gaz.case_sensitive:
                 forms.add(surface.upper())
-            for variant in forms:
-                forms.add(variant.replace("'", "’"))
+            forms |= {variant.replace("'", "’") for variant in forms}
             for form in forms:
                 if form in seen:
                     continue
