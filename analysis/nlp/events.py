@@ -22,6 +22,7 @@ Without a dependency parse (``spacy.blank``) a simple adjacency rule stands in.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from spacy.language import Language
@@ -41,6 +42,7 @@ class EventExtractor:
 
     def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
         ensure_extensions()
+        self._lock = threading.Lock()
         self.res = resources or get_resources()
         ev = self.res.events
         self.visit_verbs: dict[str, dict[str, Any]] = {}
@@ -203,6 +205,11 @@ class EventExtractor:
 
     # -- main ------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        # per-document state lives on the instance while it runs: one document at a time
+        with self._lock:
+            return self._call(doc)
+
+    def _call(self, doc: Doc) -> Doc:
         self._index(doc)
         st = state(doc)
         dateline = self.dateline(doc)

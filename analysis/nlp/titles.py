@@ -17,6 +17,7 @@ The country of a title is the possessive or adjective in front of it ("Pakistanâ
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from spacy.language import Language
@@ -53,6 +54,7 @@ class TitleLinker:
 
     def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
         ensure_extensions()
+        self._lock = threading.Lock()
         self.res = resources or get_resources()
         t = self.res.titles
         # Core titles with a PhraseMatcher (fast); modifiers are taken in by walking left.
@@ -179,6 +181,11 @@ class TitleLinker:
             doc.set_ents(filter_spans(list(doc.ents) + new))
 
     def __call__(self, doc: Doc) -> Doc:
+        # per-document state lives on the instance while it runs: one document at a time
+        with self._lock:
+            return self._call(doc)
+
+    def _call(self, doc: Doc) -> Doc:
         self._matches = self.title_matches(doc)
         inside = [e for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART", "FAC", "LAW") and not e.id_
                   and any(s <= e.start and e.end <= t for s, t in self._matches)]
