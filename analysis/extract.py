@@ -104,13 +104,13 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
     sent_starts = [s.start for s in sents]
     mentions = []
     used: set[str] = set()
-    for span, name in st.get("mentions", []):
+    for start, end, label, name in st.get("mentions", []):
+        span = doc[start:end]
         rec = ents.get(name) if name else None
         if span.start_char < offset:  # in the headline: an entity, but no body offsets
             if rec is not None:
                 used.add(name)
             continue
-        label = span.label_
         if rec is not None:
             used.add(name)
             label = _KIND_LABEL.get(rec["kind"], label)
@@ -162,8 +162,13 @@ def extract(item: dict[str, Any]) -> dict[str, Any]:
     return next(iter(extract_many([item], batch_size=1)))
 
 
-def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32) -> Iterator[dict[str, Any]]:
-    """Extract many items with ``nlp.pipe`` (much faster than one by one), in input order."""
+def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32,
+                 n_process: int = 1) -> Iterator[dict[str, Any]]:
+    """Extract many items with ``nlp.pipe`` (much faster than one by one), in input order.
+
+    :param n_process: worker processes for ``nlp.pipe`` (our per-document results are plain
+        data, so documents can travel between processes).
+    """
     nlp = get_nlp()
     articles: list[dict[str, Any]] = []
 
@@ -173,6 +178,6 @@ def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32) -> Itera
             articles.append(art)
             yield make_doc(nlp, art)
 
-    for i, doc in enumerate(nlp.pipe(docs(), batch_size=batch_size)):
+    for i, doc in enumerate(nlp.pipe(docs(), batch_size=batch_size, n_process=n_process)):
         yield assemble(articles[i], doc)
         articles[i] = None  # type: ignore[call-overload]  # free memory as we go

@@ -178,3 +178,12 @@ def test_headline_is_analysed_when_the_body_lacks_it():
     assert out["text"] == "Afghan President Hamid Karzai will discuss trade and security."
     for m in out["mentions"]:
         assert out["text"][m["start"]:m["end"]] == m["text"] and m["sentence_index"] == 0
+
+
+def test_extract_many_with_two_processes_gives_the_same_output():
+    from analysis.extract import extract_many
+
+    items = [{"id": str(i), "text": t, "published": "2024-12-24", "clean": True} for i, t in
+             enumerate(["Ishaq Dar met Amir Khan Muttaqi in Kabul on Monday.",
+                        "Chinese Foreign Minister Wang Yi arrived in Islamabad."] * 2)]
+    assert list(extract_many(items, batch_size=1, n_process=2)) == list(extract_many(items))

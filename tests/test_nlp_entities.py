@@ -8,7 +8,7 @@ from tests.test_nlp_helpers import entities, run
 
 
 def mention_map(doc):
-    return {(s.text, s.start_char): name for s, name in doc._.chancery["mentions"]}
+    return {(doc[s:e].text, doc[s].idx): name for s, e, _, name in doc._.chancery["mentions"]}
 
 
 def test_short_form_resolves_to_the_one_full_name():

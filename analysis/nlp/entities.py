@@ -11,7 +11,8 @@ place) and country:
 - junk never becomes an entity: the stoplist (site furniture), title-case phrases with a verb
   ("Pakistan Reaffirms Commitment"), unknown short all-caps strings as places ("AI").
 
-Results: ``doc._.chancery["mentions"]`` = list of ``(span, name or None)`` and
+Results: ``doc._.chancery["mentions"]`` = list of ``[span, name or None]`` (turned into
+``(start, end, label, name)`` tuples by ``chancery_events``, so docs serialise) and
 ``doc._.chancery["entities"]`` = name -> record with kind, country, aliases and roles.
 """
 from __future__ import annotations

@@ -234,6 +234,10 @@ class EventExtractor:
                            "end": sent.start_char + lead + len(text.strip())})
             events += found
         st["events"] = self.merge(events)
+        # serialisable from here on (nlp.pipe(n_process=2) ships docs between processes):
+        # mentions become (start token, end token, label, canonical name or None)
+        st["mentions"] = [(sp.start, sp.end, sp.label_, name) for sp, name in st.get("mentions", [])]
+        self.tok, self.ents = {}, {}
         return doc
 
     def dateline(self, doc: Doc) -> set[int]:
