@@ -152,7 +152,11 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) 
     publication-date index newest first. Each side stops after ``limit`` rows.
     """
     w1, p1 = ["ev.date IS NOT NULL", *cond], list(cparams)
-    w2, p2 = ["ev.date IS NULL", *cond], list(cparams)
+    # Each article walked must find its events through the article_id index: left alone, the
+    # planner answered "ev.id IN (list)" or "kind = ?" through other indexes once per article
+    # (minutes on a large store). ``INDEXED BY`` and ``+ev.id`` keep it on the right path.
+    w2 = ["ev.date IS NULL", *(c.replace("ev.id IN (", "+ev.id IN (") for c in cond)]
+    p2 = list(cparams)
     if f.start:
         w1.append("substr(ev.date, 1, 10) >= ?")
         p1.append(f.start)
@@ -168,7 +172,9 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) 
                            ORDER BY ev.date DESC, ev.id DESC LIMIT ?)
         UNION ALL
         SELECT id, d FROM (SELECT ev.id, substr(a.published, 1, 10) AS d
-                           FROM articles a CROSS JOIN events ev ON ev.article_id = a.id {_and(w2)}
+                           FROM articles a
+                           CROSS JOIN events ev INDEXED BY idx_events_article_id ON ev.article_id = a.id
+                           {_and(w2)}
                            ORDER BY a.published DESC, ev.id DESC LIMIT ?)
     """
     return sql, p1 + [limit] + p2 + [limit]
@@ -849,21 +855,25 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
             WHERE r.entity_id = ? ORDER BY r.date DESC LIMIT ?
         """, [eid, limit])
         ew, ep = _event_where(f)
-        base = f"""
-            SELECT ev.id, {_EVENT_DATE} AS date, ev.kind, ev.status, ev.visitor_country,
-                   COALESCE(ev.destination_country, ev.country) AS destination_country,
-                   COALESCE(ev.destination_place, ev.place) AS place,
-                   (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
-                      FROM event_participants p JOIN entities e ON e.id = p.entity_id
-                      WHERE p.event_id = ev.id) AS participants,
-                   ev.evidence, ev.quote, ev.article_id, a.title, a.url
-            FROM events ev JOIN articles a ON a.id = ev.article_id
-        """
+        nw, npar = _event_where(f, dates=False)
         part = "ev.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?{role})"
 
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
-            return _df(conn, base + _and(ew + extra) + " ORDER BY date DESC LIMIT ?",
-                       ep + extra_params + [limit])
+            newest, params = _newest_events(f, nw + extra, npar + extra_params, limit)
+            sql = f"""
+                WITH sel AS ({newest})
+                SELECT ev.id, sel.d AS date, ev.kind, ev.status, ev.visitor_country,
+                       COALESCE(ev.destination_country, ev.country) AS destination_country,
+                       COALESCE(ev.destination_place, ev.place) AS place,
+                       (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
+                          FROM event_participants p JOIN entities e ON e.id = p.entity_id
+                          WHERE p.event_id = ev.id) AS participants,
+                       ev.evidence, ev.quote, ev.article_id, a.title, a.url
+                FROM sel CROSS JOIN events ev ON ev.id = sel.id
+                CROSS JOIN articles a ON a.id = ev.article_id
+                ORDER BY sel.d DESC, ev.id DESC LIMIT ?
+            """
+            return _df(conn, sql, params + [limit])
 
         if is_country:
             out["visits_made"] = ev_df(["ev.kind = 'visit'", "ev.visitor_country = ?"], [code])
