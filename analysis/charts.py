@@ -8,6 +8,7 @@ Points carry ``customdata`` (ids) so that a page can react to a selection.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -58,7 +59,7 @@ def _dates(values: Any) -> list[str | None]:
 
 def _v(x: Any) -> Any:
     """None for missing values (pandas gives NaN for missing text in some columns)."""
-    return None if x is None or (isinstance(x, float) and x != x) else x
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
 def _event_hover(r: Any, label: str) -> str:

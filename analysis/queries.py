@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -46,7 +47,7 @@ class Filters:
     people: tuple[str, ...] = field(default_factory=tuple)
     topics: tuple[str, ...] = field(default_factory=tuple)
 
-    def without_topics(self) -> "Filters":
+    def without_topics(self) -> Filters:
         return Filters(self.start, self.end, self.countries, self.people, ())
 
     @property
@@ -426,8 +427,8 @@ def pair_visits(path: str | Path, a_code: str, b_code: str, f: Filters = NO_FILT
     since the previous visit between them (``gap_days``)."""
     where, params = _event_where(f)
     where += ["ev.kind = 'visit'", "COALESCE(ev.status, 'occurred') = 'occurred'",
-              "((ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?)"
-              " OR (ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?))"]
+              ("((ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?)"
+               " OR (ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?))")]
     params += [a_code, b_code, b_code, a_code]
     sql = f"""
         WITH v AS (
@@ -880,8 +881,8 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
             out["visits_hosted"] = ev_df(
                 ["ev.kind = 'visit'", "COALESCE(ev.destination_country, ev.country) = ?"], [code])
             out["meetings"] = ev_df(
-                ["ev.kind = 'meeting'", "(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
-                 " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))"],
+                ["ev.kind = 'meeting'", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
+                 " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))")],
                 [code, code])
         else:
             out["visits_made"] = ev_df(["ev.kind = 'visit'", part.format(role=" AND role = 'visitor'")], [eid])

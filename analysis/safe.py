@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -193,7 +194,7 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def csv_bytes(df: "pd.DataFrame") -> bytes:
+def csv_bytes(df: pd.DataFrame) -> bytes:
     """A DataFrame as UTF-8 CSV bytes with every text cell passed through :func:`csv_cell`."""
     from pandas.api.types import is_numeric_dtype
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_queries import PAYLOADS, make_store
 
 from analysis import safe, store
-from test_queries import PAYLOADS, make_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "visits", "topics", "articles", "profiles", "data"]
@@ -273,7 +273,7 @@ class FakeIngest:
 
 @pytest.fixture
 def fake_ingest(monkeypatch):
-    import analysis.ingest as ingest
+    from analysis import ingest
 
     fake = FakeIngest()
     for name in ("ingest_bytes", "ingest_text", "ingest_sources", "reextract"):
@@ -347,8 +347,8 @@ def test_hostile_payloads_never_render(hostile_store, page):
 
 def test_hostile_payloads_shown_escaped(hostile_store):
     """The payloads are shown as text (escaped), not dropped: an analyst sees what was there."""
-    md = lambda p: safe.escape_markdown(p)  # noqa: E731
-    html_ = lambda p: safe.escape_text(p)  # noqa: E731
+    md = lambda p: safe.escape_markdown(p)
+    html_ = lambda p: safe.escape_text(p)
     art = run_page("articles", HOSTILE_QUERIES["articles"])
     title_md = subheaders(art)[-1]
     assert all(md(p) in title_md for p in PAYLOADS)
@@ -425,7 +425,8 @@ def test_reading_pages_never_import_spacy(real_store):
         "assert not at.exception\n"
         "print('spacy' in sys.modules, 'analysis.ingest' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300, env={**__import__("os").environ, "CHANCERY_DB": str(real_store)})
+    out = subprocess.run([sys.executable, "-c", script], check=False, cwd=ROOT, capture_output=True,
+                         text=True, timeout=300,
+                         env={**__import__("os").environ, "CHANCERY_DB": str(real_store)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False False"
