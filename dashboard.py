@@ -32,7 +32,7 @@ page = st.navigation(PAGES)
 # The global filters (date range, countries, people, topics) are drawn here, in the entrypoint,
 # so that they are the same widgets on every page and keep their values while navigating. They
 # are written to the URL query string on every run, so a filtered view can be shared.
-from pages._common import sidebar_filters  # noqa: E402
+from pages._common import sidebar_filters
 
 sidebar_filters()
 page.run()
