@@ -18,6 +18,22 @@ import streamlit as st
 from analysis import config, queries, safe
 from analysis.queries import Filters
 
+
+def _run_through_entrypoint() -> None:
+    """Streamlit 1.67 keeps a relic of its old multipage mode: until ``st.navigation`` has run
+    once in the server process, a repository with a ``pages/`` folder runs a requested sub-page
+    (a shared link such as ``/visits?country=PAK`` opened first after a restart) on its own,
+    without dashboard.py's navigation and filters. Switch that mode off and rerun: the rerun
+    goes through dashboard.py, whose ``st.navigation`` opens the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_run_through_entrypoint()
+
 #: Query-string names of the global filters (also the widget keys in the sidebar).
 FILTER_KEYS = ("from", "to", "country", "person", "topic")
 _MIN_DATE = dt.date(1900, 1, 1)

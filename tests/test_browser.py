@@ -477,3 +477,26 @@ def test_standalone_network_html_draws_offline(browser, tmp_path):
         context.close()
     assert drawn == 4  # two people, two countries
     assert not problems.report(), problems.report()
+
+
+def test_shared_link_opened_first_after_restart(browser, sample_db, tmp_path):
+    """A shared sub-page link is the first request a fresh server gets: the page must still run
+    through dashboard.py (its navigation and the global filters), with the link's filter kept."""
+    server = start_server(sample_db, tmp_path / "streamlit.log")
+    problems = Problems()
+    context, page = _new_page(browser, problems)
+    try:
+        page.goto(f"{server.url}/visits?country=PAK")
+        _wait_idle(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Overview" in nav and "Visits" in nav
+        assert "common" not in nav and "dashboard" not in nav, nav
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Countries" in sidebar and "PAK" in sidebar
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text().startswith("Visits")
+        assert "country=PAK" in page.url
+        assert not page.locator('[data-testid="stException"]').count()
+        assert not problems.dialogs and not problems.remote_requests and not problems.page_errors
+    finally:
+        context.close()
+        stop_server(server)
