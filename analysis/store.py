@@ -211,6 +211,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("entity_aliases", ["alias"], False),
     ("mentions", ["article_id"], False),
     ("mentions", ["entity_id"], False),
+    ("mentions", ["entity_id", "article_id"], False),
+    ("articles", ["published", "outlet"], False),
     ("article_roles", ["article_id"], False),
     ("article_roles", ["entity_id"], False),
     ("events", ["article_id"], False),
@@ -272,7 +274,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create tables, indexes, views and FTS that are missing. Safe to call on every open."""
     existing = set(db.table_names())
     if existing >= set(TABLES) and "articles_fts" in existing and "events_fts" in existing:
-        return
+        have = {ix.name for t in TABLES for ix in db[t].indexes}
+        if all(_index_name(t, c) in have for t, c, _ in INDEXES):
+            return
     with write_tx(db):
         for name, (columns, options) in TABLES.items():
             if name not in existing:
@@ -287,6 +291,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
         db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         db["meta"].upsert({"key": "data_version", "value": "0"}, pk="key")
+
+
+def _index_name(table: str, columns: list[str]) -> str:
+    """The name sqlite-utils gives an index."""
+    return f"idx_{table}_{'_'.join(columns)}"
 
 
 @contextlib.contextmanager
