@@ -118,7 +118,7 @@ else:
 
 st.subheader("Re-extract")
 st.caption("Run extraction again over every stored article, after the rules, gazetteers or "
-           "taxonomy changed. Curated corrections are kept.")
+           "taxonomy changed.")
 if st.button("Re-extract all articles", key="data_reextract"):
     with st.spinner("Re-extracting…"):
         try:
