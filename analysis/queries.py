@@ -6,7 +6,8 @@ data; nothing here imports streamlit. Global filters travel as a :class:`Filters
 
 Conventions:
 - an event's date is ``events.date`` or, when the extractor found none, its article's
-  publication date (``COALESCE(ev.date, a.published)``), cut to ``YYYY-MM-DD``;
+  publication date (``COALESCE(ev.date, a.published)``), cut to ``YYYY-MM-DD``; event tables
+  say which in ``date_from`` ("text" or "article") so a stand-in date is never taken for a fact;
 - an article "concerns" a country when it mentions an entity of that country (the country
   itself, a place in it or one of its officials) or holds an event involving it;
 - text filters go through :func:`analysis.safe.fts_query`; nothing typed reaches SQL unquoted.
@@ -331,7 +332,9 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
     newest, nparams = _newest_events(f, where, params, limit)
     sql = f"""
         WITH sel AS ({newest})
-        SELECT ev.id, sel.d AS date, ev.kind, ev.status, ev.cameo,
+        SELECT ev.id, sel.d AS date,
+               CASE WHEN ev.date IS NULL THEN 'article' ELSE 'text' END AS date_from,
+               ev.kind, ev.status, ev.cameo,
                ev.visitor_country, ev.destination_country,
                COALESCE(ev.destination_place, ev.place) AS place, ev.country,
                (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')

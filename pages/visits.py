@@ -38,7 +38,7 @@ st.caption("Filled marker: took place; open: planned; ×: cancelled. Hover a poi
            "evidence sentence and its source.")
 
 st.subheader(f"Events ({len(events)})")
-c.table(events[["date", "kind", "status", "pair", "participants", "place", "evidence", "title",
+c.table(events[["date", "date_from", "kind", "status", "pair", "participants", "place", "evidence", "title",
                 "outlet", "url", "cameo", "article_id"]],
         key="visits_table", file_name="visits-meetings.csv")
 

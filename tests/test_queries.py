@@ -384,3 +384,21 @@ def test_newest_events_stays_on_the_article_index(real_db):
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, p))
     conn.close()
     assert "idx_events_article_id (article_id=?)" in plan and "rowid=?" not in plan, plan
+
+
+def test_event_tables_say_where_the_date_came_from(tmp_path):
+    """An event with no date of its own shows its article's date, flagged as such."""
+    path = tmp_path / "d.db"
+    db = store.open_db(path)
+    with store.write_tx(db):
+        aid = store.insert_article(db, {"title": "T", "text": "Dar had visited Kabul.", "content_hash": "h1",
+                                        "published": "2025-04-21"})
+        store.save_extraction(db, aid, {"entities": [], "mentions": [], "topics": [], "events": [
+            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "evidence": "Dar had visited Kabul."},
+            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2025-04-19",
+             "evidence": "Dar visited Kabul on April 19."},
+        ]}, "2025-04-21", "t")
+    db.conn.close()
+    df = queries.events(path, queries.Filters())
+    got = sorted(zip(df["date"], df["date_from"]))
+    assert got == [("2025-04-19", "text"), ("2025-04-21", "article")]
