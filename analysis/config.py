@@ -17,7 +17,7 @@ DEFAULT_DB = DATA_DIR / "chancery.db"
 SHARED_DIR = REPO_ROOT.parent / "shared"
 
 #: Largest input file or download accepted, in bytes (override with CHANCERY_MAX_BYTES).
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10_000_000
 #: Seconds before a network fetch gives up (override with CHANCERY_FETCH_TIMEOUT).
 DEFAULT_FETCH_TIMEOUT = 4.0
 

@@ -554,7 +554,10 @@ def log_curation(db: sqlite_utils.Database, action: str, target_kind: str, targe
 # --- reads ----------------------------------------------------------------------------------
 
 def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
-    """Counts of the main tables, as printed by ``python -m analysis stats --json``."""
+    """Counts of the main tables, as printed by ``python -m analysis stats --json``.
+
+    Only what an ingest adds is counted (runs are not), so re-running an ingest changes nothing.
+    """
     def one(sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
@@ -569,7 +572,6 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
         "meetings": one("SELECT COUNT(*) FROM events WHERE kind = 'meeting'"),
         "topic_tags": one("SELECT COUNT(*) FROM article_topics"),
         "errors": one("SELECT COUNT(*) FROM ingest_errors"),
-        "ingest_runs": one("SELECT COUNT(*) FROM ingest_runs"),
         "schema_version": SCHEMA_VERSION,
         "data_version": data_version(conn),
     }

@@ -47,7 +47,7 @@ def _run(label: str, fn) -> None:
 tab_up, tab_paste, tab_url = st.tabs(["Upload files", "Paste text", "URL or feed"])
 with tab_up:
     st.caption(f"Text, Markdown, saved HTML pages, RSS/Atom feeds, CSV or JSON Lines; "
-               f"at most {limit // (1024 * 1024)} MB per file.")
+               f"at most {limit / 1e6:g} MB per file.")
     # No ``type=`` here: Streamlit would raise on a disallowed extension sent by a client and
     # break the page; the app checks each file's type and size itself below.
     files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
