@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "1.1"
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
 _KIND_LABEL = {"person": "PERSON", "organization": "ORG"}

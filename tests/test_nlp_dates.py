@@ -31,3 +31,31 @@ def test_resolve_date(text, published, prefer, expected):
 
 def test_is_specific():
     assert is_specific("May 6") and not is_specific("the past five years")
+
+
+@pytest.mark.parametrize("text, published, prefer, expected", [
+    ("June 2024", "2025-01-01", "past", "2024-06"),
+    ("in February 2023", None, "past", "2023-02"),
+    ("April", "2025-05-30", "past", "2025-04"),
+    ("June", "2025-05-30", "past", "2024-06"),
+    ("June", "2025-05-30", "future", "2025-06"),
+    ("Sept. 2024", None, "past", "2024-09"),
+    ("April", None, "past", None),          # no reference: unknown, never guessed
+    ("Monday", "2025-01-01", "past", None),  # a day, not a month: resolve_date's job
+    ("three months", "2025-01-01", "past", None),
+    ("December 23, 2024", None, "past", None),
+])
+def test_month_without_a_day(text, published, prefer, expected):
+    from analysis.nlp.dates import resolve_month
+
+    assert resolve_month(text, published, prefer) == expected
+
+
+def test_background_visit_gets_its_month_not_the_article_date():
+    from analysis.extract import extract
+
+    out = extract({"id": "m", "published": "2025-05-30", "clean": True,
+                   "text": "Pakistan's Deputy Prime Minister Ishaq Dar paid a one-day visit to Kabul in April "
+                           "for talks on security and trade."})
+    (visit,) = [e for e in out["events"] if e["kind"] == "visit"]
+    assert visit["date"] == "2025-04"

@@ -1,5 +1,8 @@
 """Resolving a date expression against the publication date ("on Monday", "next week",
-"December 23, 2024") with dateparser; durations and vague expressions give None."""
+"December 23, 2024") with dateparser; durations and vague expressions give None.
+
+A month without a day ("in June 2024", "in April") resolves separately, to ``YYYY-MM``, by
+:func:`resolve_month`: the facts' own convention where only the month is sure."""
 from __future__ import annotations
 
 import re
@@ -89,3 +92,35 @@ def resolve_date(text: str, published: str | None = None, prefer: str = "past") 
     if dt is None:
         return None
     return dt.date().isoformat()
+
+
+_MONTH_ONLY = re.compile(
+    r"^(?:in\s+|early\s+|mid-?\s*|late\s+|the\s+end\s+of\s+|end\s+of\s+)*"
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?:,?\s+((?:19|20)\d{2}))?$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def resolve_month(text: str, published: str | None = None, prefer: str = "past") -> str | None:
+    """The month (YYYY-MM) of an expression that names a month but no day, or None.
+
+    "June 2024" gives 2024-06 whatever the reference; a bare "April" is the last April at or
+    before the publication date ("past") or the next one at or after it ("future").
+    """
+    m = _MONTH_ONLY.match(" ".join(text.split()))
+    if not m:
+        return None
+    month = _MONTHS.index(m.group(1).lower()[:3]) + 1
+    if m.group(2):
+        return f"{int(m.group(2)):04d}-{month:02d}"
+    ref = _ref(published)
+    if ref is None:
+        return None
+    year = ref.year
+    if prefer == "future" and month < ref.month:
+        year += 1
+    elif prefer != "future" and month > ref.month:
+        year -= 1
+    return f"{year:04d}-{month:02d}"

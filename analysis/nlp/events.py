@@ -28,7 +28,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .dates import resolve_date
+from .dates import resolve_date, resolve_month
 from .resources import Resources, get_resources
 from .titles import ensure_extensions, state
 
@@ -199,6 +199,12 @@ class EventExtractor:
             dates = inner or (dates if len(dates) == 1 else [])
         for e in dates:
             d = resolve_date(e.text, doc._.published, prefer)
+            if d:
+                return d
+        # No day named: a month ("in June 2024") is still better than the article's date,
+        # which a reader would otherwise take for the event's.
+        for e in dates:
+            d = resolve_month(e.text, doc._.published, prefer)
             if d:
                 return d
         return None
