@@ -101,7 +101,7 @@ _EFFECTIVE_DATE = """substr(CASE WHEN e.date IS NOT NULL AND e.date != '' THEN e
 
 # The event filter (date window, not cancelled, involves a selected country) on alias x.
 _EVENT_FILTER = """
-    (:start IS NULL OR x.d >= :start) AND (:end IS NULL OR x.d <= :end)
+    (:start IS NULL OR x.d || '-31' >= :start) AND (:end IS NULL OR x.d <= :end)
     AND (json_array_length(:countries) = 0
          OR x.vc IN (SELECT value FROM json_each(:countries))
          OR x.dc IN (SELECT value FROM json_each(:countries))

@@ -115,7 +115,9 @@ def _event_where(f: Filters, dates: bool = True) -> tuple[list[str], list[Any]]:
     if not dates:
         pass
     elif f.start:
-        where.append(f"{_EVENT_DATE} >= ?")
+        # "|| '-31'" keeps a month-only date ("2024-06") in a window starting inside that month;
+        # it changes nothing for a full date (equal prefixes, longer string).
+        where.append(f"{_EVENT_DATE} || '-31' >= ?")
         params.append(f.start)
     if dates and f.end:
         where.append(f"{_EVENT_DATE} <= ?")
@@ -160,7 +162,7 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) 
     w2 = ["ev.date IS NULL", *(c.replace("ev.id IN (", "+ev.id IN (") for c in cond)]
     p2 = list(cparams)
     if f.start:
-        w1.append("substr(ev.date, 1, 10) >= ?")
+        w1.append("substr(ev.date, 1, 10) || '-31' >= ?")  # month-only dates: see _event_where
         p1.append(f.start)
         w2.append("a.published >= ?")
         p2.append(f.start)

@@ -402,3 +402,19 @@ def test_event_tables_say_where_the_date_came_from(tmp_path):
     df = queries.events(path, queries.Filters())
     got = sorted(zip(df["date"], df["date_from"]))
     assert got == [("2025-04-19", "text"), ("2025-04-21", "article")]
+
+
+def test_month_only_event_dates_stay_in_a_window_of_that_month(tmp_path):
+    path = tmp_path / "m.db"
+    db = store.open_db(path)
+    with store.write_tx(db):
+        aid = store.insert_article(db, {"title": "T", "text": "Dar visited Kabul in June 2024.", "content_hash": "h1",
+                                        "published": "2025-02-01"})
+        store.save_extraction(db, aid, {"entities": [], "mentions": [], "topics": [], "events": [
+            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2024-06",
+             "evidence": "Dar visited Kabul in June 2024."}]}, "2025-02-01", "t")
+    db.conn.close()
+    inside = queries.events(path, queries.Filters(start="2024-06-01", end="2024-06-30"))
+    assert list(inside["date"]) == ["2024-06"]
+    assert queries.events(path, queries.Filters(start="2024-07-01")).empty
+    assert queries.events(path, queries.Filters(end="2024-05-31")).empty
