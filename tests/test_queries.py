@@ -386,34 +386,35 @@ def test_newest_events_stays_on_the_article_index(real_db):
     assert "idx_events_article_id (article_id=?)" in plan and "rowid=?" not in plan, plan
 
 
-def test_event_tables_say_where_the_date_came_from(tmp_path):
-    """An event with no date of its own shows its article's date, flagged as such."""
-    path = tmp_path / "d.db"
+
+def _store_with_events(path, published, text, events):
+    """A store holding one article with the given extracted events."""
     db = store.open_db(path)
     with store.write_tx(db):
-        aid = store.insert_article(db, {"title": "T", "text": "Dar had visited Kabul.", "content_hash": "h1",
-                                        "published": "2025-04-21"})
-        store.save_extraction(db, aid, {"entities": [], "mentions": [], "topics": [], "events": [
-            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "evidence": "Dar had visited Kabul."},
-            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2025-04-19",
-             "evidence": "Dar visited Kabul on April 19."},
-        ]}, "2025-04-21", "t")
+        aid = store.insert_article(db, {"title": "T", "text": text, "content_hash": store.content_hash(text),
+                                        "published": published})
+        store.save_extraction(db, aid, {"entities": [], "mentions": [], "topics": [], "events": events},
+                              published, "t")
     db.conn.close()
+    return path
+
+
+def test_event_tables_say_where_the_date_came_from(tmp_path):
+    """An event with no date of its own shows its article's date, flagged as such."""
+    path = _store_with_events(tmp_path / "d.db", "2025-04-21", "Dar had visited Kabul.", [
+        {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "evidence": "Dar had visited Kabul."},
+        {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2025-04-19",
+         "evidence": "Dar visited Kabul on April 19."},
+    ])
     df = queries.events(path, queries.Filters())
     got = sorted(zip(df["date"], df["date_from"]))
     assert got == [("2025-04-19", "text"), ("2025-04-21", "article")]
 
 
 def test_month_only_event_dates_stay_in_a_window_of_that_month(tmp_path):
-    path = tmp_path / "m.db"
-    db = store.open_db(path)
-    with store.write_tx(db):
-        aid = store.insert_article(db, {"title": "T", "text": "Dar visited Kabul in June 2024.", "content_hash": "h1",
-                                        "published": "2025-02-01"})
-        store.save_extraction(db, aid, {"entities": [], "mentions": [], "topics": [], "events": [
-            {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2024-06",
-             "evidence": "Dar visited Kabul in June 2024."}]}, "2025-02-01", "t")
-    db.conn.close()
+    path = _store_with_events(tmp_path / "m.db", "2025-02-01", "Dar visited Kabul in June 2024.", [
+        {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2024-06",
+         "evidence": "Dar visited Kabul in June 2024."}])
     inside = queries.events(path, queries.Filters(start="2024-06-01", end="2024-06-30"))
     assert list(inside["date"]) == ["2024-06"]
     assert queries.events(path, queries.Filters(start="2024-07-01")).empty
