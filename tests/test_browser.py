@@ -41,7 +41,7 @@ PAGES = [
     ("topics", "/topics"),
     ("network", "/network"),
     ("articles", "/articles"),
-    ("profiles", "/profiles"),
+    ("profiles", "/profiles?entity=person:mohammad-sadiq"),  # a profile, not just the chooser
     ("data", "/data"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -159,7 +159,7 @@ def _expected_probe(text: str, url: str) -> bool:
     """Streamlit's frontend, opened on a page path such as /visits, first looks for its
     server under that path (/visits/_stcore/health, /visits/_stcore/host-config), gets a 404,
     then finds it at the root. Those two 404s are expected; any other console error is not."""
-    probes = {f"{page}/_stcore/{what}" for _, page in PAGES[1:]
+    probes = {f"{urlparse(page).path}/_stcore/{what}" for _, page in PAGES[1:]
               for what in ("health", "host-config")}
     return "404" in text and _is_local(url) and urlparse(url).path in probes
 

@@ -59,3 +59,12 @@ def test_background_visit_gets_its_month_not_the_article_date():
                            "for talks on security and trade."})
     (visit,) = [e for e in out["events"] if e["kind"] == "visit"]
     assert visit["date"] == "2025-04"
+
+
+def test_month_of_another_clause_is_not_the_visit_date():
+    from analysis.extract import extract
+
+    out = extract({"id": "r", "published": "2025-04-19", "clean": True,
+                   "text": "Pakistan's special representative for Afghanistan, Mohammad Sadiq, who was "
+                           "reappointed in December 2024, had held talks in Kabul with Muttaqi."})
+    assert all(e.get("date") != "2024-12" for e in out["events"])

@@ -37,6 +37,17 @@ SUBJ = ("nsubj", "nsubjpass")
 BLOCK = {"relcl", "acl", "advcl", "ccomp", "prep", "agent"}
 
 
+def _same_clause(ent: Span, trig: Token) -> bool:
+    """Whether the first verb above ``ent`` in the parse is the trigger or the verb that
+    governs it ("made a visit in April"), i.e. the date is not inside another clause."""
+    t = ent.root
+    while t.head.i != t.i:
+        t = t.head
+        if t.pos_ in ("VERB", "AUX"):
+            return t.i in (trig.i, trig.head.i)  # Token objects are views: compare positions
+    return False
+
+
 class EventExtractor:
     """See the module docstring."""
 
@@ -202,8 +213,15 @@ class EventExtractor:
             if d:
                 return d
         # No day named: a month ("in June 2024") is still better than the article's date,
-        # which a reader would otherwise take for the event's.
+        # which a reader would otherwise take for the event's, but only when the month belongs
+        # to the event's own clause ("Sadiq, who was reappointed in December 2024, had held
+        # talks in Kabul" says nothing about when the talks were).
+        if scope is None:
+            return None  # no trigger to tie a month to: leave the date unknown
+        trig = scope.root
         for e in dates:
+            if not _same_clause(e, trig):
+                continue
             d = resolve_month(e.text, doc._.published, prefer)
             if d:
                 return d
@@ -684,7 +702,8 @@ class EventExtractor:
                 attacks[ev["target"]] = ev
             kept.append(ev)
         out = kept
-        occurred = [v for v in visits.values() if v["status"] == "occurred" and v["date"]]
+        # only visits dated to the day: a month ("in May") is too loose to date another sentence
+        occurred = [v for v in visits.values() if v["status"] == "occurred" and len(v["date"] or "") == 10]
         for ev in out:
             if ev["kind"] != "meeting":
                 continue
