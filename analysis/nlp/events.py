@@ -170,7 +170,7 @@ class EventExtractor:
         Only the trigger and the verb that governs it count: "will visit", "plans to visit",
         "is expected to arrive", "an upcoming visit", "will pay a visit"; "cancelled/postponed
         the visit", "called off"; "did not visit" is dropped."""
-        gov = trig.head if trig.head is not trig else None
+        gov = trig.head if trig.head.i != trig.i else None
         verbal = trig.pos_ in ("VERB", "AUX")
         for t in (trig, gov):
             if t is not None and (t.lower_ in self.cancelled or (
@@ -183,7 +183,7 @@ class EventExtractor:
         if not verbal and any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned
                               for c in trig.children):
             return "planned"
-        for t in ([trig] if verbal else []) + ([carrier] if carrier is not None and carrier is not trig else []):
+        for t in ([trig] if verbal else []) + ([carrier] if carrier is not None and carrier.i != trig.i else []):
             if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.planned for c in t.children):
                 return "planned"
             if t.dep_ in ("xcomp", "ccomp") and t.head.lower_ in self.planned:
@@ -194,7 +194,7 @@ class EventExtractor:
                                                    for c in trig.children) and any(
                 c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll") for c in trig.head.children):
             return "planned"  # "... will top the agenda when Zapatero welcomes Chirac"
-        if trig.dep_ == "conj" and trig.head is not trig and trig.head.pos_ in ("VERB", "AUX") \
+        if trig.dep_ == "conj" and trig.head.i != trig.i and trig.head.pos_ in ("VERB", "AUX") \
                 and self.status(trig.head) == "planned":
             return "planned"  # "is to address Congress as well as meeting Bush"
         for e in trig.sent.ents:
@@ -586,7 +586,7 @@ class EventExtractor:
                         found = self._persons(c)
                     subj += found
                     unnamed_subject = unnamed_subject or not found
-                elif h is not trig and c.dep_ == "prep" and c.lower_ == "with":
+                elif h.i != trig.i and c.dep_ == "prep" and c.lower_ == "with":
                     for p in c.children:
                         if p.dep_ == "pobj":
                             obj += self._persons(p)
