@@ -22,7 +22,7 @@ import sqlite_utils
 
 from . import config
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the roles view merges titles that differ only in case
 
 # Declarative table definitions: name -> (columns, options). Order matters for foreign keys.
 TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -224,11 +224,13 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 
 VIEWS = {
     # One row per (person, title, country) with the first and last date it was seen.
+    # Titles that differ only in case ("special representative" / "Special Representative")
+    # are one role; the capitalised form is shown.
     "roles": """
-        SELECT entity_id, title, country,
+        SELECT entity_id, MIN(title) AS title, country,
                MIN(date) AS first_seen, MAX(date) AS last_seen,
                COUNT(DISTINCT article_id) AS articles
-        FROM article_roles GROUP BY entity_id, title, country
+        FROM article_roles GROUP BY entity_id, lower(title), country
     """,
 }
 
@@ -275,7 +277,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     existing = set(db.table_names())
     if existing >= set(TABLES) and "articles_fts" in existing and "events_fts" in existing:
         have = {ix.name for t in TABLES for ix in db[t].indexes}
-        if all(_index_name(t, c) in have for t, c, _ in INDEXES):
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if all(_index_name(t, c) in have for t, c, _ in INDEXES) and version == (str(SCHEMA_VERSION),):
             return
     with write_tx(db):
         for name, (columns, options) in TABLES.items():
@@ -284,13 +287,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for table, cols, unique in INDEXES:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
         for name, sql in VIEWS.items():
-            db.create_view(name, sql, ignore=True)
+            db.create_view(name, sql, replace=True)
         if "articles_fts" not in existing:
             db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
         if "events_fts" not in existing:
             db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
         db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
-        db["meta"].upsert({"key": "data_version", "value": "0"}, pk="key")
+        db["meta"].insert({"key": "data_version", "value": "0"}, pk="key", ignore=True)
 
 
 def _index_name(table: str, columns: list[str]) -> str:

@@ -156,3 +156,26 @@ def test_entity_keys_are_stable(name, kind, country, key):
 def test_content_hash_ignores_case_space_punctuation():
     assert store.content_hash("Hello,  World!") == store.content_hash("hello world")
     assert store.content_hash("a b") != store.content_hash("a c")
+
+
+def test_roles_merge_titles_that_differ_only_in_case_and_old_stores_upgrade(file_db):
+    db = store.open_db(file_db)
+    with store.write_tx(db):
+        for n, (title, day) in enumerate([("special representative for Afghanistan", "2025-04-19"),
+                                          ("Special Representative for Afghanistan", "2023-02-22")]):
+            aid = store.insert_article(db, {"title": f"A{n}", "text": f"t{n}", "content_hash": f"h{n}", "published": day})
+            store.save_extraction(db, aid, {"entities": [{"name": "Mohammad Sadiq", "kind": "person", "country": "PAK",
+                                                          "roles": [{"title": title, "country": "PAK"}]}]}, day, "t")
+    (role,) = list(db.query("SELECT * FROM roles"))
+    assert (role["title"], role["first_seen"], role["last_seen"], role["articles"]) == (
+        "Special Representative for Afghanistan", "2023-02-22", "2025-04-19", 2)
+    # A store written by schema 1 (roles grouped by exact title) is brought up to date on open.
+    db.execute("DROP VIEW roles")
+    db.execute("CREATE VIEW roles AS SELECT entity_id, title, country FROM article_roles GROUP BY entity_id, title, country")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    version = store.data_version(db)
+    db.conn.close()
+    db = store.open_db(file_db)
+    assert len(list(db.query("SELECT * FROM roles"))) == 1
+    assert db["meta"].get("schema_version")["value"] == str(store.SCHEMA_VERSION)
+    assert store.data_version(db) == version
