@@ -31,33 +31,24 @@ def get_nlp():
 
 def prepare(item: dict[str, Any]) -> dict[str, Any]:
     """The article to analyse: ``{"id", "title", "text", "published", "url"}``, cleaned with
-    ``analysis.cleaning`` unless the item says ``"clean": True``.
+    ``analysis.cleaning`` (the same functions ingestion uses) unless the item says
+    ``"clean": True``."""
+    from analysis import cleaning
 
-    Cleaning is optional at import time: without ``analysis.cleaning`` the text is used as is.
-    """
     title = item.get("title")
     published = item.get("published")
     text = item.get("text") or ""
     html = item.get("html")
     if html is None and text and _RAW_PAGE.search(text[:2000]):
         html, text = text, ""
-    cleaned: dict[str, Any] | None = None
     if not item.get("clean"):
-        try:
-            from analysis import cleaning  # written by the cleaning engineer; optional here
-        except ImportError:
-            cleaning = None  # type: ignore[assignment]
-        if cleaning is not None:
-            if html is not None and hasattr(cleaning, "clean_html"):
-                cleaned = cleaning.clean_html(html, item.get("url"))
-            elif text and hasattr(cleaning, "clean_text"):
-                cleaned = cleaning.clean_text(text, title)
-    if cleaned:
+        if html is not None:
+            cleaned = cleaning.clean_html(html, item.get("url"))
+        else:
+            cleaned = cleaning.clean_text(text, title)
         text = cleaned.get("text") or text
         title = title or cleaned.get("title")
         published = published or cleaned.get("published")
-    elif html is not None and not text:
-        text = re.sub(r"<[^>]+>", " ", html)  # last resort without the cleaning module
     return {"id": item.get("id"), "title": title, "published": _iso_date(published),
             "text": text, "url": item.get("url")}
 
