@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
-import socket
-import urllib.error
+import stat
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -62,7 +61,8 @@ class ItemError:
     """An input that could not become an item, with a one-line reason."""
 
     source: str
-    kind: str  # empty | binary | too_large | encoding | malformed | network | unsupported | missing
+    kind: str  # empty | binary | too_large | encoding | malformed | network | blocked | unsupported
+    #           | missing | unreadable | special | symlink
     message: str
     item: str | None = None
 
@@ -187,13 +187,17 @@ class Fetcher:
         self.failures = 0
 
     def fetch(self, url: str) -> tuple[bytes, str]:
-        """Return (body, content type).
+        """Return (body, content type), under the fetch policy of :mod:`analysis.fetch`.
 
-        :raises SourceError: ``network`` with the reason, ``too_large`` over the size cap.
+        :raises SourceError: ``network`` with the reason, ``blocked`` for an internal address,
+            ``too_large`` over the size cap, ``unsupported`` for anything but http(s).
         """
+        from .fetch import FetchError, fetch_url, redact
+
+        shown = (redact(url) or "")[:200]
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise SourceError("unsupported", f"not an http(s) URL: {url[:200]}")
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise SourceError("unsupported", f"not an http(s) URL: {shown}")
         if not self.enabled:
             raise SourceError("network", "network fetching is off")
         host = parts.hostname or ""
@@ -201,21 +205,15 @@ class Fetcher:
             raise SourceError("network", f"{host} unreachable earlier in this run ({self.dead_hosts[host]})")
         if self.failures >= 3 and len(self.dead_hosts) >= 3:
             raise SourceError("network", "network unreachable (3 hosts failed in this run)")
-        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
-                body = resp.read(self.max_bytes + 1)
-                ctype = resp.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as exc:
-            raise SourceError("network", f"HTTP {exc.code} for {url[:200]}") from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            self.dead_hosts[host] = str(reason)[:120]
-            self.failures += 1
-            raise SourceError("network", f"could not fetch {url[:200]}: {reason}") from None
-        if len(body) > self.max_bytes:
-            raise SourceError("too_large", f"download larger than the {self.max_bytes:,} byte limit")
-        return body, ctype
+            resp = fetch_url(url, timeout=self.timeout, max_bytes=self.max_bytes,
+                             user_agent=USER_AGENT)
+        except FetchError as exc:
+            if exc.kind == "network" and not str(exc).startswith("HTTP "):
+                self.dead_hosts[host] = str(exc)[:120]
+                self.failures += 1
+            raise SourceError(exc.kind, str(exc)) from None
+        return resp.body, resp.content_type
 
 
 def is_url(s: str) -> bool:
@@ -226,43 +224,132 @@ def is_url(s: str) -> bool:
 # --- readers ----------------------------------------------------------------------------------
 
 def iter_items(source: str | Path, fetcher: Fetcher | None = None) -> Iterator[Produced]:
-    """Yield the items of one source: a URL, a file, or a folder (recursively, sorted)."""
+    """Yield the items of one source: a URL, a file, or a folder (recursively, sorted).
+
+    Only regular files are read. In a folder, hidden entries are skipped, and a symlink is
+    followed only when it leads to a file inside that folder; every other entry that cannot be
+    read (a symlink leading out, a FIFO, socket or device, an unreadable file or sub-folder)
+    becomes one recorded error.
+    """
     fetcher = fetcher or Fetcher()
     s = str(source)
     if is_url(s):
-        yield from _iter_url(s, fetcher)
+        from .fetch import redact
+
+        yield from _iter_url(redact(s.strip()) or s, fetcher)
         return
     path = Path(s)
     if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if any(part.startswith(".") for part in child.relative_to(path).parts):
-                continue
-            yield from iter_file(child, fetcher)
+        yield from _iter_folder(path, fetcher)
         return
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         yield ItemError(s, "missing", f"no such file or folder: {s}")
         return
     yield from iter_file(path, fetcher)
 
 
+def _iter_folder(root: Path, fetcher: Fetcher) -> Iterator[Produced]:
+    """The files under ``root``, sorted, without following links out of it (see iter_items)."""
+    base = root.resolve()
+    problems: list[ItemError] = []
+
+    def on_error(exc: OSError) -> None:
+        where = getattr(exc, "filename", None) or str(root)
+        problems.append(ItemError(str(where), "unreadable", f"cannot read folder: {exc.strerror or exc}"))
+
+    entries: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for d in list(dirnames):
+            if (here / d).is_symlink():  # os.walk would not descend; say so
+                dirnames.remove(d)
+                entries.append(here / d)
+        entries.extend(here / f for f in filenames if not f.startswith("."))
+    yield from problems
+    for child in sorted(entries):
+        if child.is_symlink():
+            try:
+                target = child.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:
+                yield ItemError(str(child), "missing", f"broken symlink: {exc}")
+                continue
+            if target != base and base not in target.parents:
+                yield ItemError(str(child), "symlink",
+                                "symlink leads outside the folder given: not followed")
+                continue
+            if target.is_dir():
+                continue  # a folder inside the tree: its files are read where they are
+        yield from iter_file(child, fetcher)
+
+
+def _special_kind(mode: int) -> str | None:
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, never more than ``limit`` + 1 of them.
+
+    The file is opened without blocking and checked with ``fstat`` on the open descriptor, so a
+    FIFO, socket or device is refused without being read (and cannot be swapped in between a
+    check and the open).
+
+    :raises SourceError: ``special`` for anything but a regular file, ``unreadable`` when the
+        file cannot be opened or read, ``missing`` when it is gone, ``too_large`` over the limit.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SourceError("missing", f"no such file: {path}") from None
+    except OSError as exc:
+        raise SourceError("unreadable", f"cannot read: {exc.strerror or exc}") from None
+    kind = _special_kind(st.st_mode)
+    if kind:
+        raise SourceError("special", f"{kind}, not a regular file: not read")
+    if st.st_size > limit:
+        raise SourceError("too_large", f"file is {st.st_size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB "
+                                       "limit (set CHANCERY_MAX_BYTES to raise it)")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise SourceError("missing", f"no such file: {path}") from None
+    except OSError as exc:
+        raise SourceError("unreadable", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        kind = _special_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise SourceError("special", f"{kind}, not a regular file: not read")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise SourceError("unreadable", f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise SourceError("too_large", f"file grew past the {limit / 1e6:.1f} MB limit while read "
+                                       "(set CHANCERY_MAX_BYTES to raise it)")
+    return b"".join(chunks)
+
+
 def iter_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[Produced]:
-    """Yield the items of one file, checking size and type first."""
+    """Yield the items of one file, checking its type and size first (see
+    :func:`read_regular_file`)."""
     src = str(path.resolve())
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        yield ItemError(src, "missing", f"cannot read: {exc}")
-        return
-    limit = config.max_bytes()
-    if size > limit:
-        yield ItemError(src, "too_large",
-                        f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit "
-                        "(set CHANCERY_MAX_BYTES to raise it)")
-        return
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ItemError(src, "missing", f"cannot read: {exc}")
+        data = read_regular_file(path, config.max_bytes())
+    except SourceError as exc:
+        yield ItemError(src, exc.kind, str(exc))
         return
     yield from iter_bytes(path.name, data, source=src, fetcher=fetcher)
 
@@ -357,12 +444,18 @@ def _text_item(source: str, body: str, meta: dict[str, Any], kind: str, url: str
     return Item(
         source=source, kind=kind, item=item, text=body,
         title=meta.get("title") or None,
-        url=meta.get("url") or url,
+        url=_redacted(meta.get("url") or url),
         published=normalise_date(meta.get("published") or meta.get("date")),
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or meta.get("source") or None,
         metadata={k: v for k, v in meta.items() if k not in known},
     )
+
+
+def _redacted(url: Any) -> str | None:
+    from .fetch import redact
+
+    return redact(str(url)) if url else None
 
 
 def _record_item(source: str, rec: dict[str, Any], where: str, kind: str) -> Produced:
@@ -452,8 +545,10 @@ def _iter_feed(source: str, data: bytes, fetcher: Fetcher) -> Iterator[Produced]
         yield ItemError(source, "malformed", f"not a readable RSS/Atom feed ({reason or 'no entries'})")
         return
     outlet = (parsed.get("feed") or {}).get("title")
+    from .fetch import redact
+
     for n, entry in enumerate(entries, 1):
-        link = entry.get("link")
+        link = redact(entry.get("link"))
         where = f"entry {n}" + (f" {link}" if link else "")
         title = entry.get("title")
         published = normalise_date(entry.get("published_parsed") or entry.get("updated_parsed")

@@ -163,7 +163,8 @@ def test_other_feeds_parse_to_expected_titles(name):
     assert not any("\ufffd" in (t or "") for t in got_titles)
 
 
-def test_fetcher_offline_fails_fast_and_remembers_host():
+def test_fetcher_offline_fails_fast_and_remembers_host(monkeypatch):
+    monkeypatch.setenv("CHANCERY_FETCH_ALLOW", "127.0.0.1")  # loopback is refused by default
     f = sources.Fetcher(timeout=2)
     with pytest.raises(SourceError) as exc:
         f.fetch("http://127.0.0.1:9/nothing")  # discard port: connection refused at once
