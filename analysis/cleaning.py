@@ -51,6 +51,22 @@ _DATE_META = (
 _MAX_YEAR_AHEAD = 1
 
 
+#: Characters never stored: C0 controls but tab, newline and carriage return, DEL, C1 controls,
+#: the non-characters U+FFFE/U+FFFF, and lone surrogates (which SQLite cannot encode).
+_NEVER_STORED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def strip_control(s: str | None) -> str | None:
+    """``s`` without NUL and other control characters (tabs and line breaks stay); a lone
+    surrogate (from JSON such as ``"\\ud800"``) becomes U+FFFD. Every text the store keeps
+    passes through here, so SQLite functions never see a NUL that would cut a text short."""
+    if not s:
+        return s
+    s = _NEVER_STORED.sub("", s)
+    return _SURROGATE.sub("\ufffd", s) if _SURROGATE.search(s) else s
+
+
 def _norm(s: str | None) -> str:
     """Collapse whitespace and trim; ``None`` becomes ``""``."""
     return _WS.sub(" ", s or "").strip()

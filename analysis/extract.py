@@ -16,6 +16,11 @@ from typing import Any
 from spacy.tokens import Doc
 
 EXTRACTOR_VERSION = "1.1"
+#: Longest text analysed as one spaCy document, in characters. Longer articles are analysed in
+#: windows of at most this size (see :func:`windows`): spaCy refuses texts over
+#: ``nlp.max_length`` (1,000,000) and its parser's memory grows with the document.
+WINDOW_CHARS = 50_000
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
 _KIND_LABEL = {"person": "PERSON", "organization": "ORG"}
@@ -35,10 +40,10 @@ def prepare(item: dict[str, Any]) -> dict[str, Any]:
     ``"clean": True``."""
     from analysis import cleaning
 
-    title = item.get("title")
+    title = cleaning.strip_control(item.get("title"))
     published = item.get("published")
-    text = item.get("text") or ""
-    html = item.get("html")
+    text = cleaning.strip_control(item.get("text")) or ""
+    html = cleaning.strip_control(item.get("html"))
     if html is None and text and _RAW_PAGE.search(text[:2000]):
         html, text = text, ""
     if not item.get("clean"):
@@ -153,22 +158,121 @@ def extract(item: dict[str, Any]) -> dict[str, Any]:
     return next(iter(extract_many([item], batch_size=1)))
 
 
+def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """Cut ``text`` into consecutive ``(start, end)`` slices of at most ``size`` characters,
+    at a paragraph break where there is one in the second half of the window, else a line
+    break, a sentence end, a space, or (for one unbroken run of characters) anywhere."""
+    size = size or WINDOW_CHARS
+    n = len(text)
+    if n <= size:
+        return [(0, n)]
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            lo = start + size // 2
+            cut = text.rfind("\n\n", lo, end)
+            if cut == -1:
+                cut = text.rfind("\n", lo, end)
+            if cut == -1:
+                ends = list(_SENTENCE_END.finditer(text, lo, end))
+                cut = ends[-1].end() - 1 if ends else -1
+            if cut == -1:
+                cut = text.rfind(" ", lo, end)
+            if cut != -1:
+                end = cut + 1
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _body_sentences(doc: Doc, offset: int) -> int:
+    return sum(1 for s in doc.sents if s.start_char >= offset) if len(doc) else 0
+
+
+def _merge_windows(nlp, article: dict[str, Any], parts: list[tuple[dict, dict, dict, int]]) -> dict[str, Any]:
+    """One output for a long article from the outputs of its windows: offsets and sentence
+    numbers shifted to the whole text, entities merged by name, topic hits summed."""
+    mentions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    entities: dict[str, dict[str, Any]] = {}
+    hits: dict[str, dict[str, int]] = {}
+    sentences = 0
+    for piece, out, topic_hits, n_sentences in parts:
+        base = piece["window_start"]
+        for m in out["mentions"]:
+            mentions.append(dict(m, start=m["start"] + base, end=m["end"] + base,
+                                 sentence_index=m["sentence_index"] + sentences))
+        for ev in out["events"]:
+            ev = dict(ev)
+            if ev.get("start") is not None:
+                ev.update(start=ev["start"] + base, end=ev["end"] + base)
+            if ev.get("sentence_index") is not None:
+                ev["sentence_index"] += sentences
+            events.append(ev)
+        for ent in out["entities"]:
+            cur = entities.get(ent["name"])
+            if cur is None:
+                entities[ent["name"]] = dict(ent, roles=list(ent["roles"]), aliases=list(ent["aliases"]))
+                continue
+            cur["country"] = cur["country"] or ent["country"]
+            cur["roles"].extend(r for r in ent["roles"] if r not in cur["roles"])
+            cur["aliases"].extend(a for a in ent["aliases"] if a not in cur["aliases"])
+        for tid, counts in topic_hits.items():
+            bucket = hits.setdefault(tid, {})
+            for word, k in counts.items():
+                bucket[word] = bucket.get(word, 0) + k
+        sentences += n_sentences
+    topics = nlp.get_pipe("chancery_topics").rank(hits) if "chancery_topics" in nlp.pipe_names else []
+    return {"id": article.get("id"), "title": article.get("title"), "published": article.get("published"),
+            "text": article["text"], "mentions": mentions, "entities": list(entities.values()),
+            "events": events, "topics": topics}
+
+
 def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32,
                  n_process: int = 1) -> Iterator[dict[str, Any]]:
     """Extract many items with ``nlp.pipe`` (much faster than one by one), in input order.
+
+    An article longer than :data:`WINDOW_CHARS` is analysed in windows (:func:`windows`) and
+    its results merged, offsets pointing into the whole text; memory stays bounded by the
+    window, and nothing is lost to spaCy's length limit. What is lost: a name introduced in
+    one window is not resolved against a short form in another.
 
     :param n_process: worker processes for ``nlp.pipe`` (our per-document results are plain
         data, so documents can travel between processes).
     """
     nlp = get_nlp()
-    articles: list[dict[str, Any]] = []
+    articles: list[tuple[dict[str, Any], int] | None] = []
+    pieces: dict[tuple[int, int], dict[str, Any]] = {}
 
-    def docs() -> Iterator[Doc]:
-        for item in items:
+    def docs() -> Iterator[tuple[Doc, tuple[int, int]]]:
+        for i, item in enumerate(items):
             art = prepare(item)
-            articles.append(art)
-            yield make_doc(nlp, art)
+            spans = windows(art["text"])
+            articles.append((art, len(spans)))
+            if len(spans) == 1:
+                yield make_doc(nlp, art), (i, 0)
+                continue
+            for w, (start, end) in enumerate(spans):
+                piece = {"id": art["id"], "title": art["title"] if w == 0 else None,
+                         "published": art["published"], "url": art["url"],
+                         "text": art["text"][start:end], "window_start": start}
+                pieces[(i, w)] = piece
+                yield make_doc(nlp, piece), (i, w)
 
-    for i, doc in enumerate(nlp.pipe(docs(), batch_size=batch_size, n_process=n_process)):
-        yield assemble(articles[i], doc)
-        articles[i] = None  # type: ignore[call-overload]  # free memory as we go
+    parts: list[tuple[dict, dict, dict, int]] = []
+    for doc, (i, w) in nlp.pipe(docs(), batch_size=batch_size, n_process=n_process, as_tuples=True):
+        art, n = articles[i]  # type: ignore[misc]
+        if n == 1:
+            yield assemble(art, doc)
+        else:
+            piece = pieces.pop((i, w))
+            st = doc._.chancery or {}
+            parts.append((piece, assemble(piece, doc), st.get("topic_hits") or {},
+                          _body_sentences(doc, piece["offset"])))
+            if w < n - 1:
+                continue
+            yield _merge_windows(nlp, art, parts)
+            parts = []
+        articles[i] = None  # free memory as we go

@@ -48,6 +48,11 @@ class Summary:
                 f"{self.errors} errors")
 
 
+def _one_line(message: str, limit: int = 300) -> str:
+    """An error message as one line of at most ``limit`` characters."""
+    return " ".join(message.split())[:limit]
+
+
 # --- cleaning ---------------------------------------------------------------------------------
 
 def _host(url: str | None) -> str | None:
@@ -71,7 +76,13 @@ def prepare(item: Item) -> dict[str, Any]:
     :raises ValueError: from the HTML cleaner for pages with no extractable body.
     """
     from . import cleaning
+    from .fetch import redact
 
+    sc = cleaning.strip_control
+    item = Item(source=item.source, kind=item.kind, item=item.item, html=sc(item.html),
+                text=sc(item.text), title=sc(item.title), url=redact(sc(item.url)),
+                published=item.published, author=sc(item.author), outlet=sc(item.outlet),
+                metadata=item.metadata)
     if item.html is not None:
         c = cleaning.clean_html(item.html, item.url)
         prefer_item_title = item.kind in ("feed-entry", "jsonl", "csv")
@@ -88,9 +99,11 @@ def prepare(item: Item) -> dict[str, Any]:
         title = item.title or c.get("title")
         url = item.url
         declared = None
-    text = (c.get("text") or "").strip()
+    text = (sc(c.get("text")) or "").strip()
     if not text:
         raise SourceError("empty", "no article text left after cleaning")
+    url = redact(url)
+    declared = redact(declared)
     metadata = dict(item.metadata)
     if c.get("description"):
         metadata.setdefault("description", c["description"])
@@ -102,9 +115,9 @@ def prepare(item: Item) -> dict[str, Any]:
     return {
         "url": url,
         "canonical_url": dedupe.canonical_url(declared) or dedupe.canonical_url(url),
-        "title": (title or "").strip() or None,
-        "outlet": item.outlet or c.get("outlet") or _host(url),
-        "author": item.author or c.get("author"),
+        "title": (sc(title) or "").strip() or None,
+        "outlet": item.outlet or sc(c.get("outlet")) or _host(url),
+        "author": item.author or sc(c.get("author")),
         "published": item.published or c.get("published"),
         "language": language,
         "text": text,
@@ -191,17 +204,42 @@ class Ingester:
                 "new": 0, "duplicates": 0, "errors": 0, "status": "running",
             }).last_pk
 
-    def finish_run(self) -> None:
+    def finish_run(self, status: str = "finished", message: str | None = None) -> None:
+        """Close the run row: ``finished``, ``failed`` (with the reason) or ``interrupted``."""
         s = self.summary
         with store.write_tx(self.db):
             self.db["ingest_runs"].update(s.run_id, {
                 "finished_at": store.utcnow(), "new": s.new, "duplicates": s.duplicates,
-                "errors": s.errors, "status": "done",
+                "errors": s.errors, "status": status, "message": message,
             })
 
     def run(self, produced: Iterable[Produced], sources: list[str]) -> Summary:
-        """Ingest every item; returns the summary (also kept on ``self.summary``)."""
+        """Ingest every item; returns the summary (also kept on ``self.summary``).
+
+        The run row always ends ``finished``, ``interrupted`` (Ctrl-C, a stopped page) or
+        ``failed`` (the store itself failed; the reason is kept), never ``running``.
+        """
         self.start_run(sources)
+        try:
+            self._run(produced)
+        except KeyboardInterrupt:
+            self._close_quietly("interrupted", "interrupted by the user")
+            raise
+        except BaseException as exc:
+            self._close_quietly("failed", f"{type(exc).__name__}: {exc}"[:300])
+            raise
+        self.finish_run()
+        return self.summary
+
+    def _close_quietly(self, status: str, message: str) -> None:
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            self.finish_run(status, message)
+        except Exception:  # noqa: BLE001 - the store itself is failing; the original error wins
+            pass
+
+    def _run(self, produced: Iterable[Produced]) -> None:
         pending: list[tuple[dict[str, Any], Any]] = []
         bar = _progress(produced, self.progress)
         for p in bar:
@@ -210,14 +248,14 @@ class Ingester:
                 continue
             try:
                 art = prepare(p)
+                sig = dedupe.signature(art["text"])
+                if self._handle_duplicate(art, sig, in_tx=False):
+                    continue
             except SourceError as exc:
                 self.error(p.source, p.item, exc.kind, str(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
-                self.error(p.source, p.item, "malformed", f"could not clean: {exc}"[:300])
-                continue
-            sig = dedupe.signature(art["text"])
-            if self._handle_duplicate(art, sig, in_tx=False):
+                self.error(p.source, p.item, "malformed", _one_line(f"could not clean: {exc}"))
                 continue
             pending.append((art, sig))
             if len(pending) >= self.batch_size:
@@ -227,8 +265,6 @@ class Ingester:
                 bar.set_postfix_str(self.summary.line(), refresh=False)
         if pending:
             self._flush(pending)
-        self.finish_run()
-        return self.summary
 
     def _handle_duplicate(self, art: dict[str, Any], sig, in_tx: bool) -> bool:
         """Link or skip ``art`` when it is already stored; True when handled."""
@@ -259,20 +295,30 @@ class Ingester:
         return True
 
     def _flush(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
+        """Extract and store a batch. ``extract_many`` is lazy, so its results are read inside
+        the ``try``: any failure falls back to one article at a time, and an article whose
+        extraction or save fails becomes that article's recorded error."""
         try:
-            results = self._extract([_extract_input(a) for a, _ in pending])
+            results: list[Any] = list(self._extract([_extract_input(a) for a, _ in pending]))
+            if len(results) != len(pending):
+                raise RuntimeError("extraction returned a different number of results")
         except Exception:  # noqa: BLE001 - fall back to one at a time to isolate the bad one
             results = []
             for a, _ in pending:
                 try:
-                    results.append(self._extract([_extract_input(a)])[0])
+                    results.append(list(self._extract([_extract_input(a)]))[0])
                 except Exception as exc:  # noqa: BLE001
                     results.append(exc)
         for (art, sig), result in zip(pending, results):
+            item = (art.get("metadata") or {}).get("item")
+            source = art["source"][: -len(item) - 1] if item and art["source"].endswith(f"#{item}") else art["source"]
             if isinstance(result, Exception):
-                self.error(art["source"], None, "extraction", f"extraction failed: {result}"[:300])
+                self.error(source, item, "extraction", _one_line(f"extraction failed: {type(result).__name__}: {result}"))
                 continue
-            self._store(art, sig, result)
+            try:
+                self._store(art, sig, result)
+            except Exception as exc:  # noqa: BLE001 - the transaction rolled back; carry on
+                self.error(source, item, "store", _one_line(f"could not save: {type(exc).__name__}: {exc}"))
 
     def _store(self, art: dict[str, Any], sig, result: dict[str, Any]) -> None:
         with store.write_tx(self.db):
@@ -318,7 +364,9 @@ def ingest_sources(db_path: str | Path | None, sources: Iterable[str | Path], *,
     :param fetch: fetch URLs and feed entries' pages from the network.
     :returns: the summary dict: new, duplicates, unchanged, errors, error_messages, article_ids.
     """
-    sources = [str(s) for s in sources]
+    from .fetch import redact
+
+    sources = [redact(str(s)) or str(s) for s in sources]  # credentials are never kept or sent
     ing = Ingester(db_path, progress=progress, fetch=fetch)
     try:
         return ing.run(_expand(sources, ing.fetcher), sources).as_dict()
@@ -361,33 +409,84 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
     """Run extraction again over every stored article (after a change of rules or model).
 
     Each article's mentions, roles, events and topics are replaced in its own transaction;
-    entity ids stay stable. Entities no longer referenced anywhere are removed.
+    entity ids stay stable. Entities no longer referenced anywhere are removed. An article
+    whose extraction or save fails keeps its previous facts, is counted in ``failed`` and
+    recorded in ``ingest_errors`` (kind ``reextract``); the rest go on. The work is one row of
+    ``ingest_runs`` (sources ``["reextract"]``), closed ``finished``, ``failed`` or
+    ``interrupted``.
     """
     db = store.open_db(config.db_path(db_path))
     many, version = _extractor()
     done = failed = 0
+    pruned = 0
+    messages: list[str] = []
+    with store.write_tx(db):
+        run_id = db["ingest_runs"].insert({
+            "started_at": store.utcnow(), "sources": json.dumps(["reextract"]), "new": 0,
+            "duplicates": 0, "errors": 0, "status": "running"}).last_pk
+
+    def fail(article_id: int, source: str, exc: BaseException) -> None:
+        nonlocal failed
+        failed += 1
+        msg = _one_line(f"re-extraction failed: {type(exc).__name__}: {exc}")
+        messages.append(f"article {article_id}: {msg}")
+        with store.write_tx(db):
+            store.record_error(db, source or f"article {article_id}", f"article {article_id}",
+                               "reextract", msg, run_id)
+
+    def close(status: str, message: str | None = None) -> None:
+        with store.write_tx(db):
+            db["ingest_runs"].update(run_id, {"finished_at": store.utcnow(), "errors": failed,
+                                              "status": status, "message": message})
+
     try:
         ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
         bar = _progress(range(0, len(ids), batch_size), progress)
         for start in bar:
             chunk = ids[start:start + batch_size]
             rows = db.execute(
-                f"SELECT id, title, text, published, url FROM articles WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id",
-                chunk,
-            ).fetchall()
-            inputs = [{"id": r[0], "title": r[1], "text": r[2], "published": r[3], "url": r[4], "clean": True}
-                      for r in rows]
-            results = many(inputs)
+                "SELECT id, title, text, published, url, source FROM articles WHERE id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()
+            inputs = [{"id": r[0], "title": r[1], "text": r[2], "published": r[3], "url": r[4],
+                       "clean": True} for r in rows]
+            sources = {r[0]: r[5] for r in rows}
+            try:
+                results: list[Any] = list(many(inputs))
+            except Exception:  # noqa: BLE001 - isolate the failing article
+                results = []
+                for inp in inputs:
+                    try:
+                        results.append(list(many([inp]))[0])
+                    except Exception as exc:  # noqa: BLE001
+                        results.append(exc)
             for inp, result in zip(inputs, results):
-                with store.write_tx(db):
-                    store.save_extraction(db, inp["id"], result, inp["published"], version)
-                    store.bump_data_version(db)
+                if isinstance(result, Exception):
+                    fail(inp["id"], sources[inp["id"]], result)
+                    continue
+                try:
+                    with store.write_tx(db):
+                        store.save_extraction(db, inp["id"], result, inp["published"], version)
+                        store.bump_data_version(db)
+                except Exception as exc:  # noqa: BLE001 - rolled back: the old facts stay
+                    fail(inp["id"], sources[inp["id"]], exc)
+                    continue
                 done += 1
         with store.write_tx(db):
             pruned = prune_orphan_entities(db)
-    finally:
+    except KeyboardInterrupt:
+        close("interrupted", "interrupted by the user")
         db.conn.close()
-    return {"articles": done, "failed": failed, "pruned_entities": pruned, "extractor_version": version}
+        raise
+    except BaseException as exc:
+        try:
+            close("failed", _one_line(f"{type(exc).__name__}: {exc}"))
+        finally:
+            db.conn.close()
+        raise
+    close("finished")
+    db.conn.close()
+    return {"articles": done, "failed": failed, "pruned_entities": pruned,
+            "extractor_version": version, "error_messages": messages, "run_id": run_id}
 
 
 def prune_orphan_entities(db) -> int:

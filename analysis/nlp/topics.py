@@ -58,7 +58,8 @@ class TopicTagger:
                 self._cache[word] = hit
         return hit
 
-    def __call__(self, doc: Doc) -> Doc:
+    def count(self, doc: Doc) -> dict[str, Counter]:
+        """Hits per topic id in ``doc``: trigger word -> count."""
         hits: dict[str, Counter] = {}
         for tok in doc:
             if tok.is_alpha or "-" in tok.text:
@@ -67,9 +68,13 @@ class TopicTagger:
         for match_id, s, e in self.phrases(doc):
             tid = doc.vocab.strings[match_id]
             hits.setdefault(tid, Counter())[doc[s:e].text.lower()] += 1
+        return hits
+
+    def rank(self, hits: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+        """The topic tags for these hits (see the module docstring), best first."""
         out = []
         for tid in self.order:
-            c = hits.get(tid)
+            c = Counter(hits.get(tid) or {})
             if not c:
                 continue
             n = sum(c.values())
@@ -78,7 +83,15 @@ class TopicTagger:
             out.append({"id": tid, "label": self.labels[tid], "score": round(n / (n + 2), 3),
                         "evidence": [w for w, _ in c.most_common(8)]})
         out.sort(key=lambda t: -t["score"])
-        state(doc)["topics"] = out
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits = self.count(doc)
+        st = state(doc)
+        # Kept (as plain dicts: docs may travel between processes) so that the pieces of a
+        # long article can be summed.
+        st["topic_hits"] = {tid: dict(c) for tid, c in hits.items()}
+        st["topics"] = self.rank(hits)
         return doc
 
 
