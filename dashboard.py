@@ -5,18 +5,40 @@ then hands over to the pages. Page scripts only read widgets, call ``analysis`` 
 """
 from __future__ import annotations
 
+import sqlite3
+
 import streamlit as st
 
-from analysis import config
+from analysis import config, safe, store
 
 st.set_page_config(page_title="Chancery", layout="wide")
 
+
+def store_problem_page(problem: str) -> None:
+    """The whole app, when the store cannot be read: what is wrong and what to do. The file
+    is left as it is."""
+    st.title("Chancery cannot open its store")
+    st.error(safe.escape_markdown(problem))
+    st.markdown(
+        "Nothing was changed. To go on, either\n\n"
+        "- point Chancery at another store: start it with `CHANCERY_DB=/path/to/other.db`, or\n"
+        "- move the file away; on the next start Chancery builds a new store from the sample "
+        "corpus, and `python -m analysis ingest --db PATH SOURCE...` adds your articles.")
+    st.stop()
+
+
 DB = config.db_path()
-if not DB.exists():
+_problem = store.store_problem(DB)
+if _problem:
+    store_problem_page(_problem)
+if not DB.exists() or DB.stat().st_size == 0:
     with st.spinner("First run: building the store from the sample corpus…"):
         from analysis.ingest import ensure_sample_db  # imports spaCy only when building
 
-        ensure_sample_db(DB)
+        try:
+            ensure_sample_db(DB)
+        except store.StoreError as exc:
+            store_problem_page(str(exc))
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", default=True),
@@ -34,5 +56,9 @@ page = st.navigation(PAGES)
 # are written to the URL query string on every run, so a filtered view can be shared.
 from pages._common import sidebar_filters
 
-sidebar_filters()
-page.run()
+try:
+    sidebar_filters()
+    page.run()
+except (sqlite3.DatabaseError, store.StoreError) as exc:
+    # Damage deeper in the file than the opening check reads shows up here, on any page.
+    store_problem_page(str(store.describe_error(exc, DB)))

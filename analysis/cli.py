@@ -77,6 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a store problem is one clear line, not a traceback
+        import sqlite3
+
+        from . import store
+
+        if isinstance(exc, sqlite3.DatabaseError):
+            exc = store.describe_error(exc, config.db_path(getattr(args, "db", None)))
+        if isinstance(exc, store.StoreError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -101,6 +112,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}; run: python -m analysis ingest --db {path} SOURCE")
+    problem = store.store_problem(path)
+    if problem:
+        raise store.StoreError(problem, path)
     conn = store.connect_ro(path)
     try:
         counts = store.stats(conn)
@@ -184,9 +198,11 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}")
     res = reextract(path, progress=not args.quiet and sys.stderr.isatty())
+    for msg in res["error_messages"]:
+        print(f"error: {msg}", file=sys.stderr)
     print(f"re-extracted {res['articles']} articles with extractor {res['extractor_version']}; "
-          f"{res['pruned_entities']} unreferenced entities removed")
-    return 0
+          f"{res['failed']} failed; {res['pruned_entities']} unreferenced entities removed")
+    return 1 if res["failed"] else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

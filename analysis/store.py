@@ -22,7 +22,8 @@ import sqlite_utils
 
 from . import config
 
-SCHEMA_VERSION = 2  # 2: the roles view merges titles that differ only in case
+#: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
+SCHEMA_VERSION = 3
 
 # Declarative table definitions: name -> (columns, options). Order matters for foreign keys.
 TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -166,6 +167,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "duplicates": int,
             "errors": int,
             "status": str,
+            "message": str,
         },
         {"pk": "id"},
     ),
@@ -243,6 +245,43 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+class StoreError(Exception):
+    """The store cannot be used as it is: damaged, not a Chancery store, made by a newer
+    Chancery, or not writable. The message says what is wrong and what to do, in one line;
+    the file is never changed."""
+
+    def __init__(self, message: str, path: str | Path | None = None):
+        super().__init__(message)
+        self.path = str(path) if path is not None else None
+
+
+def describe_error(exc: BaseException, path: str | Path) -> StoreError:
+    """A :class:`StoreError` saying what an SQLite error on the store at ``path`` means."""
+    if isinstance(exc, StoreError):
+        return exc
+    text = str(exc)
+    low = text.lower()
+    if "file is not a database" in low or "not a database" in low:
+        msg = (f"{path} is not a Chancery store (not an SQLite database, or damaged beyond "
+               "reading); it was not changed. Choose another store with --db or CHANCERY_DB, "
+               "or move the file away.")
+    elif "malformed" in low or "corrupt" in low:
+        msg = (f"{path} is damaged ({text}); it was not changed. Restore it from a backup, or "
+               "move it away and ingest again.")
+    elif "readonly" in low or "read-only" in low:
+        msg = (f"{path} cannot be written (read-only file or folder); nothing was changed. "
+               "Make it and its folder writable, or copy the store somewhere writable.")
+    elif "unable to open" in low:
+        msg = (f"cannot open {path}: the file or its folder cannot be read or written (a store "
+               "needs a writable folder for its -wal and -shm files). Check the path and its "
+               "permissions.")
+    elif "disk i/o" in low or "disk is full" in low or "database or disk is full" in low:
+        msg = f"{path}: the disk failed or is full ({text}); nothing more was written."
+    else:
+        msg = f"{path}: {text}"
+    return StoreError(msg, path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=True)
@@ -251,17 +290,64 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _user_tables(conn: sqlite3.Connection | sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+
+def schema_version(conn: sqlite3.Connection | sqlite_utils.Database, path: str | Path = "the store") -> int | None:
+    """The store's schema version; ``None`` for an empty database (no tables yet).
+
+    :raises StoreError: when the database holds tables but is not a Chancery store, or when it
+        was made by a newer Chancery than this one.
+    """
+    tables = _user_tables(conn)
+    if not tables:
+        return None
+    if "meta" not in tables:
+        raise StoreError(f"{path} is an SQLite database but not a Chancery store (no meta "
+                         "table); it was not changed. Choose another store with --db or "
+                         "CHANCERY_DB.", path)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        version = int(row[0]) if row else None
+    except (TypeError, ValueError):
+        version = None
+    if version is None:
+        raise StoreError(f"{path} is not a Chancery store (no schema version); it was not "
+                         "changed. Choose another store with --db or CHANCERY_DB.", path)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was made by a newer Chancery (schema {version}; this one knows "
+                         f"up to {SCHEMA_VERSION}): upgrade Chancery to use it. It was not "
+                         "changed.", path)
+    return version
+
+
 def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
     """Open (creating when absent) the store for writing, in WAL mode with the schema in place.
 
+    The file is inspected before anything is written: a database that is not a Chancery
+    store, is damaged, or was made by a newer Chancery is refused and left as it was.
+
     :param path: database file; defaults to :func:`analysis.config.db_path`.
     :returns: a sqlite-utils ``Database`` in autocommit mode; wrap writes in :func:`write_tx`.
+    :raises StoreError: see above; also when the file or its folder cannot be written.
     """
     p = config.db_path(path)
-    db = sqlite_utils.Database(_connect(p))
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    ensure_schema(db)
+    conn = None
+    try:
+        conn = _connect(p)
+        schema_version(conn, p)  # refuse before the first write (the WAL switch is one)
+        db = sqlite_utils.Database(conn)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        ensure_schema(db, p)
+    except (sqlite3.DatabaseError, StoreError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, OSError) and not isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"cannot create the store at {p}: {exc.strerror or exc}", p) from None
+        raise describe_error(exc, p) from None
     return db
 
 
@@ -272,28 +358,74 @@ def memory_db() -> sqlite_utils.Database:
     return db
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create tables, indexes, views and FTS that are missing. Safe to call on every open."""
-    existing = set(db.table_names())
-    if existing >= set(TABLES) and "articles_fts" in existing and "events_fts" in existing:
-        have = {ix.name for t in TABLES for ix in db[t].indexes}
-        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if all(_index_name(t, c) in have for t, c, _ in INDEXES) and version == (str(SCHEMA_VERSION),):
-            return
+def ensure_schema(db: sqlite_utils.Database, path: str | Path = "the store") -> None:
+    """Bring the store to :data:`SCHEMA_VERSION`: create a new store's schema, or run the
+    numbered migrations from its version up. Idempotent, and done under the write lock
+    (``BEGIN IMMEDIATE``) with the version read again inside it, so any number of processes may
+    open a new or old store at once.
+
+    :raises StoreError: for a store that is not Chancery's or is newer than this code.
+    """
+    if schema_version(db, path) == SCHEMA_VERSION:
+        return
     with write_tx(db):
-        for name, (columns, options) in TABLES.items():
-            if name not in existing:
-                db[name].create(columns, **options)
-        for table, cols, unique in INDEXES:
-            db[table].create_index(cols, unique=unique, if_not_exists=True)
-        for name, sql in VIEWS.items():
-            db.create_view(name, sql, replace=True)
-        if "articles_fts" not in existing:
-            db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
-        if "events_fts" not in existing:
-            db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
-        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
-        db["meta"].insert({"key": "data_version", "value": "0"}, pk="key", ignore=True)
+        version = schema_version(db, path)  # again, now that we hold the lock
+        if version == SCHEMA_VERSION:
+            return
+        if version is None:
+            _create_schema(db)
+        else:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[step](db)
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(step)])
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    """The whole current schema in an empty database (inside the caller's transaction)."""
+    for name, (columns, options) in TABLES.items():
+        db[name].create(columns, **options)
+    _ensure_indexes_and_views(db)
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    db["meta"].insert({"key": "data_version", "value": "0"}, pk="key", ignore=True)
+
+
+def _ensure_indexes_and_views(db: sqlite_utils.Database) -> None:
+    for table, cols, unique in INDEXES:
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql, replace=True)
+
+
+# --- migrations: one function per schema version, each from the version before -----------------
+
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    """2: the ``roles`` view merges titles that differ only in case; the entity and
+    date/outlet indexes that stores of version 1 may lack (and any table they lack)."""
+    existing = _user_tables(db)
+    for name, (columns, options) in TABLES.items():
+        if name not in existing:
+            db[name].create(columns, **options)
+    if "articles_fts" not in existing:
+        db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    if "events_fts" not in existing:
+        db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    db.execute("DROP VIEW IF EXISTS roles")
+    for table, cols, unique in INDEXES:
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    db.create_view("roles", VIEWS["roles"], replace=True)
+
+
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """3: ``ingest_runs.message`` (why a run failed); runs end ``finished`` (was ``done``)."""
+    if "message" not in db["ingest_runs"].columns_dict:
+        db.execute("ALTER TABLE ingest_runs ADD COLUMN message TEXT")
+    db.execute("UPDATE ingest_runs SET status = 'finished' WHERE status = 'done'")
+
+
+#: schema version -> the function that brings a store from the version before to it.
+MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3}
 
 
 def _index_name(table: str, columns: list[str]) -> str:
@@ -325,14 +457,45 @@ def connect_ro(path: str | Path | None = None) -> sqlite3.Connection:
     """A read-only connection for readers (pages, stats). Close it when done.
 
     :raises FileNotFoundError: when the database does not exist.
+    :raises StoreError: when it cannot be opened (see :func:`describe_error`).
     """
     p = config.db_path(path)
     if not Path(p).exists():
         raise FileNotFoundError(f"no database at {p}")
-    conn = sqlite3.connect(f"file:{Path(p).resolve()}?mode=ro", uri=True, timeout=30)
-    conn.execute("PRAGMA busy_timeout = 30000")
+    try:
+        conn = sqlite3.connect(f"file:{Path(p).resolve()}?mode=ro", uri=True, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+    except sqlite3.DatabaseError as exc:
+        raise describe_error(exc, p) from None
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def store_problem(path: str | Path | None = None) -> str | None:
+    """What stops the store at ``path`` from being read, in one line, or None when it can be.
+
+    A missing or empty (0-byte) file is no problem: it is a store not built yet. Checks what
+    can be checked quickly (SQLite header, Chancery's tables, schema version) and reads nothing
+    else; damage deeper in the file shows when a query reaches it (:func:`describe_error`).
+    """
+    p = config.db_path(path)
+    try:
+        if not Path(p).exists() or Path(p).stat().st_size == 0:
+            return None
+        conn = connect_ro(p)
+        try:
+            version = schema_version(conn, p)
+            if version is not None:
+                conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except StoreError as exc:
+        return str(exc)
+    except sqlite3.DatabaseError as exc:
+        return str(describe_error(exc, p))
+    except OSError as exc:
+        return f"cannot read {p}: {exc.strerror or exc}"
+    return None
 
 
 def bump_data_version(db: sqlite_utils.Database) -> None:
