@@ -36,6 +36,18 @@ _WORD = re.compile(r"\w", re.UNICODE)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=^%@;,/?])")
 
 
+# GitHub-flavoured Markdown turns bare URLs, ``www.`` names and e-mail addresses in *text* into
+# links (Streamlit's renderer finds them after escapes are undone), so a word joiner (U+2060,
+# invisible) goes after the scheme or ``www`` and after ``@``: nothing is left to autolink.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp|www)(?=[:.])")
+
+
+def break_autolinks(text: str) -> str:
+    """``text`` with an invisible word joiner where a Markdown renderer would see a bare URL
+    (``http://``, ``www.``) or an e-mail address, so none becomes a live link."""
+    return _AUTOLINK.sub("\\1\u2060", text).replace("@", "@\u2060")
+
+
 def clean_control(text: str) -> str:
     """Remove NUL, control, bidi-override and zero-width characters (newlines and tabs stay)."""
     return _CONTROL.sub("", text)
@@ -87,7 +99,7 @@ def escape_markdown(text: object, *, max_chars: int | None = None) -> str:
     s = clean_control(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if max_chars is not None and len(s) > max_chars:
         s = s[:max_chars].rstrip() + "…"
-    return _paragraphs(_MD_SPECIAL.sub(r"\\\1", s))
+    return _paragraphs(_MD_SPECIAL.sub(r"\\\1", break_autolinks(s)))
 
 
 def _paragraphs(escaped: str) -> str:
@@ -179,7 +191,7 @@ def highlight_markdown(text: object, spans: Iterable[tuple[int, int]], *,
 
 
 def _escape_inline(s: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", clean_control(s).replace("\t", " "))
+    return _MD_SPECIAL.sub(r"\\\1", break_autolinks(clean_control(s).replace("\t", " ")))
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -36,6 +36,11 @@ _run_through_entrypoint()
 
 #: Query-string names of the global filters (also the widget keys in the sidebar).
 FILTER_KEYS = ("from", "to", "country", "person", "topic")
+#: Longest single value written into the page address, and the most characters of all values
+#: together: an over-long value (a 100,000-character entity name) is left out of the address
+#: rather than sent, since servers refuse long request lines (HTTP 400 on reload).
+MAX_URL_VALUE = 200
+MAX_URL_TOTAL = 1500
 _MIN_DATE = dt.date(1900, 1, 1)
 _MAX_DATE = dt.date(2100, 12, 31)
 
@@ -81,7 +86,26 @@ def _date(value: Any) -> str | None:
 
 def _param_list(key: str) -> tuple[str, ...]:
     vals = st.query_params.get_all(key)
-    return tuple(dict.fromkeys(v.strip() for v in vals if v and v.strip()))
+    return tuple(dict.fromkeys(v.strip() for v in vals
+                               if v and v.strip() and len(v) <= MAX_URL_VALUE))
+
+
+def url_values(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The values to put into the page address: each key's list, without any value longer
+    than :data:`MAX_URL_VALUE`, and without further values once :data:`MAX_URL_TOTAL`
+    characters are used (the widgets keep them all; only the address leaves them out)."""
+    out: dict[str, list[str]] = {}
+    used = 0
+    for key, val in values.items():
+        wanted = [val] if isinstance(val, str) and val else [] if isinstance(val, str) else list(val or [])
+        kept = []
+        for v in (str(x) for x in wanted):
+            if len(v) > MAX_URL_VALUE or used + len(v) > MAX_URL_TOTAL:
+                continue
+            kept.append(v)
+            used += len(v)
+        out[key] = kept
+    return out
 
 
 def get_filters() -> Filters:
@@ -128,15 +152,24 @@ def _sync_url(values: dict[str, Any]) -> None:
     """Write the filters into the URL (only the keys that changed). Page navigation clears the
     query string, so every run puts the filters back and the address is always shareable."""
     qp = st.query_params
-    for key, val in values.items():
+    for key, wanted in url_values(values).items():
         current = qp.get_all(key)
-        wanted = [val] if isinstance(val, str) and val else list(val or []) if not isinstance(val, str) else []
         if current == wanted:
             continue
         if wanted:
             qp[key] = wanted if len(wanted) > 1 else wanted[0]
         elif key in qp:
             del qp[key]
+
+
+def set_url_param(key: str, value: str) -> None:
+    """Put one page-state value into the address, or take it out when it is too long to send
+    (see :data:`MAX_URL_VALUE`)."""
+    if value and len(value) <= MAX_URL_VALUE:
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    else:
+        st.query_params.pop(key, None)
 
 
 def sidebar_filters() -> Filters:

@@ -45,7 +45,7 @@ if p is None:
     st.warning("That entity is no longer in the store (merged or removed).")
     st.stop()
 e = p["entity"]
-st.query_params["entity"] = e["key"]
+c.set_url_param("entity", e["key"])
 st.header(safe.escape_markdown(e["name"]))
 c.text(f"{KINDS.get(e['kind'], e['kind'])}" + (f" · {e['country']}" if e["country"] else ""),
        caption=True)
