@@ -197,13 +197,17 @@ class _Pinned:
     _ip: IPAddress
     _aborted = False
 
+    _raw: socket.socket | None = None
+
     def _open(self) -> socket.socket:
-        return socket.create_connection((str(self._ip), self.port), self.timeout)  # type: ignore[attr-defined]
+        self._raw = socket.create_connection((str(self._ip), self.port), self.timeout)  # type: ignore[attr-defined]
+        return self._raw
 
     def abort(self) -> None:
-        """Called by the watchdog at the deadline: unblocks any read in progress."""
+        """Called by the watchdog at the deadline: unblocks any read in progress (the raw
+        socket is kept: ``http.client`` drops ``self.sock`` once the response is open)."""
         self._aborted = True
-        sock = getattr(self, "sock", None)
+        sock = self._raw
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -251,7 +255,7 @@ def fetch_url(url: str, *, timeout: float, max_bytes: int, user_agent: str,
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError:
             raise FetchError("unsupported", f"bad port in {_short(current)}") from None
-        host = parts.hostname
+        host = parts.hostname.rstrip(".") or parts.hostname  # "localhost." is localhost
         ip = resolve_checked(host, port, deadline)
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -11,6 +11,7 @@ completes it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import urllib.parse
 from dataclasses import dataclass, field
@@ -219,7 +220,10 @@ class Ingester:
         The run row always ends ``finished``, ``interrupted`` (Ctrl-C, a stopped page) or
         ``failed`` (the store itself failed; the reason is kept), never ``running``.
         """
-        self.start_run(sources)
+        try:
+            self.start_run(sources)
+        except sqlite3.DatabaseError as exc:
+            raise store.describe_error(exc, self.db_path) from None
         try:
             self._run(produced)
         except KeyboardInterrupt:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import time
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -282,6 +284,33 @@ def describe_error(exc: BaseException, path: str | Path) -> StoreError:
     return StoreError(msg, path)
 
 
+def truncated(path: str | Path) -> str | None:
+    """Why the SQLite file at ``path`` is shorter than its own header says (a truncated copy),
+    or None. Reads the 100-byte header only."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return None
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    counter_ok = head[24:28] == head[92:96]
+    if counter_ok and pages and size < pages * page_size:
+        return f"truncated: {size:,} bytes where its header says {pages * page_size:,}"
+    return None
+
+
+def _refuse_truncated(path: Path) -> None:
+    why = truncated(path)
+    if why:
+        raise StoreError(f"{path} is damaged ({why}); it was not changed. Restore it from a "
+                         "backup, or move it away and ingest again.", path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=True)
@@ -334,21 +363,35 @@ def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
     :raises StoreError: see above; also when the file or its folder cannot be written.
     """
     p = config.db_path(path)
-    conn = None
-    try:
-        conn = _connect(p)
-        schema_version(conn, p)  # refuse before the first write (the WAL switch is one)
-        db = sqlite_utils.Database(conn)
-        if db.journal_mode != "wal":
-            db.enable_wal()
-        ensure_schema(db, p)
-    except (sqlite3.DatabaseError, StoreError, OSError) as exc:
-        if conn is not None:
-            conn.close()
-        if isinstance(exc, OSError) and not isinstance(exc, sqlite3.DatabaseError):
-            raise StoreError(f"cannot create the store at {p}: {exc.strerror or exc}", p) from None
-        raise describe_error(exc, p) from None
-    return db
+    for attempt in range(6):
+        conn = None
+        try:
+            _refuse_truncated(p)
+            conn = _connect(p)
+            schema_version(conn, p)  # refuse before the first write (the WAL switch is one)
+            db = sqlite_utils.Database(conn)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            ensure_schema(db, p)
+            return db
+        except (sqlite3.DatabaseError, StoreError, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            if _transient(exc) and attempt < 5:
+                # Another process is switching a new store to WAL or creating its schema at
+                # this very moment; SQLite reports some of those states without waiting.
+                time.sleep(0.05 * 2 ** attempt)
+                continue
+            if isinstance(exc, OSError) and not isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"cannot create the store at {p}: {exc.strerror or exc}", p) from None
+            raise describe_error(exc, p) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _transient(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        w in text for w in ("locked", "busy", "protocol", "already exists"))
 
 
 def memory_db() -> sqlite_utils.Database:
@@ -482,6 +525,7 @@ def store_problem(path: str | Path | None = None) -> str | None:
     try:
         if not Path(p).exists() or Path(p).stat().st_size == 0:
             return None
+        _refuse_truncated(Path(p))
         conn = connect_ro(p)
         try:
             version = schema_version(conn, p)
