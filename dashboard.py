@@ -31,6 +31,10 @@ DB = config.db_path()
 _problem = store.store_problem(DB)
 if _problem:
     store_problem_page(_problem)
+try:
+    store.upgrade_if_older(DB)  # an older store is migrated once, before any page reads it
+except store.StoreError as exc:
+    store_problem_page(str(exc))
 if not DB.exists() or DB.stat().st_size == 0:
     with st.spinner("First run: building the store from the sample corpus…"):
         from analysis.ingest import ensure_sample_db  # imports spaCy only when building

@@ -20,6 +20,8 @@ EXTRACTOR_VERSION = "1.1"
 #: windows of at most this size (see :func:`windows`): spaCy refuses texts over
 #: ``nlp.max_length`` (1,000,000) and its parser's memory grows with the document.
 WINDOW_CHARS = 50_000
+#: About the most characters analysed in one ``nlp.pipe`` batch (memory grows with it).
+BATCH_CHARS = 100_000
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
@@ -234,45 +236,54 @@ def extract_many(items: Iterable[dict[str, Any]], batch_size: int = 32,
                  n_process: int = 1) -> Iterator[dict[str, Any]]:
     """Extract many items with ``nlp.pipe`` (much faster than one by one), in input order.
 
-    An article longer than :data:`WINDOW_CHARS` is analysed in windows (:func:`windows`) and
-    its results merged, offsets pointing into the whole text; memory stays bounded by the
-    window, and nothing is lost to spaCy's length limit. What is lost: a name introduced in
-    one window is not resolved against a short form in another.
+    Items are analysed in groups of at most ``batch_size`` articles and about
+    :data:`BATCH_CHARS` characters, so memory stays bounded whatever the articles' sizes. An
+    article longer than :data:`WINDOW_CHARS` is analysed in windows (:func:`windows`) and its
+    results merged, offsets pointing into the whole text; nothing is lost to spaCy's length
+    limit. What is lost: a name introduced in one window is not resolved against a short form
+    of it in another.
 
     :param n_process: worker processes for ``nlp.pipe`` (our per-document results are plain
         data, so documents can travel between processes).
     """
     nlp = get_nlp()
-    articles: list[tuple[dict[str, Any], int] | None] = []
-    pieces: dict[tuple[int, int], dict[str, Any]] = {}
+    group: list[dict[str, Any]] = []
+    chars = 0
+    for item in items:
+        art = prepare(item)
+        if len(art["text"]) > WINDOW_CHARS:
+            yield from _pipe(nlp, group, batch_size, n_process)
+            group, chars = [], 0
+            yield _extract_long(nlp, art, n_process)
+            continue
+        group.append(art)
+        chars += len(art["text"])
+        if len(group) >= batch_size or chars >= BATCH_CHARS:
+            yield from _pipe(nlp, group, batch_size, n_process)
+            group, chars = [], 0
+    yield from _pipe(nlp, group, batch_size, n_process)
 
-    def docs() -> Iterator[tuple[Doc, tuple[int, int]]]:
-        for i, item in enumerate(items):
-            art = prepare(item)
-            spans = windows(art["text"])
-            articles.append((art, len(spans)))
-            if len(spans) == 1:
-                yield make_doc(nlp, art), (i, 0)
-                continue
-            for w, (start, end) in enumerate(spans):
-                piece = {"id": art["id"], "title": art["title"] if w == 0 else None,
-                         "published": art["published"], "url": art["url"],
-                         "text": art["text"][start:end], "window_start": start}
-                pieces[(i, w)] = piece
-                yield make_doc(nlp, piece), (i, w)
 
+def _pipe(nlp, articles: list[dict[str, Any]], batch_size: int, n_process: int) -> Iterator[dict[str, Any]]:
+    if not articles:
+        return
+    docs = (make_doc(nlp, art) for art in articles)
+    for art, doc in zip(articles, nlp.pipe(docs, batch_size=batch_size, n_process=n_process)):
+        yield assemble(art, doc)
+
+
+def _extract_long(nlp, art: dict[str, Any], n_process: int) -> dict[str, Any]:
+    """One long article, window by window, a few windows (:data:`BATCH_CHARS`) at a time."""
+    pieces = []
+    for w, (start, end) in enumerate(windows(art["text"])):
+        pieces.append({"id": art["id"], "title": art["title"] if w == 0 else None,
+                       "published": art["published"], "url": art["url"],
+                       "text": art["text"][start:end], "window_start": start})
+    per_batch = max(1, BATCH_CHARS // WINDOW_CHARS)
+    docs = (make_doc(nlp, piece) for piece in pieces)
     parts: list[tuple[dict, dict, dict, int]] = []
-    for doc, (i, w) in nlp.pipe(docs(), batch_size=batch_size, n_process=n_process, as_tuples=True):
-        art, n = articles[i]  # type: ignore[misc]
-        if n == 1:
-            yield assemble(art, doc)
-        else:
-            piece = pieces.pop((i, w))
-            st = doc._.chancery or {}
-            parts.append((piece, assemble(piece, doc), st.get("topic_hits") or {},
-                          _body_sentences(doc, piece["offset"])))
-            if w < n - 1:
-                continue
-            yield _merge_windows(nlp, art, parts)
-            parts = []
-        articles[i] = None  # free memory as we go
+    for piece, doc in zip(pieces, nlp.pipe(docs, batch_size=per_batch, n_process=n_process)):
+        st = doc._.chancery or {}
+        parts.append((piece, assemble(piece, doc), st.get("topic_hits") or {},
+                      _body_sentences(doc, piece["offset"])))
+    return _merge_windows(nlp, art, parts)

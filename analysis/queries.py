@@ -549,8 +549,8 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
 def ingest_runs(path: str | Path, limit: int = 20) -> pd.DataFrame:
     """The latest ingest runs, newest first."""
     with _ro(path) as conn:
-        return _df(conn, "SELECT id, started_at, finished_at, status, new, duplicates, errors, sources"
-                         " FROM ingest_runs ORDER BY id DESC LIMIT ?", [limit])
+        return _df(conn, "SELECT id, started_at, finished_at, status, new, duplicates, errors, sources,"
+                         " message FROM ingest_runs ORDER BY id DESC LIMIT ?", [limit])
 
 
 def last_ingest(path: str | Path) -> dict[str, Any] | None:

@@ -514,6 +514,28 @@ def connect_ro(path: str | Path | None = None) -> sqlite3.Connection:
     return conn
 
 
+def upgrade_if_older(path: str | Path | None = None) -> bool:
+    """Run the migrations on an existing store of an older schema (readers such as the
+    dashboard open stores read-only, so they call this first). True when it upgraded.
+
+    :raises StoreError: as :func:`open_db`.
+    """
+    p = config.db_path(path)
+    if not Path(p).exists() or Path(p).stat().st_size == 0:
+        return False
+    conn = connect_ro(p)
+    try:
+        version = schema_version(conn, p)
+    except sqlite3.DatabaseError as exc:
+        raise describe_error(exc, p) from None
+    finally:
+        conn.close()
+    if version is None or version >= SCHEMA_VERSION:
+        return False
+    open_db(p).conn.close()
+    return True
+
+
 def store_problem(path: str | Path | None = None) -> str | None:
     """What stops the store at ``path`` from being read, in one line, or None when it can be.
 

@@ -127,5 +127,8 @@ if st.button("Re-extract all articles", key="data_reextract"):
             st.error("Re-extraction failed: " + type(exc).__name__)
             c.text(str(exc), caption=True, max_chars=400)
         else:
-            st.success(f"Re-extracted {r.get('articles', 0)} article(s); "
-                       f"{r.get('failed', 0)} failed.")
+            (st.warning if r.get("failed") else st.success)(
+                f"Re-extracted {r.get('articles', 0)} article(s); {r.get('failed', 0)} failed "
+                "(they keep their previous facts; see Recorded errors).")
+            for m in (r.get("error_messages") or [])[:20]:
+                c.text(m, caption=True, max_chars=400)
