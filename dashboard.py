@@ -9,22 +9,10 @@ import sqlite3
 
 import streamlit as st
 
-from analysis import config, safe, store
+from analysis import config, store
+from pages._common import store_problem_page
 
 st.set_page_config(page_title="Chancery", layout="wide")
-
-
-def store_problem_page(problem: str) -> None:
-    """The whole app, when the store cannot be read: what is wrong and what to do. The file
-    is left as it is."""
-    st.title("Chancery cannot open its store")
-    st.error(safe.escape_markdown(problem))
-    st.markdown(
-        "Nothing was changed. To go on, either\n\n"
-        "- point Chancery at another store: start it with `CHANCERY_DB=/path/to/other.db`, or\n"
-        "- move the file away; on the next start Chancery builds a new store from the sample "
-        "corpus, and `python -m analysis ingest --db PATH SOURCE...` adds your articles.")
-    st.stop()
 
 
 DB = config.db_path()
@@ -58,7 +46,7 @@ page = st.navigation(PAGES)
 # The global filters (date range, countries, people, topics) are drawn here, in the entrypoint,
 # so that they are the same widgets on every page and keep their values while navigating. They
 # are written to the URL query string on every run, so a filtered view can be shared.
-from pages._common import sidebar_filters
+from pages._common import sidebar_filters  # noqa: E402
 
 try:
     sidebar_filters()

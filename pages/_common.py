@@ -50,9 +50,33 @@ def db_path() -> Path:
     return config.db_path()
 
 
+def store_problem_page(problem: str) -> None:
+    """The whole page, when the store cannot be read: what is wrong and what to do (the file
+    is left as it is), then stop."""
+    st.title("Chancery cannot open its store")
+    st.error(safe.escape_markdown(problem))
+    st.markdown(
+        "Nothing was changed. To go on, either\n\n"
+        "- point Chancery at another store: start it with `CHANCERY_DB=/path/to/other.db`, or\n"
+        "- move the file away; on the next start Chancery builds a new store from the sample "
+        "corpus, and `python -m analysis ingest --db PATH SOURCE...` adds your articles.")
+    st.stop()
+
+
+def stop_if_bad_store() -> None:
+    """Show :func:`store_problem_page` and stop when the store is damaged, foreign or newer."""
+    from analysis import store
+
+    problem = store.store_problem(db_path())
+    if problem:
+        store_problem_page(problem)
+
+
 def require_db() -> Path:
-    """Return the store path, or explain and stop the page when there is no store yet."""
+    """Return the store path, or explain and stop the page when there is no store yet (or it
+    cannot be read)."""
     path = db_path()
+    stop_if_bad_store()
     if not path.exists():
         st.info("There is no store yet. Add articles on the Data page, or run "
                 "`python -m analysis ingest data/sample`.")

@@ -12,6 +12,7 @@ from pages import _common as c
 #: File types the ingest path reads (the app checks them itself, not only the browser).
 UPLOAD_TYPES = ("txt", "md", "html", "htm", "csv", "jsonl", "json", "xml", "rss", "atom")
 
+c.stop_if_bad_store()
 st.title("Data")
 db = c.db_path()
 limit = config.max_bytes()

@@ -29,6 +29,7 @@ from analysis import config, extract, ingest, safe, sources, store
 from analysis.ingest import ingest_bytes, ingest_sources, ingest_text, reextract
 
 from conftest import shared_path
+from test_ingest import rows
 
 REPO = config.REPO_ROOT
 GOOD_A = ("Pakistan's foreign minister Ishaq Dar arrived in Kabul on Saturday for talks with "
@@ -37,12 +38,17 @@ GOOD_B = ("Iran's foreign minister met his Pakistani counterpart in Islamabad on
           "discuss trade, energy and security along the shared border.\n")
 
 
-def rows(path, sql, params=()):
-    conn = store.connect_ro(path)
-    try:
-        return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
+def fail_extraction_on(monkeypatch, word: str, exc: Exception) -> None:
+    """Make ``extract_many`` raise ``exc`` lazily, when it reaches an article containing ``word``."""
+    real = extract.extract_many
+
+    def flaky(items, **kw):
+        for out in real(items, **kw):
+            if word in out["text"]:
+                raise exc
+            yield out
+
+    monkeypatch.setattr(extract, "extract_many", flaky)
 
 
 def digest(path: Path) -> str:
@@ -154,15 +160,7 @@ def test_long_article_between_good_files_is_analysed_in_windows(tmp_path, monkey
 
 def test_extraction_failure_mid_batch_is_that_items_error(tmp_path, monkeypatch):
     """A lazy extract_many that raises on one item: that item is recorded, the others land."""
-    real = extract.extract_many
-
-    def flaky(items, **kw):
-        for out in real(items, **kw):
-            if "POISON" in out["text"]:
-                raise RuntimeError("model exploded")
-            yield out
-
-    monkeypatch.setattr(extract, "extract_many", flaky)
+    fail_extraction_on(monkeypatch, "POISON", RuntimeError("model exploded"))
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text(GOOD_A)
@@ -231,15 +229,7 @@ def test_reextract_counts_and_records_its_failures(tmp_path, monkeypatch):
     for text in (GOOD_A, GOOD_B):
         assert ingest_text(db, text, title="T", published="2025-01-02")["new"] == 1
     before = rows(db, "SELECT article_id, COUNT(*) AS n FROM mentions GROUP BY article_id ORDER BY article_id")
-    real = extract.extract_many
-
-    def flaky(items, **kw):
-        for out in real(items, **kw):
-            if "Iran" in out["text"]:
-                raise ValueError("broken rule")
-            yield out
-
-    monkeypatch.setattr(extract, "extract_many", flaky)
+    fail_extraction_on(monkeypatch, "Iran", ValueError("broken rule"))
     res = reextract(db)
     assert res["articles"] == 1 and res["failed"] == 1
     (err,) = rows(db, "SELECT kind, item, message FROM ingest_errors")
@@ -466,15 +456,11 @@ def test_feed_entry_links_to_internal_hosts_are_not_fetched(server, tmp_path, mo
 def test_dashboard_is_served_on_localhost_by_default():
     conf = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert conf["server"]["address"] == "localhost"
-    from streamlit import config as st_config
-
-    st_config._config_options = None  # read the project's file afresh, as `streamlit run` does
-    try:
-        os.chdir(REPO)
-        st_config.get_config_options(force_reparse=True)
-        assert st_config.get_option("server.address") == "localhost"
-    finally:
-        st_config.get_config_options(force_reparse=True)
+    # What Streamlit itself reads from the project's folder (in its own process, so that this
+    # test session's settings stay as they are).
+    shown = subprocess.run([sys.executable, "-m", "streamlit", "config", "show"], cwd=REPO,
+                           capture_output=True, text=True, timeout=120).stdout
+    assert 'address = "localhost"' in shown.split("[server]", 1)[1].split("\n[", 1)[0]
 
 
 # === 4. only regular files ===================================================================
