@@ -10,10 +10,24 @@ import sqlite3
 import streamlit as st
 
 from analysis import config, store
-from pages._common import store_problem_page
 
 st.set_page_config(page_title="Chancery", layout="wide")
 
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/visits.py", title="Visits"),
+    st.Page("pages/topics.py", title="Topics"),
+    st.Page("pages/network.py", title="Network"),
+    st.Page("pages/articles.py", title="Articles"),
+    st.Page("pages/profiles.py", title="Profiles"),
+    st.Page("pages/data.py", title="Data"),
+]
+page = st.navigation(PAGES)
+
+# The store is checked after the navigation is set up, so that a problem page still shows
+# Chancery's own page list. (pages._common is imported only once the navigation exists: see its
+# _run_through_entrypoint.)
+from pages._common import sidebar_filters, store_problem_page  # noqa: E402
 
 DB = config.db_path()
 _problem = store.store_problem(DB)
@@ -32,22 +46,10 @@ if not DB.exists() or DB.stat().st_size == 0:
         except store.StoreError as exc:
             store_problem_page(str(exc))
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", default=True),
-    st.Page("pages/visits.py", title="Visits"),
-    st.Page("pages/topics.py", title="Topics"),
-    st.Page("pages/network.py", title="Network"),
-    st.Page("pages/articles.py", title="Articles"),
-    st.Page("pages/profiles.py", title="Profiles"),
-    st.Page("pages/data.py", title="Data"),
-]
-page = st.navigation(PAGES)
 
 # The global filters (date range, countries, people, topics) are drawn here, in the entrypoint,
 # so that they are the same widgets on every page and keep their values while navigating. They
 # are written to the URL query string on every run, so a filtered view can be shared.
-from pages._common import sidebar_filters  # noqa: E402
-
 try:
     sidebar_filters()
     page.run()
