@@ -5,11 +5,9 @@ then hands over to the pages. Page scripts only read widgets, call ``analysis`` 
 """
 from __future__ import annotations
 
-import sqlite3
-
 import streamlit as st
 
-from analysis import config, store
+from analysis import config, queries
 
 st.set_page_config(page_title="Chancery", layout="wide")
 
@@ -27,25 +25,18 @@ page = st.navigation(PAGES)
 # The store is checked after the navigation is set up, so that a problem page still shows
 # Chancery's own page list. (pages._common is imported only once the navigation exists: see its
 # _run_through_entrypoint.)
-from pages._common import sidebar_filters, store_problem_page  # noqa: E402
+from pages._common import check_store, sidebar_filters, store_problem_page  # noqa: E402
 
 DB = config.db_path()
-_problem = store.store_problem(DB)
-if _problem:
-    store_problem_page(_problem)
-try:
-    store.upgrade_if_older(DB)  # an older store is migrated once, before any page reads it
-except store.StoreError as exc:
-    store_problem_page(str(exc))
 if not DB.exists() or DB.stat().st_size == 0:
     with st.spinner("First run: building the store from the sample corpus…"):
         from analysis.ingest import ensure_sample_db  # imports spaCy only when building
 
         try:
             ensure_sample_db(DB)
-        except store.StoreError as exc:
-            store_problem_page(str(exc))
-
+        except queries.STORE_ERRORS as exc:
+            store_problem_page(queries.store_error_message(exc, DB))
+check_store()
 
 # The global filters (date range, countries, people, topics) are drawn here, in the entrypoint,
 # so that they are the same widgets on every page and keep their values while navigating. They
@@ -53,6 +44,6 @@ if not DB.exists() or DB.stat().st_size == 0:
 try:
     sidebar_filters()
     page.run()
-except (sqlite3.DatabaseError, store.StoreError) as exc:
+except queries.STORE_ERRORS as exc:
     # Damage deeper in the file than the opening check reads shows up here, on any page.
-    store_problem_page(str(store.describe_error(exc, DB)))
+    store_problem_page(queries.store_error_message(exc, DB))

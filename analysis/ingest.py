@@ -79,13 +79,12 @@ def prepare(item: Item) -> dict[str, Any]:
     from . import cleaning
     from .fetch import redact
 
+    # Control characters go before the cleaners see the text (lxml refuses some); the fields
+    # that are stored are passed once more at the end (titles and names come from the page too).
     sc = cleaning.strip_control
-    item = Item(source=item.source, kind=item.kind, item=item.item, html=sc(item.html),
-                text=sc(item.text), title=sc(item.title), url=redact(sc(item.url)),
-                published=item.published, author=sc(item.author), outlet=sc(item.outlet),
-                metadata=item.metadata)
-    if item.html is not None:
-        c = cleaning.clean_html(item.html, item.url)
+    html, raw_text = sc(item.html), sc(item.text)
+    if html is not None:
+        c = cleaning.clean_html(html, item.url)
         prefer_item_title = item.kind in ("feed-entry", "jsonl", "csv")
         title = (item.title if prefer_item_title and item.title else None) or c.get("title") or item.title
         url = item.url or c.get("url")
@@ -93,18 +92,17 @@ def prepare(item: Item) -> dict[str, Any]:
     elif item.kind == "feed-entry":
         # A feed entry's own content is already a body (often cut short and followed by
         # "Continue reading..."): drop marker lines only, never whole paragraphs.
-        c = {"text": _strip_marker_lines(item.text or "")}
+        c = {"text": _strip_marker_lines(raw_text or "")}
         title, url, declared = item.title, item.url, None
     else:
-        c = cleaning.clean_text(item.text or "", title=item.title)
+        c = cleaning.clean_text(raw_text or "", title=item.title)
         title = item.title or c.get("title")
         url = item.url
         declared = None
-    text = (sc(c.get("text")) or "").strip()
+    text = (c.get("text") or "").strip()
     if not text:
         raise SourceError("empty", "no article text left after cleaning")
-    url = redact(url)
-    declared = redact(declared)
+    url, declared = redact(sc(url)), redact(sc(declared))
     metadata = dict(item.metadata)
     if c.get("description"):
         metadata.setdefault("description", c["description"])
@@ -117,8 +115,8 @@ def prepare(item: Item) -> dict[str, Any]:
         "url": url,
         "canonical_url": dedupe.canonical_url(declared) or dedupe.canonical_url(url),
         "title": (sc(title) or "").strip() or None,
-        "outlet": item.outlet or sc(c.get("outlet")) or _host(url),
-        "author": item.author or sc(c.get("author")),
+        "outlet": sc(item.outlet or c.get("outlet")) or _host(url),
+        "author": sc(item.author or c.get("author")),
         "published": item.published or c.get("published"),
         "language": language,
         "text": text,

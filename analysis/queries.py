@@ -197,6 +197,28 @@ def _and(where: Iterable[str]) -> str:
     return (" WHERE " + " AND ".join(w)) if w else ""
 
 
+#: Errors meaning the store itself cannot be read (the dashboard shows its problem page).
+STORE_ERRORS = (sqlite3.DatabaseError, store.StoreError)
+
+
+def store_status(path: str | Path) -> str | None:
+    """None when the store at ``path`` can be read (an older one is upgraded first, a missing
+    or empty one is simply not built yet), else one line saying what is wrong."""
+    problem = store.store_problem(path)
+    if problem:
+        return problem
+    try:
+        store.upgrade_if_older(path)
+    except store.StoreError as exc:
+        return str(exc)
+    return None
+
+
+def store_error_message(exc: BaseException, path: str | Path) -> str:
+    """What a read error met while drawing a page says about the store (one line)."""
+    return str(store.describe_error(exc, path))
+
+
 @contextlib.contextmanager
 def _ro(path: str | Path) -> Iterator[sqlite3.Connection]:
     conn = store.connect_ro(path)

@@ -444,18 +444,12 @@ def _text_item(source: str, body: str, meta: dict[str, Any], kind: str, url: str
     return Item(
         source=source, kind=kind, item=item, text=body,
         title=meta.get("title") or None,
-        url=_redacted(meta.get("url") or url),
+        url=meta.get("url") or url,
         published=normalise_date(meta.get("published") or meta.get("date")),
         author=meta.get("author") or None,
         outlet=meta.get("outlet") or meta.get("source") or None,
         metadata={k: v for k, v in meta.items() if k not in known},
     )
-
-
-def _redacted(url: Any) -> str | None:
-    from .fetch import redact
-
-    return redact(str(url)) if url else None
 
 
 def _record_item(source: str, rec: dict[str, Any], where: str, kind: str) -> Produced:

@@ -63,11 +63,25 @@ def store_problem_page(problem: str) -> None:
     st.stop()
 
 
-def stop_if_bad_store() -> None:
-    """Show :func:`store_problem_page` and stop when the store is damaged, foreign or newer."""
-    from analysis import store
+_CHECKED_THIS_RUN = "_chancery_store_checked_this_run"
 
-    problem = store.store_problem(db_path())
+
+def check_store() -> None:
+    """The entrypoint's check, once per run: show :func:`store_problem_page` and stop when the
+    store is damaged, foreign or newer (an older one is upgraded), then mark the run as checked
+    so that the page does not open the file again."""
+    problem = queries.store_status(db_path())
+    if problem:
+        store_problem_page(problem)
+    st.session_state[_CHECKED_THIS_RUN] = True
+
+
+def stop_if_bad_store() -> None:
+    """For pages: the same check, unless the entrypoint made it in this run (a page run on its
+    own, as in tests, checks for itself)."""
+    if st.session_state.pop(_CHECKED_THIS_RUN, False):
+        return
+    problem = queries.store_status(db_path())
     if problem:
         store_problem_page(problem)
 

@@ -56,9 +56,10 @@ def digest(path: Path) -> str:
 
 
 def bbc_text(n_chars: int) -> str:
-    """Real BBC texts joined (paragraphs kept) until ``n_chars`` characters."""
+    """Real BBC business texts (not the evaluation pool's politics) joined, paragraphs kept,
+    until ``n_chars`` characters."""
     parts, size = [], 0
-    for f in sorted(shared_path("eval", "bbc", "raw", "politics").glob("*.txt")):
+    for f in sorted(shared_path("eval", "bbc", "raw", "business").glob("*.txt")):
         t = f.read_bytes().decode("latin-1")
         parts.append(t)
         size += len(t) + 2
@@ -354,27 +355,21 @@ def test_fetch_deadline_is_total_not_per_read(allowed_server):
     """A server that trickles a byte every 0.2 s would hold a per-read timeout forever."""
     from analysis import fetch
 
-    def trickle_body(h):
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.end_headers()
+    def trickle(h, head: bytes, byte: bytes):
+        h.wfile.write(head)
         for _ in range(100):  # bounded: at most 20 s, ends when the client hangs up
             try:
-                h.wfile.write(b"x")
+                h.wfile.write(byte)
                 h.wfile.flush()
             except OSError:
                 return
             time.sleep(0.2)
 
+    def trickle_body(h):
+        trickle(h, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", b"x")
+
     def trickle_headers(h):
-        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
-        for _ in range(100):
-            try:
-                h.wfile.write(b"X")
-                h.wfile.flush()
-            except OSError:
-                return
-            time.sleep(0.2)
+        trickle(h, b"HTTP/1.1 200 OK\r\n", b"X")
 
     allowed_server.routes["/body"] = trickle_body
     allowed_server.routes["/headers"] = trickle_headers
