@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import config, queries
+from analysis import config
+from analysis.views import queries
 
 st.set_page_config(page_title="Chancery", layout="wide")
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from . import config
+from analysis import config
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a store problem is one clear line, not a traceback
         import sqlite3
 
-        from . import store
+        from analysis import store
 
         if isinstance(exc, sqlite3.DatabaseError):
             exc = store.describe_error(exc, config.db_path(getattr(args, "db", None)))
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest_sources
+    from analysis.ingest import ingest_sources
 
     summary = ingest_sources(args.db, args.sources, progress=not args.quiet and sys.stderr.isatty(),
                              fetch=not args.no_fetch)
@@ -107,7 +107,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from . import store
+    from analysis import store
 
     path = config.db_path(args.db)
     if not path.exists():
@@ -131,8 +131,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _extract_inputs(files: list[str], stdin: TextIO) -> Iterator[dict[str, Any] | Exception]:
     """Input records for ``extract``: JSON Lines from files or stdin; text/HTML files as one record."""
-    from .ingest import prepare
-    from .sources import Item, iter_file
+    from analysis.ingest import prepare
+    from analysis.ingest.sources import Item, iter_file
 
     def jsonl(lines, name):
         for n, line in enumerate(lines, 1):
@@ -172,7 +172,8 @@ def _extract_inputs(files: list[str], stdin: TextIO) -> Iterator[dict[str, Any] 
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import extract
+    from analysis.extract import extract
+    from analysis.ingest import clean_record
 
     status = 0
     for rec in _extract_inputs(args.files, sys.stdin):
@@ -182,7 +183,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             status = 1
             continue
         try:
-            out = extract(rec)
+            out = extract(clean_record(rec))
         except Exception as exc:  # noqa: BLE001 - one line per input, in order
             out = {"id": rec.get("id"), "error": f"extraction failed: {exc}"}
             status = 1
@@ -192,7 +193,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from .ingest import reextract
+    from analysis.ingest import reextract
 
     path = config.db_path(args.db)
     if not path.exists():
@@ -207,12 +208,12 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.what == "html":
-        from . import eval_html
+        from analysis.evaluate import html as eval_html
 
         result = eval_html.evaluate_html(limit=args.limit) if args.limit else eval_html.evaluate_html()
         print(json.dumps(result, default=str) if args.json else eval_html.format_report(result))
         return 0
-    from . import eval_nlp
+    from analysis.evaluate import nlp as eval_nlp
 
     if args.what == "conll":
         if not args.path:
@@ -226,7 +227,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from . import eval_nlp
+    from analysis.evaluate import nlp as eval_nlp
 
     result = eval_nlp.bench(n_docs=args.docs)
     print(json.dumps(result, default=str) if args.json else eval_nlp.format_bench(result))

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import config, queries, safe
-from analysis.queries import Filters
+from analysis import config
+from analysis.views import queries, safe
+from analysis.views.queries import Filters
 
 
 def _run_through_entrypoint() -> None:

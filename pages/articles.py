@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import safe
+from analysis.views import safe
 from pages import _common as c
 
 st.title("Articles")

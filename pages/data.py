@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import config, safe
+from analysis import config
+from analysis.views import safe
 from pages import _common as c
 
 #: File types the ingest path reads (the app checks them itself, not only the browser).

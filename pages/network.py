@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analysis import network as N
-from analysis import queries
+from analysis.views import network as N
+from analysis.views import queries
 from pages import _common as c
 
 st.title("Network")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts, safe
+from analysis.views import charts, safe
 from pages import _common as c
 
 st.title("Profiles")

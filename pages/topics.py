@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts
+from analysis.views import charts
 from pages import _common as c
 
 st.title("Topics")

@@ -455,7 +455,7 @@ def test_standalone_network_html_draws_offline(browser, tmp_path):
     blocked, draws the graph, freezes the layout and asks for nothing from another host."""
     from test_network import add_article, meeting, person, visit
 
-    from analysis import network
+    from analysis.views import network
 
     db = store.open_db(tmp_path / "s.db")
     add_article(db, 1, "2024-12-23", [person("Mohammad Sadiq", "PAK"),

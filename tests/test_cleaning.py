@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis.cleaning import (
+from analysis.ingest.cleaning import (
     clean_html,
     clean_text,
     detect_language,

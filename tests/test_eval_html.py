@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.eval_html import TARGETS, bow_prf, evaluate_html, format_report, main
+from analysis.evaluate.html import TARGETS, bow_prf, evaluate_html, format_report, main
 from tests.conftest import shared_path
 
 

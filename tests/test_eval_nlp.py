@@ -8,7 +8,7 @@ import json
 import pytest
 import spacy
 
-from analysis import eval_nlp
+from analysis.evaluate import nlp as eval_nlp
 from tests.conftest import shared_path
 
 CONLL = """-DOCSTART- -X- -X- O

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from analysis import config
-from analysis.nlp.resources import norm
+from analysis.extract.resources import norm
 from tests.conftest import shared_path
 
 

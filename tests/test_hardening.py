@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config, extract, ingest, safe, sources, store
+from analysis import config, extract, ingest, store
+from analysis.views import safe
+from analysis.ingest import sources
 from analysis.ingest import ingest_bytes, ingest_sources, ingest_text, reextract
 
 from conftest import shared_path
@@ -139,7 +141,7 @@ def test_long_article_between_good_files_is_analysed_in_windows(tmp_path, monkey
     'running'). The limit is lowered here so that the test is quick; the class is the same."""
     nlp = extract.get_nlp()
     monkeypatch.setattr(nlp, "max_length", 40_000)
-    monkeypatch.setattr(extract, "WINDOW_CHARS", 15_000)
+    monkeypatch.setattr(extract.article, "WINDOW_CHARS", 15_000)
     folder = tmp_path / "in"
     folder.mkdir()
     long_text = bbc_text(60_000)
@@ -273,14 +275,14 @@ def test_fetch_refuses_loopback_in_every_spelling(template, server, tmp_path, mo
     "2002:c0a8:101::1", "2001:db8::1",
 ])
 def test_internal_address_classes_are_refused(address):
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     assert fetch.address_problem(ipaddress.ip_address(address)) is not None
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "2a00:1450:4001::200e"])
 def test_public_addresses_pass(address):
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     assert fetch.address_problem(ipaddress.ip_address(address)) is None
 
@@ -288,7 +290,7 @@ def test_public_addresses_pass(address):
 def test_every_resolved_address_is_checked(monkeypatch):
     """A name that resolves to a public and an internal address is refused: the check does not
     stop at the first answer (no connection is attempted)."""
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     def fake(host, port, *a, **kw):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
@@ -304,7 +306,7 @@ def test_every_resolved_address_is_checked(monkeypatch):
 def test_connection_goes_to_the_checked_address(allowed_server, monkeypatch):
     """DNS rebinding: the name is looked up once; a second lookup would answer 127.0.0.3, where
     nothing listens, so the fetch succeeds only when it connects to the address it checked."""
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     real = socket.getaddrinfo
     calls = []
@@ -332,7 +334,7 @@ def test_allow_list_lets_a_team_fetch_internal_hosts(allowed_server, tmp_path):
 
 
 def test_redirects_are_checked_hop_by_hop(allowed_server, server, tmp_path):
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     inner = f"http://127.0.0.1:{server.port}/secret"
     allowed_server.routes["/to-inner"] = redirect_to(inner)
@@ -353,7 +355,7 @@ def test_redirects_are_checked_hop_by_hop(allowed_server, server, tmp_path):
 
 def test_fetch_deadline_is_total_not_per_read(allowed_server):
     """A server that trickles a byte every 0.2 s would hold a per-read timeout forever."""
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     def trickle(h, head: bytes, byte: bytes):
         h.wfile.write(head)
@@ -384,7 +386,7 @@ def test_fetch_deadline_is_total_not_per_read(allowed_server):
 
 
 def test_size_limit_applies_while_reading(allowed_server, monkeypatch):
-    from analysis import fetch
+    from analysis.ingest import fetch
 
     def big(h, length: bool):
         h.send_response(200)
@@ -691,7 +693,7 @@ def test_dashboard_shows_a_clear_page_for_a_bad_store(damage, tmp_path, monkeypa
 def test_damage_deep_in_the_file_shows_the_message_page_not_a_crash(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from analysis import queries
+    from analysis.views import queries
 
     path = make_store(tmp_path / "s.db")
     monkeypatch.setenv("CHANCERY_DB", str(path))

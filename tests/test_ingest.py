@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config, dedupe, store
+from analysis import config, store
+from analysis.ingest import dedupe
 from analysis.ingest import ingest_bytes, ingest_sources, ingest_text
 
 from conftest import shared_path
@@ -196,7 +197,7 @@ def test_unreachable_url_is_one_clear_error(file_db, monkeypatch):
 def test_offline_feed_ingests_in_seconds(file_db, monkeypatch):
     """Every entry's link is unreachable: each keeps its own content, the host fails once."""
     feed = shared_path("eval", "feeds", "rss-parser", "input", "guardian.rss")
-    from analysis import sources
+    from analysis.ingest import sources
 
     calls = []
     real = sources.Fetcher.fetch
@@ -227,8 +228,8 @@ def test_killed_ingest_leaves_consistent_db_and_resumes(tmp_path):
     for f in files:
         shutil.copy(f, folder / f.name)
     # The exact expected count: distinct stories by our duplicate rules, computed without the store.
-    from analysis.sources import decode_bytes
-    from analysis import cleaning
+    from analysis.ingest.sources import decode_bytes
+    from analysis.ingest import cleaning
     texts = [cleaning.clean_text(decode_bytes(f.read_bytes())[0])["text"] for f in files]
     hashes, sigs, expected = set(), [], 0
     for t in texts:

@@ -5,7 +5,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from analysis.nlp import nerfix
+from analysis.extract import nerfix
 
 
 def make_doc(nlp, words, ents=(), sent_starts=None):

@@ -10,7 +10,7 @@ import re
 import networkx as nx
 import pytest
 
-from analysis import network as N
+from analysis.views import network as N
 from analysis import store
 
 PAYLOADS = [

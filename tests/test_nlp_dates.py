@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.nlp.dates import is_specific, resolve_date
+from analysis.extract.dates import is_specific, resolve_date
 
 
 @pytest.mark.parametrize("text, published, prefer, expected", [
@@ -46,7 +46,7 @@ def test_is_specific():
     ("December 23, 2024", None, "past", None),
 ])
 def test_month_without_a_day(text, published, prefer, expected):
-    from analysis.nlp.dates import resolve_month
+    from analysis.extract.dates import resolve_month
 
     assert resolve_month(text, published, prefer) == expected
 

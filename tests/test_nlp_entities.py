@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.nlp.entities import _is_short_form
+from analysis.extract.entities import _is_short_form
 from tests.test_nlp_helpers import entities, run
 
 

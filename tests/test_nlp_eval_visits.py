@@ -6,7 +6,7 @@ import json
 import pytest
 
 from analysis import config
-from analysis.nlp import eval_visits
+from analysis.evaluate import visits as eval_visits
 from tests.conftest import shared_path
 
 
@@ -57,5 +57,7 @@ def test_dev_set_precision_and_recall():
     from analysis.extract import extract_many
 
     items = eval_visits.load_items(eval_visits.DEFAULT_ANNOTATIONS, csv_path)
-    res = eval_visits.score(items, list(extract_many([dict(i) for i in items])))
+    from analysis.ingest import clean_record
+
+    res = eval_visits.score(items, list(extract_many([clean_record(dict(i)) for i in items])))
     assert res["precision"] >= 0.9 and res["recall"] >= 0.6, res

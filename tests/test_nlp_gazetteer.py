@@ -7,10 +7,10 @@ import pytest
 import spacy
 
 from analysis import config
-from analysis.nlp import build_gazetteers
-from analysis.nlp.gazetteer import dateline_end, parse_entity_id
-from analysis.nlp.pipeline import build_pipeline
-from analysis.nlp.resources import get_resources, norm, role_on
+from analysis.extract import build_gazetteers
+from analysis.extract.gazetteer import dateline_end, parse_entity_id
+from analysis.extract.nlp import build_pipeline
+from analysis.extract.resources import get_resources, norm, role_on
 
 
 @pytest.fixture(scope="module")

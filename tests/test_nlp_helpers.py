@@ -6,7 +6,7 @@ import spacy
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from analysis.nlp.pipeline import build_pipeline
+from analysis.extract.nlp import build_pipeline
 
 _BLANK = None
 
@@ -23,7 +23,7 @@ def run(text: str, persons: list[str] = (), orgs: list[str] = (), gpes: list[str
         dates: list[str] = (), published: str | None = None) -> Doc:
     """Tokenise ``text``, mark the given strings as PERSON/ORG/GPE/DATE (as the NER would),
     then run our components in order."""
-    from analysis.nlp.titles import ensure_extensions
+    from analysis.extract.titles import ensure_extensions
 
     ensure_extensions()
     nlp = blank_nlp()

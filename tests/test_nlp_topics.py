@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import spacy
 
-from analysis.nlp.titles import ensure_extensions
-from analysis.nlp.topics import TopicTagger
+from analysis.extract.titles import ensure_extensions
+from analysis.extract.topics import TopicTagger
 from tests.test_nlp_helpers import run
 
 TAXONOMY = {"min_hits": 2, "topics": [

@@ -16,7 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_queries import PAYLOADS, make_store
 
-from analysis import safe, store
+from analysis.views import safe
+from analysis import store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "visits", "topics", "articles", "profiles", "data"]

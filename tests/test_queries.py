@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis import queries, store
-from analysis.queries import Filters
+from analysis.views import queries
+from analysis import store
+from analysis.views.queries import Filters
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -345,7 +346,7 @@ def test_charts_escape_and_serialise(tmp_path):
 
     import plotly.io as pio
 
-    from analysis import charts
+    from analysis.views import charts
 
     db = make_store(tmp_path / "h.db", hostile=True)
     ev = queries.events(db)

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from analysis import safe, store
+from analysis.views import safe
+from analysis import store
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from analysis import sources
-from analysis.sources import Item, ItemError, SourceError, decode_bytes, iter_bytes, split_front_matter
+from analysis.ingest import sources
+from analysis.ingest.sources import Item, ItemError, SourceError, decode_bytes, iter_bytes, split_front_matter
 
 from conftest import shared_path
 

@@ -36,7 +36,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from . import store
+from analysis import store
 
 #: Node kinds shown on the graph and their colours.
 NODE_KINDS: dict[str, str] = {

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import config
+from analysis import config
 
 #: spaCy/OntoNotes labels -> CoNLL-2003 types; labels not listed are dropped.
 LABEL_MAP: dict[str, str] = {
@@ -45,7 +45,7 @@ def load_plain_model():
     :raises RuntimeError: when neither package is installed.
     """
     try:  # the colleague's loader, when it exists, is the one place that knows the names
-        from .nlp.pipeline import load_plain_model as _load  # type: ignore
+        from analysis.extract.nlp import load_plain_model as _load  # type: ignore
 
         return _load()
     except ImportError:
@@ -61,14 +61,14 @@ def load_plain_model():
 
 
 def load_our_nlp():
-    """Our pipeline: ``analysis.nlp.pipeline.get_nlp()`` when it exists, else model + NER fixes."""
+    """Our pipeline: ``analysis.extract.nlp.get_nlp()`` when it exists, else model + NER fixes."""
     try:
-        from .nlp.pipeline import get_nlp  # type: ignore
+        from analysis.extract.nlp import get_nlp  # type: ignore
     except ImportError:
         get_nlp = None
     if get_nlp is not None:
         return get_nlp()
-    from .nlp.nerfix import add_ner_fixes
+    from analysis.extract.nerfix import add_ner_fixes
 
     return add_ner_fixes(load_plain_model())
 
@@ -254,8 +254,8 @@ def seed_item(path: str | Path) -> dict[str, Any]:
     modules are not available."""
     path = Path(path)
     try:
-        from .ingest import prepare
-        from .sources import Item, iter_file
+        from analysis.ingest import prepare
+        from analysis.ingest.sources import Item, iter_file
     except ImportError:
         return {"id": path.name, "text": path.read_text(encoding="utf-8")}
     for item in iter_file(path):
@@ -410,7 +410,7 @@ def evaluate_seed(shared: str | Path | None = None) -> dict[str, Any]:
 
     :returns: ``{"file", "rows": [{"item", "pass", "detail"}], "passed", "total"}``
     """
-    from .extract import extract
+    from analysis.extract import extract
 
     base = Path(shared) if shared else config.SHARED_DIR
     gold = json.loads(base.joinpath(*SEED_GOLD).read_text(encoding="utf-8"))
@@ -468,11 +468,12 @@ def bench(n_docs: int = 200, repeats: int = 2, batch_size: int = 32) -> dict[str
     (the machine is shared, the best run is the least disturbed one). Words are whitespace-
     separated tokens of the input texts, the same count for both.
     """
-    from . import extract as extract_mod
+    from analysis import extract as extract_mod
+    from analysis.ingest import clean_record
 
     docs = bbc_texts(n_docs)
     texts = [t for _, t in docs]
-    items = [{"id": name, "text": text} for name, text in docs]
+    items = [clean_record({"id": name, "text": text}) for name, text in docs]
     words = sum(len(t.split()) for t in texts)
     plain = load_plain_model()
     many = getattr(extract_mod, "extract_many", None)

@@ -25,8 +25,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .gazetteer import parse_entity_id
-from .resources import Resources, get_resources, honorific_len, norm
+from analysis.extract.gazetteer import parse_entity_id
+from analysis.extract.resources import Resources, get_resources, honorific_len, norm
 
 POSSESSIVE = {"'s", "’s", "'", "’"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "de", "van", "von", "-", "ul", "ud", "ur"}

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import config
-from .cleaning import clean_html
+from analysis import config
+from analysis.ingest.cleaning import clean_html
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

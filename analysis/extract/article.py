@@ -1,7 +1,7 @@
 """Extraction: one article in, the JSON contract of PRODUCT.md out.
 
-``extract(item)`` and ``extract_many(items)`` clean the item when needed (``analysis.cleaning``),
-run the spaCy pipeline of :mod:`analysis.nlp.pipeline` and assemble the output: the clean text,
+``extract(article)`` and ``extract_many(articles)`` take clean articles (ingestion cleans:
+:func:`analysis.ingest.clean_record`), run the spaCy pipeline of :mod:`analysis.extract.nlp` and assemble the output: the clean text,
 mentions with character offsets into it, canonical entities with roles and aliases, events with
 their evidence sentence, and topic tags. What is printed by ``python -m analysis extract`` is
 what the store keeps (``store.save_extraction``).
@@ -26,38 +26,21 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
 _KIND_LABEL = {"person": "PERSON", "organization": "ORG"}
-_RAW_PAGE = re.compile(r"<(html|body|div|p|article)\b", re.IGNORECASE)
 
 
 def get_nlp():
-    """The full pipeline (loaded once per process); see :func:`analysis.nlp.pipeline.get_nlp`."""
-    from analysis.nlp.pipeline import get_nlp as _get
+    """The full pipeline (loaded once per process); see :func:`analysis.extract.nlp.get_nlp`."""
+    from analysis.extract.nlp import get_nlp as _get
 
     return _get()
 
 
 def prepare(item: dict[str, Any]) -> dict[str, Any]:
-    """The article to analyse: ``{"id", "title", "text", "published", "url"}``, cleaned with
-    ``analysis.cleaning`` (the same functions ingestion uses) unless the item says
-    ``"clean": True``."""
-    from analysis import cleaning
-
-    title = cleaning.strip_control(item.get("title"))
-    published = item.get("published")
-    text = cleaning.strip_control(item.get("text")) or ""
-    html = cleaning.strip_control(item.get("html"))
-    if html is None and text and _RAW_PAGE.search(text[:2000]):
-        html, text = text, ""
-    if not item.get("clean"):
-        if html is not None:
-            cleaned = cleaning.clean_html(html, item.get("url"))
-        else:
-            cleaned = cleaning.clean_text(text, title)
-        text = cleaned.get("text") or text
-        title = title or cleaned.get("title")
-        published = published or cleaned.get("published")
-    return {"id": item.get("id"), "title": title, "published": _iso_date(published),
-            "text": text, "url": item.get("url")}
+    """The article to analyse: ``{"id", "title", "text", "published", "url"}`` from a clean
+    article (cleaning is ingestion's: :func:`analysis.ingest.clean_record` turns a raw record,
+    HTML or page text, into one)."""
+    return {"id": item.get("id"), "title": item.get("title"), "published": _iso_date(item.get("published")),
+            "text": item.get("text") or "", "url": item.get("url")}
 
 
 def _iso_date(value: Any) -> str | None:
@@ -81,7 +64,7 @@ def make_doc(nlp, article: dict[str, Any]) -> Doc:
     """Tokenise the article (headline + body, see :func:`title_lead`) and attach its
     publication date for date resolution. ``article["offset"]`` is set to where the body
     starts in the analysed text."""
-    from analysis.nlp.titles import ensure_extensions
+    from analysis.extract.titles import ensure_extensions
 
     ensure_extensions()
     lead = title_lead(article)

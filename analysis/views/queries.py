@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import safe, store
+from analysis.views import safe
+from analysis import store
 
 #: Default cap on rows returned to a page table.
 ROW_LIMIT = 500

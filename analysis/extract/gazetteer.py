@@ -19,7 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .resources import Gazetteer, get_resources
+from analysis.extract.resources import Gazetteer, get_resources
 
 #: NER labels whose longer spans may legitimately contain a place or a country name.
 CONTAINER_LABELS = {"ORG", "FAC", "WORK_OF_ART", "EVENT", "LAW", "PRODUCT"}
@@ -53,7 +53,7 @@ def dateline_end(doc: Doc, start: int) -> int | None:
 def paragraphs(doc: Doc) -> Doc:
     """Mark a sentence start after each whitespace token holding a line break, and after a
     dateline; the dateline's token range is kept in ``doc._.chancery["datelines"]``."""
-    from .titles import state
+    from analysis.extract.titles import state
 
     starts = [0] if len(doc) else []
     for tok in doc[:-1]:

@@ -22,9 +22,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .gazetteer import parse_entity_id
-from .resources import Resources, get_resources, honorific_len, honorific_len_before, norm
-from .titles import state
+from analysis.extract.gazetteer import parse_entity_id
+from analysis.extract.resources import Resources, get_resources, honorific_len, honorific_len_before, norm
+from analysis.extract.titles import state
 
 ENTITY_LABELS = {"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP"}
 #: Countries whose names put the family name first ("Xi Jinping" is "Xi" on second mention).

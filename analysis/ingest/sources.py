@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator, Union
 
-from . import config
+from analysis import config
 
 TEXT_EXT = {".txt", ".md", ".markdown", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -192,7 +192,7 @@ class Fetcher:
         :raises SourceError: ``network`` with the reason, ``blocked`` for an internal address,
             ``too_large`` over the size cap, ``unsupported`` for anything but http(s).
         """
-        from .fetch import FetchError, fetch_url, redact
+        from analysis.ingest.fetch import FetchError, fetch_url, redact
 
         shown = (redact(url) or "")[:200]
         parts = urllib.parse.urlsplit(url)
@@ -234,7 +234,7 @@ def iter_items(source: str | Path, fetcher: Fetcher | None = None) -> Iterator[P
     fetcher = fetcher or Fetcher()
     s = str(source)
     if is_url(s):
-        from .fetch import redact
+        from analysis.ingest.fetch import redact
 
         yield from _iter_url(redact(s.strip()) or s, fetcher)
         return
@@ -539,7 +539,7 @@ def _iter_feed(source: str, data: bytes, fetcher: Fetcher) -> Iterator[Produced]
         yield ItemError(source, "malformed", f"not a readable RSS/Atom feed ({reason or 'no entries'})")
         return
     outlet = (parsed.get("feed") or {}).get("title")
-    from .fetch import redact
+    from analysis.ingest.fetch import redact
 
     for n, entry in enumerate(entries, 1):
         link = redact(entry.get("link"))

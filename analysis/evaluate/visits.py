@@ -1,6 +1,6 @@
 """Visit precision and recall on a hand-judged set of AG News World items.
 
-``python -m analysis.nlp.eval_visits [--annotations tests/data/agnews_visits_dev.json]``
+``python -m analysis.evaluate.visits [--annotations tests/data/agnews_visits_dev.json]``
 reads the rows named in the annotation file from ``../shared/eval/agnews/test.csv``, extracts
 title + description with :func:`analysis.extract.extract_many`, and prints precision, recall
 and every disagreement. A predicted visit is right when its destination country equals the
@@ -100,6 +100,7 @@ def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]],
 
 def main(argv: list[str] | None = None) -> int:
     from analysis.extract import extract_many
+    from analysis.ingest import clean_record
 
     ap = argparse.ArgumentParser(description="visit precision/recall on AG News annotations")
     ap.add_argument("--annotations", type=Path, default=DEFAULT_ANNOTATIONS)
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     items = load_items(args.annotations, args.csv, args.mode)
-    outputs = list(extract_many([dict(i) for i in items]))
+    outputs = list(extract_many([clean_record(dict(i)) for i in items]))
     for dom in (False, True):
         res = score(items, outputs, include_domestic=dom)
         print(f"{'with' if dom else 'without'} domestic visits: items {len(items)}  "

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .config import RESOURCES
+from analysis.config import RESOURCES
 
 __all__ = [
     "clean_html",

@@ -1,7 +1,7 @@
 """The one ingest path, shared by the CLI, the Data page and the tests.
 
-source → items (:mod:`analysis.sources`) → clean article (:func:`prepare`) → duplicate check
-(:mod:`analysis.dedupe`) → extraction (:mod:`analysis.extract`) → one ``BEGIN IMMEDIATE``
+source → items (:mod:`analysis.ingest.sources`) → clean article (:func:`prepare`) → duplicate check
+(:mod:`analysis.ingest.dedupe`) → extraction (:mod:`analysis.extract`) → one ``BEGIN IMMEDIATE``
 transaction per article (:mod:`analysis.store`).
 
 Every bad item becomes one recorded error and the rest of the batch lands. Running the same
@@ -11,6 +11,7 @@ completes it.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 import urllib.parse
@@ -18,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import config, dedupe, store
-from .sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
+from analysis import config, store
+from analysis.ingest import dedupe
+from analysis.ingest.sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
 
 BATCH = 16
 
@@ -64,7 +66,7 @@ def _host(url: str | None) -> str | None:
 
 
 def _strip_marker_lines(text: str) -> str:
-    from . import cleaning
+    from analysis.ingest import cleaning
 
     paras = [p.strip() for p in text.split("\n\n") if p.strip()]
     return "\n\n".join(p for p in paras if cleaning.marker_rule(p) is None)
@@ -76,8 +78,8 @@ def prepare(item: Item) -> dict[str, Any]:
     :raises SourceError: ``empty`` when no article text is left after cleaning.
     :raises ValueError: from the HTML cleaner for pages with no extractable body.
     """
-    from . import cleaning
-    from .fetch import redact
+    from analysis.ingest import cleaning
+    from analysis.ingest.fetch import redact
 
     # Control characters go before the cleaners see the text (lxml refuses some); the fields
     # that are stored are passed once more at the end (titles and names come from the page too).
@@ -127,6 +129,30 @@ def prepare(item: Item) -> dict[str, Any]:
     }
 
 
+_RAW_PAGE = re.compile(r"<(html|body|div|p|article)\b", re.IGNORECASE)
+
+
+def clean_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record of the extraction contract (``{"id", "title", "text" or "html", "published",
+    "url"}``) as the clean article :func:`analysis.extract.extract` takes: control characters
+    removed, HTML (or page text that is HTML) through :func:`cleaning.clean_html`, plain text
+    through :func:`cleaning.clean_text`; a record marked ``"clean": True`` is left as it is."""
+    from analysis.ingest import cleaning
+
+    sc = cleaning.strip_control
+    title, published = sc(rec.get("title")), rec.get("published")
+    text, html = sc(rec.get("text")) or "", sc(rec.get("html"))
+    if not rec.get("clean"):
+        if html is None and text and _RAW_PAGE.search(text[:2000]):
+            html, text = text, ""
+        cleaned = cleaning.clean_html(html, rec.get("url")) if html is not None else cleaning.clean_text(text, title)
+        text = cleaned.get("text") or text
+        title = title or cleaned.get("title")
+        published = published or cleaned.get("published")
+    return {"id": rec.get("id"), "title": title, "text": text, "published": published,
+            "url": rec.get("url"), "clean": True}
+
+
 # --- duplicate check --------------------------------------------------------------------------
 
 def _known_locator(db, locator: str) -> bool:
@@ -157,7 +183,7 @@ def find_existing(db, art: dict[str, Any], sig) -> tuple[int, str, float | None]
 # --- the pipeline -----------------------------------------------------------------------------
 
 def _extractor() -> tuple[Callable[[list[dict]], list[dict]], str]:
-    from . import extract as ex
+    from analysis import extract as ex
 
     many = getattr(ex, "extract_many", None)
     if many is None:
@@ -366,7 +392,7 @@ def ingest_sources(db_path: str | Path | None, sources: Iterable[str | Path], *,
     :param fetch: fetch URLs and feed entries' pages from the network.
     :returns: the summary dict: new, duplicates, unchanged, errors, error_messages, article_ids.
     """
-    from .fetch import redact
+    from analysis.ingest.fetch import redact
 
     sources = [redact(str(s)) or str(s) for s in sources]  # credentials are never kept or sent
     ing = Ingester(db_path, progress=progress, fetch=fetch)
@@ -397,7 +423,7 @@ def ingest_text(db_path: str | Path | None, text: str, *, title: str | None = No
         if not (text or "").strip():
             produced: list[Produced] = [ItemError(label, "empty", "pasted text is empty")]
         else:
-            from .sources import normalise_date
+            from analysis.ingest.sources import normalise_date
 
             produced = [Item(source=label, kind="paste", text=text, title=title or None, url=url or None,
                              published=normalise_date(published), outlet=outlet or None)]

@@ -15,8 +15,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .resources import Resources, get_resources
-from .titles import ensure_extensions, state
+from analysis.extract.resources import Resources, get_resources
+from analysis.extract.titles import ensure_extensions, state
 
 
 class TopicTagger:

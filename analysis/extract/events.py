@@ -28,9 +28,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .dates import resolve_date, resolve_month
-from .resources import Resources, get_resources
-from .titles import ensure_extensions, state
+from analysis.extract.dates import resolve_date, resolve_month
+from analysis.extract.resources import Resources, get_resources
+from analysis.extract.titles import ensure_extensions, state
 
 QUOTE_RE = re.compile(r"[“\"]([^”\"]{15,})[”\"]")
 SUBJ = ("nsubj", "nsubjpass")

@@ -1,1 +1,0 @@
-"""The spaCy pipeline and its data-driven components."""

@@ -1,0 +1,26 @@
+"""The store layer: the only code that writes to, or knows the dialect of, the SQLite store.
+
+- :mod:`.schema` tables, indexes, views, :data:`SCHEMA_VERSION`;
+- :mod:`.migrations` the numbered migrations;
+- :mod:`.db` opening (:func:`open_db`, :func:`write_tx`, :func:`connect_ro`) and the checks
+  that refuse a damaged, foreign or newer file;
+- :mod:`.writes` every write (articles, facts, copies, errors, runs);
+- :mod:`.reader` the read API the views receive (:class:`Reader`) and the SQL dialect.
+"""
+from __future__ import annotations
+
+from .db import (StoreError, bump_data_version, connect_ro, data_version, describe_error,
+                 ensure_schema, memory_db, open_db, schema_version, store_problem, truncated,
+                 upgrade_if_older, utcnow, write_tx)
+from .migrations import MIGRATIONS
+from .schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
+from .writes import (clear_extraction, content_hash, entity_key, insert_article, record_copy,
+                     record_error, save_extraction, slug, stats, upsert_entity)
+
+__all__ = [
+    "MIGRATIONS", "INDEXES", "SCHEMA_VERSION", "TABLES", "VIEWS", "StoreError",
+    "bump_data_version", "clear_extraction", "connect_ro", "content_hash", "data_version",
+    "describe_error", "ensure_schema", "entity_key", "insert_article", "memory_db", "open_db",
+    "record_copy", "record_error", "save_extraction", "schema_version", "slug", "stats",
+    "store_problem", "truncated", "upgrade_if_older", "upsert_entity", "utcnow", "write_tx",
+]

@@ -1,0 +1,256 @@
+"""The store's schema: tables, indexes, views and the version this code writes.
+
+The schema is documented in ``docs/SCHEMA.md``; :data:`SCHEMA_VERSION` changes with it, and each
+step up is a numbered migration in :mod:`analysis.store.migrations`.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+#: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
+SCHEMA_VERSION = 3
+
+# Declarative table definitions: name -> (columns, options). Order matters for foreign keys.
+TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "meta": ({"key": str, "value": str}, {"pk": "key"}),
+    "articles": (
+        {
+            "id": int,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "outlet": str,
+            "author": str,
+            "published": str,
+            "language": str,
+            "text": str,
+            "content_hash": str,
+            "word_count": int,
+            "source": str,
+            "source_kind": str,
+            "metadata": str,
+            "ingested_at": str,
+            "extractor_version": str,
+            "extracted_at": str,
+        },
+        {"pk": "id", "not_null": {"text", "content_hash"}},
+    ),
+    "article_copies": (
+        {
+            "id": int,
+            "article_id": int,
+            "copy_key": str,
+            "reason": str,
+            "similarity": float,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "outlet": str,
+            "source": str,
+            "seen_at": str,
+        },
+        {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    "article_minhash": (
+        {"article_id": int, "signature": bytes},
+        {"pk": "article_id", "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    "article_lsh": (
+        {"band": int, "bucket": str, "article_id": int},
+        {"pk": ("band", "bucket", "article_id"), "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    "entities": (
+        {
+            "id": int,
+            "key": str,
+            "name": str,
+            "kind": str,
+            "country": str,
+            "created_at": str,
+        },
+        {"pk": "id", "not_null": {"key", "name", "kind"}},
+    ),
+    "entity_aliases": (
+        {"entity_id": int, "alias": str},
+        {"pk": ("entity_id", "alias"), "foreign_keys": [("entity_id", "entities", "id")]},
+    ),
+    "mentions": (
+        {
+            "id": int,
+            "article_id": int,
+            "entity_id": int,
+            "start": int,
+            "end": int,
+            "text": str,
+            "label": str,
+            "sentence_index": int,
+        },
+        {
+            "pk": "id",
+            "foreign_keys": [("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+        },
+    ),
+    "article_roles": (
+        {
+            "id": int,
+            "article_id": int,
+            "entity_id": int,
+            "title": str,
+            "country": str,
+            "date": str,
+            "evidence": str,
+        },
+        {
+            "pk": "id",
+            "foreign_keys": [("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+        },
+    ),
+    "events": (
+        {
+            "id": int,
+            "article_id": int,
+            "kind": str,
+            "cameo": str,
+            "date": str,
+            "status": str,
+            "country": str,
+            "place": str,
+            "visitor_country": str,
+            "destination_country": str,
+            "destination_place": str,
+            "evidence": str,
+            "sentence_index": int,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "attributes": str,
+        },
+        {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    "event_participants": (
+        {"event_id": int, "entity_id": int, "role": str},
+        {
+            "pk": ("event_id", "entity_id", "role"),
+            "foreign_keys": [("event_id", "events", "id"), ("entity_id", "entities", "id")],
+        },
+    ),
+    "topics": ({"id": str, "label": str}, {"pk": "id"}),
+    "article_topics": (
+        {"article_id": int, "topic_id": str, "score": float, "evidence": str},
+        {
+            "pk": ("article_id", "topic_id"),
+            "foreign_keys": [("article_id", "articles", "id"), ("topic_id", "topics", "id")],
+        },
+    ),
+    "ingest_runs": (
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "sources": str,
+            "new": int,
+            "duplicates": int,
+            "errors": int,
+            "status": str,
+            "message": str,
+        },
+        {"pk": "id"},
+    ),
+    "ingest_errors": (
+        {
+            "id": int,
+            "error_key": str,
+            "source": str,
+            "item": str,
+            "kind": str,
+            "message": str,
+            "run_id": int,
+            "first_seen": str,
+            "last_seen": str,
+            "occurrences": int,
+        },
+        {"pk": "id"},
+    ),
+    "curation_log": (
+        {
+            "id": int,
+            "at": str,
+            "action": str,
+            "target_kind": str,
+            "target_key": str,
+            "payload": str,
+            "note": str,
+        },
+        {"pk": "id"},
+    ),
+}
+
+INDEXES: list[tuple[str, list[str], bool]] = [
+    ("articles", ["content_hash"], True),
+    ("articles", ["canonical_url"], False),
+    ("articles", ["published"], False),
+    ("article_copies", ["copy_key"], True),
+    ("article_copies", ["canonical_url"], False),
+    ("article_copies", ["article_id"], False),
+    ("article_lsh", ["article_id"], False),
+    ("entities", ["key"], True),
+    ("entities", ["kind", "country"], False),
+    ("entity_aliases", ["alias"], False),
+    ("mentions", ["article_id"], False),
+    ("mentions", ["entity_id"], False),
+    ("mentions", ["entity_id", "article_id"], False),
+    ("articles", ["published", "outlet"], False),
+    ("article_roles", ["article_id"], False),
+    ("article_roles", ["entity_id"], False),
+    ("events", ["article_id"], False),
+    ("events", ["kind", "date"], False),
+    ("event_participants", ["entity_id"], False),
+    ("article_topics", ["topic_id"], False),
+    ("ingest_errors", ["error_key"], True),
+]
+
+VIEWS = {
+    # One row per (person, title, country) with the first and last date it was seen.
+    # Titles that differ only in case ("special representative" / "Special Representative")
+    # are one role; the capitalised form is shown.
+    "roles": """
+        SELECT entity_id, MIN(title) AS title, country,
+               MIN(date) AS first_seen, MAX(date) AS last_seen,
+               COUNT(DISTINCT article_id) AS articles
+        FROM article_roles GROUP BY entity_id, lower(title), country
+    """,
+}
+
+# Columns that are stored as JSON text.
+_JSON_ARTICLE_FIELDS = ("metadata",)
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    """The whole current schema in an empty database (inside the caller's transaction)."""
+    for name, (columns, options) in TABLES.items():
+        db[name].create(columns, **options)
+    _ensure_indexes_and_views(db)
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    db["meta"].insert({"key": "data_version", "value": "0"}, pk="key", ignore=True)
+
+
+def _ensure_indexes_and_views(db: sqlite_utils.Database) -> None:
+    for table, cols, unique in INDEXES:
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql, replace=True)
+
+
+def _index_name(table: str, columns: list[str]) -> str:
+    """The name sqlite-utils gives an index."""
+    return f"idx_{table}_{'_'.join(columns)}"
+
+
+def _user_tables(conn: sqlite3.Connection | sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}

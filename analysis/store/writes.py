@@ -1,0 +1,244 @@
+"""Every write to the store: stable keys, entities, an article and its extracted facts,
+copies, errors (one transaction per article, taken by the caller with
+:func:`analysis.store.db.write_tx`), and the store-wide counts.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from typing import Any, Mapping
+
+import sqlite_utils
+
+
+from .db import data_version, utcnow
+from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
+
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with case, punctuation and whitespace normalised."""
+    norm = " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def slug(name: str) -> str:
+    """Accent-free, lower-case, hyphenated form of a name, used in stable entity keys."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("’", "'").replace("'", "")
+    return re.sub(r"[^0-9a-z]+", "-", s).strip("-")
+
+
+def entity_key(name: str, kind: str, country: str | None = None) -> str:
+    """Stable identifier of an entity across articles and re-extractions.
+
+    Countries are keyed by their ISO 3166-1 alpha-3 code, everything else by kind and slug.
+    """
+    if kind == "country" and country:
+        return f"country:{country}"
+    return f"{kind}:{slug(name)}"
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str | None,
+                  aliases: list[str] | tuple[str, ...] = ()) -> int:
+    """Insert the entity when its key is new and add any new aliases; return its id.
+
+    An existing entity keeps its name; a country learnt later fills an empty one.
+    """
+    key = entity_key(name, kind, country)
+    row = db.execute("SELECT id, country FROM entities WHERE key = ?", [key]).fetchone()
+    if row:
+        entity_id = row[0]
+        if country and not row[1]:
+            db.execute("UPDATE entities SET country = ? WHERE id = ?", [country, entity_id])
+    else:
+        entity_id = db["entities"].insert(
+            {"key": key, "name": name, "kind": kind, "country": country, "created_at": utcnow()}
+        ).last_pk
+    names = {name, *[a for a in aliases if a]}
+    db["entity_aliases"].insert_all(
+        ({"entity_id": entity_id, "alias": a} for a in sorted(names)), ignore=True
+    )
+    return entity_id
+
+
+def clear_extraction(db: sqlite_utils.Database, article_id: int) -> None:
+    """Delete what extraction stored for one article (entities themselves stay)."""
+    db.execute(
+        "DELETE FROM event_participants WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)",
+        [article_id],
+    )
+    for table in ("events", "mentions", "article_roles", "article_topics"):
+        db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+
+
+_PARTICIPANT_FIELDS = {
+    "visitor": "visitor",
+    "visitors": "visitor",
+    "host": "host",
+    "hosts": "host",
+    "participants": "participant",
+    "also_present": "present",
+    "speaker": "speaker",
+    "target": "target",
+    "perpetrator": "perpetrator",
+}
+_EVENT_COLUMNS = {
+    "kind", "cameo", "date", "status", "country", "place", "visitor_country",
+    "destination_country", "destination_place", "evidence", "sentence_index", "start", "end",
+    "quote",
+}
+
+
+def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[str, Any],
+                    published: str | None, extractor_version: str) -> None:
+    """Store one article's extraction result (the ``extract`` JSON contract), replacing any
+    previous one. Call inside :func:`write_tx`."""
+    clear_extraction(db, article_id)
+    ids: dict[str, int] = {}
+    for ent in result.get("entities", []):
+        eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []))
+        ids.setdefault(ent["name"], eid)
+        for alias in ent.get("aliases", []):
+            ids.setdefault(alias, eid)
+        for role in ent.get("roles", []):
+            db["article_roles"].insert({
+                "article_id": article_id,
+                "entity_id": eid,
+                "title": role.get("title"),
+                "country": role.get("country"),
+                "date": role.get("date") or published,
+                "evidence": role.get("evidence"),
+            })
+    db["mentions"].insert_all(
+        (
+            {
+                "article_id": article_id,
+                "entity_id": ids.get(m.get("entity") or ""),
+                "start": m["start"],
+                "end": m["end"],
+                "text": m["text"],
+                "label": m.get("label"),
+                "sentence_index": m.get("sentence_index"),
+            }
+            for m in result.get("mentions", [])
+        ),
+        batch_size=500,
+    )
+    for ev in result.get("events", []):
+        row = {k: ev.get(k) for k in _EVENT_COLUMNS}
+        row["article_id"] = article_id
+        extra = {k: v for k, v in ev.items() if k not in _EVENT_COLUMNS}
+        row["attributes"] = json.dumps(extra, ensure_ascii=False)
+        event_id = db["events"].insert(row).last_pk
+        parts = []
+        for field, role in _PARTICIPANT_FIELDS.items():
+            value = ev.get(field)
+            for name in ([value] if isinstance(value, str) else value or []):
+                if name in ids:
+                    parts.append({"event_id": event_id, "entity_id": ids[name], "role": role})
+        db["event_participants"].insert_all(parts, ignore=True)
+    for topic in result.get("topics", []):
+        db["topics"].insert({"id": topic["id"], "label": topic.get("label") or topic["id"]},
+                            ignore=True)
+        db["article_topics"].insert({
+            "article_id": article_id,
+            "topic_id": topic["id"],
+            "score": topic.get("score"),
+            "evidence": json.dumps(topic.get("evidence", []), ensure_ascii=False),
+        }, replace=True)
+    db.execute(
+        "UPDATE articles SET extractor_version = ?, extracted_at = ? WHERE id = ?",
+        [extractor_version, utcnow(), article_id],
+    )
+
+
+def insert_article(db: sqlite_utils.Database, article: Mapping[str, Any]) -> int:
+    """Insert a new article row and return its id. ``article`` holds the columns of
+    ``articles``; ``metadata`` may be a dict."""
+    row = {k: article.get(k) for k in TABLES["articles"][0] if k != "id"}
+    for field in _JSON_ARTICLE_FIELDS:
+        if isinstance(row.get(field), (dict, list)):
+            row[field] = json.dumps(row[field], ensure_ascii=False)
+    row.setdefault("ingested_at", None)
+    row["ingested_at"] = row["ingested_at"] or utcnow()
+    row["word_count"] = row.get("word_count") or len(article["text"].split())
+    return db["articles"].insert(row).last_pk
+
+
+def record_copy(db: sqlite_utils.Database, article_id: int, reason: str, *, url: str | None,
+                canonical_url: str | None, title: str | None, outlet: str | None,
+                source: str | None, similarity: float | None = None) -> bool:
+    """Link a duplicate item to the stored article. Returns False when that copy was already
+    linked (re-running an ingest adds nothing)."""
+    copy_key = hashlib.sha256(
+        json.dumps([article_id, canonical_url or "", source or "", title or ""]).encode()
+    ).hexdigest()
+    if db.execute("SELECT 1 FROM article_copies WHERE copy_key = ?", [copy_key]).fetchone():
+        return False
+    db["article_copies"].insert({
+        "article_id": article_id, "copy_key": copy_key, "reason": reason,
+        "similarity": similarity, "url": url, "canonical_url": canonical_url, "title": title,
+        "outlet": outlet, "source": source, "seen_at": utcnow(),
+    })
+    return True
+
+
+def record_error(db: sqlite_utils.Database, source: str, item: str | None, kind: str,
+                 message: str, run_id: int | None = None) -> bool:
+    """Record one ingest error. The same error for the same item is kept once (its count and
+    last-seen time grow), so re-running a batch does not inflate the error count.
+
+    :returns: True when the error is new.
+    """
+    key = hashlib.sha256(json.dumps([source, item or "", kind]).encode()).hexdigest()
+    now = utcnow()
+    row = db.execute("SELECT id FROM ingest_errors WHERE error_key = ?", [key]).fetchone()
+    if row:
+        db.execute(
+            "UPDATE ingest_errors SET last_seen = ?, occurrences = occurrences + 1, message = ?,"
+            " run_id = ? WHERE id = ?",
+            [now, message, run_id, row[0]],
+        )
+        return False
+    db["ingest_errors"].insert({
+        "error_key": key, "source": source, "item": item, "kind": kind, "message": message,
+        "run_id": run_id, "first_seen": now, "last_seen": now, "occurrences": 1,
+    })
+    return True
+
+
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
+    """Counts of the main tables, as printed by ``python -m analysis stats --json``.
+
+    Only what an ingest adds is counted (runs are not), so re-running an ingest changes nothing.
+    """
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return {
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "duplicates": one("SELECT COUNT(*) FROM article_copies"),
+        "entities": one("SELECT COUNT(*) FROM entities"),
+        "people": one("SELECT COUNT(*) FROM entities WHERE kind = 'person'"),
+        "mentions": one("SELECT COUNT(*) FROM mentions"),
+        "events": one("SELECT COUNT(*) FROM events"),
+        "visits": one("SELECT COUNT(*) FROM events WHERE kind = 'visit'"),
+        "meetings": one("SELECT COUNT(*) FROM events WHERE kind = 'meeting'"),
+        "topic_tags": one("SELECT COUNT(*) FROM article_topics"),
+        "errors": one("SELECT COUNT(*) FROM ingest_errors"),
+        "schema_version": SCHEMA_VERSION,
+        "data_version": data_version(conn),
+    }
