@@ -379,8 +379,8 @@ def test_newest_events_stays_on_the_article_index(real_db):
     import sqlite3
 
     f = Filters(people=("person:mohammad-sadiq",))
-    where, params = queries._event_where(f, dates=False)
-    sql, p = queries._newest_events(f, where + ["ev.kind = 'meeting'"], params + [], 10)
+    where, params = f.event_conditions(dates=False)
+    sql, p = queries._newest_events(f, where + ["ev.kind = 'meeting'"], params + [], 10, store.Reader.dialect)
     conn = sqlite3.connect(f"file:{real_db}?mode=ro", uri=True)
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, p))
     conn.close()

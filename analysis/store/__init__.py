@@ -13,12 +13,13 @@ from .db import (StoreError, bump_data_version, connect_ro, data_version, descri
                  ensure_schema, memory_db, open_db, schema_version, store_problem, truncated,
                  upgrade_if_older, utcnow, write_tx)
 from .migrations import MIGRATIONS
+from .reader import Reader, Session, SQLiteDialect, as_reader
 from .schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
 from .writes import (clear_extraction, content_hash, entity_key, insert_article, record_copy,
                      record_error, save_extraction, slug, stats, upsert_entity)
 
 __all__ = [
-    "MIGRATIONS", "INDEXES", "SCHEMA_VERSION", "TABLES", "VIEWS", "StoreError",
+    "MIGRATIONS", "INDEXES", "Reader", "Session", "SQLiteDialect", "as_reader", "SCHEMA_VERSION", "TABLES", "VIEWS", "StoreError",
     "bump_data_version", "clear_extraction", "connect_ro", "content_hash", "data_version",
     "describe_error", "ensure_schema", "entity_key", "insert_article", "memory_db", "open_db",
     "record_copy", "record_error", "save_extraction", "schema_version", "slug", "stats",

@@ -1,153 +1,49 @@
 """Read-only queries behind the dashboard pages.
 
-Every function takes the database path first, opens a short-lived read-only connection
-(:func:`analysis.store.connect_ro`), aggregates in SQL and returns a pandas DataFrame or plain
-data; nothing here imports streamlit. Global filters travel as a :class:`Filters` value.
+Every function takes the store first, as a :class:`analysis.store.Reader` or a path, reads it
+through one short read-only session (:meth:`analysis.store.Reader.session`), aggregates in SQL
+and returns a pandas DataFrame or plain data; nothing here imports streamlit. Global filters
+travel as a :class:`analysis.views.filters.Filters` value, which builds its own conditions; the
+shared definitions (an event's day, host, place, "concerns a country", "took place") are in
+:mod:`analysis.views.filters`, SQLite's own spellings in the reader's dialect.
 
-Conventions:
-- an event's date is ``events.date`` or, when the extractor found none, its article's
-  publication date (``COALESCE(ev.date, a.published)``), cut to ``YYYY-MM-DD``; event tables
-  say which in ``date_from`` ("text" or "article") so a stand-in date is never taken for a fact;
-- an article "concerns" a country when it mentions an entity of that country (the country
-  itself, a place in it or one of its officials) or holds an event involving it;
-- text filters go through :func:`analysis.safe.fts_query`; nothing typed reaches SQL unquoted.
+Event tables say where a date comes from in ``date_from`` ("text" or "article"), so a stand-in
+date is never taken for a fact. Text filters go through :func:`analysis.views.safe.fts_query`;
+nothing typed reaches SQL unquoted.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pandas as pd
 
+from analysis import model, store
+from analysis.store import Reader, SQLiteDialect, as_reader
 from analysis.views import safe
-from analysis import store
+from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_where, articles_concerning,
+                                    event_day, event_place, host_country, marks, quoted, took_place)
 
 #: Default cap on rows returned to a page table.
 ROW_LIMIT = 500
 
+#: A store to read: a :class:`~analysis.store.Reader`, or a path (the configured store if None).
+Source = Union[Reader, str, Path, None]
 
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's global filters (all optional; empty means "everything").
-
-    :param start: first day included, ``YYYY-MM-DD``.
-    :param end: last day included, ``YYYY-MM-DD``.
-    :param countries: ISO 3166-1 alpha-3 codes.
-    :param people: entity keys (``person:mohammad-sadiq``), stable across re-extraction.
-    :param topics: topic ids from the taxonomy.
-    """
-
-    start: str | None = None
-    end: str | None = None
-    countries: tuple[str, ...] = field(default_factory=tuple)
-    people: tuple[str, ...] = field(default_factory=tuple)
-    topics: tuple[str, ...] = field(default_factory=tuple)
-
-    def without_topics(self) -> Filters:
-        return Filters(self.start, self.end, self.countries, self.people, ())
-
-    @property
-    def end_exclusive(self) -> str | None:
-        if not self.end:
-            return None
-        try:
-            return (date.fromisoformat(self.end[:10]) + timedelta(days=1)).isoformat()
-        except ValueError:
-            return None
+_DAY = event_day()
+_HOST = host_country()
+_PLACE = event_place()
+_VISIT = quoted(model.VISIT)
+_MEETING = quoted(model.MEETING)
+_RELATIONS = tuple(model.relation_kinds())
 
 
-NO_FILTERS = Filters()
-
-# SQL snippets ---------------------------------------------------------------------------------
-
-_EVENT_DATE = "substr(COALESCE(ev.date, a.published), 1, 10)"
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _article_where(f: Filters, a: str = "a") -> tuple[list[str], list[Any]]:
-    """WHERE conditions restricting articles (alias ``a``) to the filters."""
-    where: list[str] = []
-    params: list[Any] = []
-    if f.start:
-        where.append(f"{a}.published >= ?")
-        params.append(f.start)
-    if f.end_exclusive:
-        where.append(f"{a}.published < ?")
-        params.append(f.end_exclusive)
-    if f.countries:
-        c = list(f.countries)
-        where.append(
-            f"{a}.id IN (SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
-            f" WHERE e.country IN ({_marks(c)})"
-            f" UNION SELECT x.article_id FROM events x WHERE x.visitor_country IN ({_marks(c)})"
-            f" OR x.destination_country IN ({_marks(c)}) OR x.country IN ({_marks(c)}))"
-        )
-        params += c * 4
-    if f.people:
-        p = list(f.people)
-        where.append(
-            f"{a}.id IN (SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
-            f" WHERE e.key IN ({_marks(p)})"
-            f" UNION SELECT x.article_id FROM events x JOIN event_participants xp ON xp.event_id = x.id"
-            f" JOIN entities e ON e.id = xp.entity_id WHERE e.key IN ({_marks(p)}))"
-        )
-        params += p * 2
-    if f.topics:
-        t = list(f.topics)
-        where.append(f"{a}.id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({_marks(t)}))")
-        params += t
-    return where, params
-
-
-def _event_where(f: Filters, dates: bool = True) -> tuple[list[str], list[Any]]:
-    """WHERE conditions restricting events (alias ``ev``, article alias ``a``) to the filters;
-    ``dates=False`` leaves the date range out (for :func:`_newest_events`)."""
-    where: list[str] = []
-    params: list[Any] = []
-    if not dates:
-        pass
-    elif f.start:
-        # "|| '-31'" keeps a month-only date ("2024-06") in a window starting inside that month;
-        # it changes nothing for a full date (equal prefixes, longer string).
-        where.append(f"{_EVENT_DATE} || '-31' >= ?")
-        params.append(f.start)
-    if dates and f.end:
-        where.append(f"{_EVENT_DATE} <= ?")
-        params.append(f.end[:10])
-    if f.countries:
-        c = list(f.countries)
-        where.append(
-            f"(ev.visitor_country IN ({_marks(c)}) OR ev.destination_country IN ({_marks(c)})"
-            f" OR ev.country IN ({_marks(c)}) OR ev.id IN (SELECT xp.event_id FROM event_participants xp"
-            f" JOIN entities e ON e.id = xp.entity_id WHERE e.country IN ({_marks(c)})))"
-        )
-        params += c * 4
-    if f.people:
-        p = list(f.people)
-        where.append(
-            f"ev.id IN (SELECT xp.event_id FROM event_participants xp JOIN entities e"
-            f" ON e.id = xp.entity_id WHERE e.key IN ({_marks(p)}))"
-        )
-        params += p
-    if f.topics:
-        t = list(f.topics)
-        where.append(
-            f"ev.article_id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({_marks(t)}))"
-        )
-        params += t
-    return where, params
-
-
-def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) -> tuple[str, list[Any]]:
+def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
+                   d: SQLiteDialect) -> tuple[str, list[Any]]:
     """SQL (columns ``id, d``) for the ``limit`` newest events meeting ``cond`` and the date
     filters, cheaply on a large store.
 
@@ -163,7 +59,7 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) 
     w2 = ["ev.date IS NULL", *(c.replace("ev.id IN (", "+ev.id IN (") for c in cond)]
     p2 = list(cparams)
     if f.start:
-        w1.append("substr(ev.date, 1, 10) || '-31' >= ?")  # month-only dates: see _event_where
+        w1.append("substr(ev.date, 1, 10) || '-31' >= ?")  # month-only dates: see Filters.event_conditions
         p1.append(f.start)
         w2.append("a.published >= ?")
         p2.append(f.start)
@@ -173,13 +69,13 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) 
         w2.append("a.published < ?")
         p2.append(f.end_exclusive)
     sql = f"""
-        SELECT id, d FROM (SELECT ev.id, substr(ev.date, 1, 10) AS d FROM events ev {_and(w1)}
+        SELECT id, d FROM (SELECT ev.id, substr(ev.date, 1, 10) AS d FROM events ev {and_where(w1)}
                            ORDER BY ev.date DESC, ev.id DESC LIMIT ?)
         UNION ALL
         SELECT id, d FROM (SELECT ev.id, substr(a.published, 1, 10) AS d
                            FROM articles a
-                           CROSS JOIN events ev INDEXED BY idx_events_article_id ON ev.article_id = a.id
-                           {_and(w2)}
+                           CROSS JOIN events ev {d.index_hint('idx_events_article_id')} ON ev.article_id = a.id
+                           {and_where(w2)}
                            ORDER BY a.published DESC, ev.id DESC LIMIT ?)
     """
     return sql, p1 + [limit] + p2 + [limit]
@@ -191,11 +87,6 @@ def _events_from(f: Filters) -> str:
     if f.start or f.end:
         return "events ev JOIN articles a ON a.id = ev.article_id"
     return "events ev"
-
-
-def _and(where: Iterable[str]) -> str:
-    w = list(where)
-    return (" WHERE " + " AND ".join(w)) if w else ""
 
 
 #: Errors meaning the store itself cannot be read (the dashboard shows its problem page).
@@ -220,49 +111,22 @@ def store_error_message(exc: BaseException, path: str | Path) -> str:
     return str(store.describe_error(exc, path))
 
 
-@contextlib.contextmanager
-def _ro(path: str | Path) -> Iterator[sqlite3.Connection]:
-    conn = store.connect_ro(path)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _df(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    return pd.read_sql_query(sql, conn, params=list(params))
-
-
-def _in_list(codes: Sequence[str] | None) -> list[str]:
-    return [c for c in (codes or []) if c]
-
-
 # Cache key and options ------------------------------------------------------------------------
 
-def cache_token(path: str | Path) -> tuple[int, ...]:
-    """What the dashboard caches are keyed on: ``meta.data_version`` plus the highest row ids
-    of the tables that grow, so a writer that forgets to bump the version still invalidates."""
-    with _ro(path) as conn:
-        row = conn.execute(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM articles),"
-            " (SELECT COALESCE(MAX(id), 0) FROM events),"
-            " (SELECT COALESCE(MAX(id), 0) FROM ingest_errors),"
-            " (SELECT COALESCE(MAX(id), 0) FROM ingest_runs),"
-            " (SELECT COALESCE(MAX(id), 0) FROM curation_log),"
-            " (SELECT COUNT(*) FROM articles)"
-        ).fetchone()
-        return (store.data_version(conn), *[int(x) for x in row])
+def cache_token(source: Source) -> tuple[int, ...]:
+    """What the dashboard's caches are keyed on (:meth:`analysis.store.Reader.cache_token`)."""
+    return as_reader(source).cache_token()
 
 
-def filter_options(path: str | Path, people_limit: int = 300) -> dict[str, Any]:
+def filter_options(source: Source, people_limit: int = 300) -> dict[str, Any]:
     """Choices for the global filters: date range, countries, people and topics, each with a
     display name, most frequent first."""
-    with _ro(path) as conn:
+    with as_reader(source).session() as conn:
         lo, hi = conn.execute(
             "SELECT MIN(substr(published, 1, 10)), MAX(substr(published, 1, 10)) FROM articles"
             " WHERE published IS NOT NULL AND published != ''"
         ).fetchone()
-        countries = _df(conn, """
+        countries = conn.df("""
             WITH codes AS (
                 SELECT country AS code FROM entities WHERE country IS NOT NULL
                 UNION ALL SELECT visitor_country FROM events WHERE visitor_country IS NOT NULL
@@ -272,13 +136,13 @@ def filter_options(path: str | Path, people_limit: int = 300) -> dict[str, Any]:
                    COALESCE((SELECT name FROM entities WHERE key = 'country:' || code), code) AS name
             FROM codes GROUP BY code ORDER BY n DESC, code
         """)
-        people = _df(conn, """
+        people = conn.df("""
             WITH ev AS (SELECT entity_id, COUNT(*) AS events FROM event_participants GROUP BY entity_id)
             SELECT e.key, e.name, e.country, COALESCE(ev.events, 0) AS events
             FROM entities e LEFT JOIN ev ON ev.entity_id = e.id WHERE e.kind = 'person'
             ORDER BY events DESC, e.name LIMIT ?
         """, [people_limit])
-        topics = _df(conn, """
+        topics = conn.df("""
             SELECT t.id, t.label, COUNT(at.article_id) AS n FROM topics t
             LEFT JOIN article_topics at ON at.topic_id = t.id GROUP BY t.id ORDER BY n DESC, t.label
         """)
@@ -298,32 +162,32 @@ def filter_options(path: str | Path, people_limit: int = 300) -> dict[str, Any]:
 
 # Overview -------------------------------------------------------------------------------------
 
-def summary(path: str | Path, f: Filters = NO_FILTERS) -> dict[str, Any]:
+def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
     """Corpus size and date range under the filters, and store-wide counts."""
-    aw, ap = _article_where(f)
-    ew, ep = _event_where(f)
-    with _ro(path) as conn:
+    aw, ap = f.article_conditions()
+    ew, ep = f.event_conditions()
+    with as_reader(source).session() as conn:
         n, lo, hi = conn.execute(
             "SELECT COUNT(*), MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10))"
-            f" FROM articles a{_and(aw)}", ap
+            f" FROM articles a{and_where(aw)}", ap
         ).fetchone()
         outlets = conn.execute(
-            f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{_and(aw)})", ap
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{and_where(aw)})", ap
         ).fetchone()[0]
         kinds = dict(conn.execute(
-            f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{_and(ew)} GROUP BY ev.kind", ep
+            f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{and_where(ew)} GROUP BY ev.kind", ep
         ).fetchall())
         st = store.stats(conn)
     return {
         "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets),
-        "visits": int(kinds.get("visit", 0)), "meetings": int(kinds.get("meeting", 0)),
+        "visits": int(kinds.get(model.VISIT, 0)), "meetings": int(kinds.get(model.MEETING, 0)),
         "events": int(sum(kinds.values())), "events_by_kind": kinds,
         "total_articles": st["articles"], "duplicates": st["duplicates"],
         "entities": st["entities"], "people": st["people"], "errors": st["errors"],
     }
 
 
-def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = ("visit", "meeting"),
+def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = _RELATIONS,
            *, entity_key: str | None = None, pair: tuple[str, str] | None = None,
            limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Events (newest first) with their participants, evidence sentence and article.
@@ -335,9 +199,11 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
         place, country, participants, participant_countries, evidence, quote, article_id, title,
         url, outlet, published``.
     """
-    where, params = _event_where(f, dates=False)
+    r = as_reader(source)
+    d = r.dialect
+    where, params = f.event_conditions(dates=False)
     if kinds:
-        where.append(f"ev.kind IN ({_marks(kinds)})")
+        where.append(f"ev.kind IN ({marks(kinds)})")
         params += list(kinds)
     if entity_key:
         where.append("ev.id IN (SELECT xp.event_id FROM event_participants xp JOIN entities e"
@@ -346,22 +212,22 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
     if pair:
         x, y = pair
         where.append(
-            "((ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?)"
-            " OR (ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?)"
-            " OR (ev.kind != 'visit' AND ev.id IN (SELECT p1.event_id FROM event_participants p1"
+            f"((ev.visitor_country = ? AND {_HOST} = ?)"
+            f" OR (ev.visitor_country = ? AND {_HOST} = ?)"
+            f" OR (ev.kind != {_VISIT} AND ev.id IN (SELECT p1.event_id FROM event_participants p1"
             " JOIN entities e1 ON e1.id = p1.entity_id JOIN event_participants p2"
             " ON p2.event_id = p1.event_id JOIN entities e2 ON e2.id = p2.entity_id"
             " WHERE e1.country = ? AND e2.country = ?)))"
         )
         params += [x, y, y, x, x, y]
-    newest, nparams = _newest_events(f, where, params, limit)
+    newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
         WITH sel AS ({newest})
         SELECT ev.id, sel.d AS date,
                CASE WHEN ev.date IS NULL THEN 'article' ELSE 'text' END AS date_from,
                ev.kind, ev.status, ev.cameo,
                ev.visitor_country, ev.destination_country,
-               COALESCE(ev.destination_place, ev.place) AS place, ev.country,
+               {_PLACE} AS place, ev.country,
                (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
                   FROM event_participants p JOIN entities e ON e.id = p.entity_id
                   WHERE p.event_id = ev.id) AS participants,
@@ -373,8 +239,8 @@ def events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] | Non
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
         ORDER BY sel.d DESC, ev.id DESC LIMIT ?
     """
-    with _ro(path) as conn:
-        df = _df(conn, sql, nparams + [limit])
+    with r.session() as conn:
+        df = conn.df(sql, nparams + [limit])
     df["pair"] = [_pair_label(r) for r in df.itertuples()]
     return df
 
@@ -385,106 +251,111 @@ def _s(v: Any) -> str:
 
 def _pair_label(r: Any) -> str:
     visitor, dest, country = _s(r.visitor_country), _s(r.destination_country), _s(r.country)
-    if r.kind == "visit" and (visitor or dest):
+    if r.kind == model.VISIT and (visitor or dest):
         return f"{visitor or '?'} → {dest or country or '?'}"
     codes = sorted(set(filter(None, _s(r.participant_countries).split(","))) |
                    ({country} if country else set()))
     return " – ".join(codes) if codes else "?"
 
 
-def event_people(path: str | Path, f: Filters = NO_FILTERS,
-                 kinds: Sequence[str] | None = ("visit", "meeting"), limit: int = 5000) -> pd.DataFrame:
+def event_people(source: Source, f: Filters = NO_FILTERS,
+                 kinds: Sequence[str] | None = _RELATIONS, limit: int = 5000) -> pd.DataFrame:
     """One row per (event, person taking part) for the newest ``limit`` events: for
     timelines by official."""
-    where, params = _event_where(f, dates=False)
+    r = as_reader(source)
+    d = r.dialect
+    where, params = f.event_conditions(dates=False)
     if kinds:
-        where.append(f"ev.kind IN ({_marks(kinds)})")
+        where.append(f"ev.kind IN ({marks(kinds)})")
         params += list(kinds)
-    newest, nparams = _newest_events(f, where, params, limit)
+    newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
         WITH sel AS ({newest})
         SELECT ev.id AS event_id, sel.d AS date, ev.kind, ev.status, e.key, e.name,
                e.country AS person_country, p.role, ev.visitor_country, ev.destination_country,
-               COALESCE(ev.destination_place, ev.place) AS place, ev.evidence, ev.article_id,
+               {_PLACE} AS place, ev.evidence, ev.article_id,
                a.title, a.url
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
         CROSS JOIN event_participants p ON p.event_id = ev.id
         CROSS JOIN entities e ON e.id = p.entity_id
         WHERE e.kind = 'person' ORDER BY sel.d DESC, ev.id DESC LIMIT ?
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, nparams + [limit])
+    with r.session() as conn:
+        return conn.df(sql, nparams + [limit])
 
 
-def latest_events(path: str | Path, f: Filters = NO_FILTERS, kinds: Sequence[str] = ("visit",),
+def latest_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] = (model.VISIT,),
                   limit: int = 10) -> pd.DataFrame:
     """The newest events of the given kinds (for the Overview)."""
-    return events(path, f, kinds, limit=limit)
+    return events(source, f, kinds, limit=limit)
 
 
-def visit_gaps(path: str | Path, f: Filters = NO_FILTERS) -> pd.DataFrame:
+def visit_gaps(source: Source, f: Filters = NO_FILTERS) -> pd.DataFrame:
     """Per directed country pair (visitor → destination): number of visits that took place,
     first and last date, days since the last one (to today) and the mean gap between visits.
     Planned and cancelled visits are left out."""
-    where, params = _event_where(f)
-    where += ["ev.kind = 'visit'", "ev.visitor_country IS NOT NULL",
-              "COALESCE(ev.destination_country, ev.country) IS NOT NULL",
-              "COALESCE(ev.status, 'occurred') = 'occurred'"]
+    r = as_reader(source)
+    d = r.dialect
+    where, params = f.event_conditions()
+    where += [f"ev.kind = {_VISIT}", "ev.visitor_country IS NOT NULL",
+              f"{_HOST} IS NOT NULL", took_place()]
     sql = f"""
         WITH v AS (
-            SELECT ev.visitor_country AS visitor, COALESCE(ev.destination_country, ev.country) AS host,
-                   {_EVENT_DATE} AS date
-            FROM events ev JOIN articles a ON a.id = ev.article_id {_and(where)}
+            SELECT ev.visitor_country AS visitor, {_HOST} AS host,
+                   {_DAY} AS date
+            FROM events ev JOIN articles a ON a.id = ev.article_id {and_where(where)}
             GROUP BY 1, 2, 3
         ), g AS (
             SELECT visitor, host, date,
-                   julianday(date) - julianday(LAG(date) OVER (PARTITION BY visitor, host ORDER BY date)) AS gap
+                   {d.days_between("date", "LAG(date) OVER (PARTITION BY visitor, host ORDER BY date)")} AS gap
             FROM v
         )
         SELECT visitor, host, COUNT(*) AS visits, MIN(date) AS first, MAX(date) AS last,
-               CAST(julianday('now') - julianday(MAX(date)) AS INTEGER) AS days_since_last,
+               {d.days_since("MAX(date)")} AS days_since_last,
                ROUND(AVG(gap), 1) AS mean_gap_days
         FROM g GROUP BY visitor, host ORDER BY last DESC
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, params)
+    with r.session() as conn:
+        return conn.df(sql, params)
 
 
-def pair_visits(path: str | Path, a_code: str, b_code: str, f: Filters = NO_FILTERS) -> pd.DataFrame:
+def pair_visits(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTERS) -> pd.DataFrame:
     """Visits between two countries in both directions, oldest first, with the days elapsed
     since the previous visit between them (``gap_days``)."""
-    where, params = _event_where(f)
-    where += ["ev.kind = 'visit'", "COALESCE(ev.status, 'occurred') = 'occurred'",
-              ("((ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?)"
-               " OR (ev.visitor_country = ? AND COALESCE(ev.destination_country, ev.country) = ?))")]
+    r = as_reader(source)
+    d = r.dialect
+    where, params = f.event_conditions()
+    where += [f"ev.kind = {_VISIT}", took_place(),
+              (f"((ev.visitor_country = ? AND {_HOST} = ?)"
+               f" OR (ev.visitor_country = ? AND {_HOST} = ?))")]
     params += [a_code, b_code, b_code, a_code]
     sql = f"""
         WITH v AS (
-            SELECT {_EVENT_DATE} AS date, ev.visitor_country AS visitor,
-                   COALESCE(ev.destination_country, ev.country) AS host,
+            SELECT {_DAY} AS date, ev.visitor_country AS visitor,
+                   {_HOST} AS host,
                    MIN(ev.id) AS event_id, MIN(ev.evidence) AS evidence, MIN(a.title) AS title,
                    MIN(a.url) AS url, COUNT(*) AS reports
-            FROM events ev JOIN articles a ON a.id = ev.article_id {_and(where)}
+            FROM events ev JOIN articles a ON a.id = ev.article_id {and_where(where)}
             GROUP BY 1, 2, 3
         )
         SELECT date, visitor, host,
-               CAST(julianday(date) - julianday(LAG(date) OVER (ORDER BY date)) AS INTEGER) AS gap_days,
+               CAST({d.days_between("date", "LAG(date) OVER (ORDER BY date)")} AS INTEGER) AS gap_days,
                reports, evidence, title, url, event_id
         FROM v ORDER BY date
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, params)
+    with r.session() as conn:
+        return conn.df(sql, params)
 
 
-def rising_topics(path: str | Path, f: Filters = NO_FILTERS, days: int = 30) -> pd.DataFrame:
+def rising_topics(source: Source, f: Filters = NO_FILTERS, days: int = 30) -> pd.DataFrame:
     """Topics whose share of articles grew most in the last ``days`` days of the (filtered)
     corpus against the ``days`` before. The window ends at the newest article (or the filter's
     end date), so an old corpus still shows what was rising at its end."""
     g = f.without_topics()
-    aw, ap = _article_where(g)
-    with _ro(path) as conn:
+    aw, ap = g.article_conditions()
+    with as_reader(source).session() as conn:
         end = f.end or conn.execute(
-            f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{_and(aw)}", ap).fetchone()[0]
+            f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{and_where(aw)}", ap).fetchone()[0]
         if not end:
             return pd.DataFrame(columns=["topic_id", "label", "recent", "recent_share", "prior",
                                          "prior_share", "change"])
@@ -495,7 +366,7 @@ def rising_topics(path: str | Path, f: Filters = NO_FILTERS, days: int = 30) -> 
         sql = f"""
             WITH arts AS (
                 SELECT a.id, CASE WHEN a.published >= ? THEN 1 ELSE 0 END AS recent
-                FROM articles a {_and(aw + ['a.published >= ?', 'a.published < ?'])}
+                FROM articles a {and_where(aw + ['a.published >= ?', 'a.published < ?'])}
             ), tot AS (
                 SELECT SUM(recent) AS r, SUM(1 - recent) AS p FROM arts
             )
@@ -506,20 +377,20 @@ def rising_topics(path: str | Path, f: Filters = NO_FILTERS, days: int = 30) -> 
             JOIN topics t ON t.id = at.topic_id, tot
             GROUP BY t.id
         """
-        df = _df(conn, sql, [mid] + ap + [start, stop])
+        df = conn.df(sql, [mid] + ap + [start, stop])
     df["change"] = df["recent_share"] - df["prior_share"]
     if f.topics:
         df = df[df["topic_id"].isin(f.topics)]
     return df.sort_values(["change", "recent"], ascending=False).reset_index(drop=True)
 
 
-def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person",
+def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERSON,
                  limit: int = 10) -> pd.DataFrame:
     """Most active entities of a kind under the filters, ranked by events taken part in (for
     countries: events involving the country code), then by mentions in (filtered) articles.
     Mentions, not distinct articles, are counted: that is an index-only count on a big store."""
-    ew, ep = _event_where(f)
-    aw, ap = _article_where(f)
+    ew, ep = f.event_conditions()
+    aw, ap = f.article_conditions()
     if kind == "country" and not ew:
         ev_sql = """
             SELECT e.id AS entity_id, x.events FROM (
@@ -536,7 +407,7 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
             FROM {_events_from(f)}
             JOIN entities e ON e.kind = 'country' AND e.country IN
                  (ev.visitor_country, ev.destination_country, ev.country)
-            {_and(ew)} GROUP BY e.id
+            {and_where(ew)} GROUP BY e.id
         """
     elif not ew:  # no filter: the participants table alone answers
         ev_sql = """
@@ -547,9 +418,9 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
         ev_sql = f"""
             SELECT p.entity_id, COUNT(DISTINCT ev.id) AS events
             FROM {_events_from(f)}
-            JOIN event_participants p ON p.event_id = ev.id {_and(ew)} GROUP BY p.entity_id
+            JOIN event_participants p ON p.event_id = ev.id {and_where(ew)} GROUP BY p.entity_id
         """
-    art_where = _and(aw + ["m.entity_id = e.id"])
+    art_where = and_where(aw + ["m.entity_id = e.id"])
     sql = f"""
         WITH evc AS ({ev_sql}),
         cand AS (
@@ -562,54 +433,44 @@ def top_entities(path: str | Path, f: Filters = NO_FILTERS, kind: str = "person"
                 {"JOIN articles a ON a.id = m.article_id" if aw else ""} {art_where}) AS mentions
         FROM cand e ORDER BY e.events DESC, mentions DESC, e.name
     """
-    with _ro(path) as conn:
-        df = _df(conn, sql, ep + [kind, limit + 5] + ap)
+    with as_reader(source).session() as conn:
+        df = conn.df(sql, ep + [kind, limit + 5] + ap)
     df = df[(df["events"] > 0) | (df["mentions"] > 0)]
     return df.sort_values(["events", "mentions", "name"], ascending=[False, False, True]).head(limit) \
         .reset_index(drop=True)
 
 
-def ingest_runs(path: str | Path, limit: int = 20) -> pd.DataFrame:
+def ingest_runs(source: Source, limit: int = 20) -> pd.DataFrame:
     """The latest ingest runs, newest first."""
-    with _ro(path) as conn:
-        return _df(conn, "SELECT id, started_at, finished_at, status, new, duplicates, errors, sources,"
+    with as_reader(source).session() as conn:
+        return conn.df("SELECT id, started_at, finished_at, status, new, duplicates, errors, sources,"
                          " message FROM ingest_runs ORDER BY id DESC LIMIT ?", [limit])
 
 
-def last_ingest(path: str | Path) -> dict[str, Any] | None:
+def last_ingest(source: Source) -> dict[str, Any] | None:
     """The newest ingest run as a dict (``None`` when there was none)."""
-    df = ingest_runs(path, 1)
+    df = ingest_runs(source, 1)
     return None if df.empty else {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
 
 
-def ingest_errors(path: str | Path, run_id: int | None = None, limit: int = ROW_LIMIT) -> pd.DataFrame:
+def ingest_errors(source: Source, run_id: int | None = None, limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Recorded ingest errors (newest first), optionally of one run."""
     where = " WHERE run_id = ?" if run_id is not None else ""
     params: list[Any] = [run_id] if run_id is not None else []
-    with _ro(path) as conn:
-        return _df(conn, "SELECT id, last_seen, kind, source, item, message, occurrences, run_id"
+    with as_reader(source).session() as conn:
+        return conn.df("SELECT id, last_seen, kind, source, item, message, occurrences, run_id"
                          f" FROM ingest_errors{where} ORDER BY last_seen DESC, id DESC LIMIT ?",
                    params + [limit])
 
 
-def store_stats(path: str | Path) -> dict[str, int]:
-    """Counts of the main tables (:func:`analysis.store.stats`)."""
-    with _ro(path) as conn:
-        return store.stats(conn)
+def store_stats(source: Source) -> dict[str, int]:
+    """Counts of the main tables (:meth:`analysis.store.Reader.stats`)."""
+    return as_reader(source).stats()
 
 
 # Topics ---------------------------------------------------------------------------------------
 
-def _period_expr(freq: str, col: str = "a.published") -> str:
-    day = f"substr({col}, 1, 10)"
-    if freq == "month":
-        return f"substr({col}, 1, 7) || '-01'"
-    if freq == "week":  # the Monday starting the ISO week
-        return f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
-    raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
-
-
-def topic_series(path: str | Path, f: Filters = NO_FILTERS, freq: str = "month") -> pd.DataFrame:
+def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month") -> pd.DataFrame:
     """Topic frequency per period as a share of all (filtered) articles of the period.
 
     The topic filter chooses which topics are returned; it does not shrink the denominator.
@@ -617,13 +478,15 @@ def topic_series(path: str | Path, f: Filters = NO_FILTERS, freq: str = "month")
 
     :returns: columns ``period, topic_id, label, n, total, share``.
     """
+    r = as_reader(source)
+    d = r.dialect
     g = f.without_topics()
-    aw, ap = _article_where(g)
+    aw, ap = g.article_conditions()
     aw.append("a.published IS NOT NULL AND a.published != ''")
-    per = _period_expr(freq)
-    tw = f" WHERE at.topic_id IN ({_marks(f.topics)})" if f.topics else ""
+    per = d.period_start(freq, "a.published")
+    tw = f" WHERE at.topic_id IN ({marks(f.topics)})" if f.topics else ""
     sql = f"""
-        WITH arts AS (SELECT a.id, {per} AS period FROM articles a {_and(aw)}),
+        WITH arts AS (SELECT a.id, {per} AS period FROM articles a {and_where(aw)}),
         tot AS (SELECT period, COUNT(*) AS total FROM arts GROUP BY period),
         tc AS (
             SELECT arts.period, at.topic_id, COUNT(*) AS n
@@ -638,40 +501,24 @@ def topic_series(path: str | Path, f: Filters = NO_FILTERS, freq: str = "month")
         WHERE tot.period IS NOT NULL
         ORDER BY tot.period, used.topic_id
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, ap + list(f.topics))
+    with r.session() as conn:
+        return conn.df(sql, ap + list(f.topics))
 
 
-_ARTICLE_COUNTRIES = """
-    SELECT m.article_id, e.country AS code FROM mentions m JOIN entities e ON e.id = m.entity_id
-    WHERE e.kind = 'country' AND e.country IS NOT NULL
-    UNION SELECT article_id, visitor_country FROM events WHERE visitor_country IS NOT NULL
-    UNION SELECT article_id, destination_country FROM events WHERE destination_country IS NOT NULL
-    UNION SELECT article_id, country FROM events WHERE country IS NOT NULL
-"""
-
-
-_COUNTRY_ARTICLES = """
-    SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id
-    WHERE e.kind = 'country' AND e.country = ?
-    UNION SELECT article_id FROM events WHERE visitor_country = ? OR destination_country = ? OR country = ?
-"""
-
-
-def country_topic_matrix(path: str | Path, f: Filters = NO_FILTERS, max_countries: int = 20) -> pd.DataFrame:
+def country_topic_matrix(source: Source, f: Filters = NO_FILTERS, max_countries: int = 20) -> pd.DataFrame:
     """Articles per (country, topic) for the countries with most articles, with the share of
-    the country's articles that carry the topic. A country here is one named in the article
-    (as a country entity) or involved in one of its events.
+    the country's articles that carry the topic. A country's articles are those that concern
+    it (:func:`analysis.views.filters.articles_concerning`).
 
     :returns: columns ``code, country, topic_id, label, n, country_articles, share``.
     """
     g = f.without_topics()
-    aw, ap = _article_where(g)
-    tw = f" AND at.topic_id IN ({_marks(f.topics)})" if f.topics else ""
+    aw, ap = g.article_conditions()
+    tw = f" AND at.topic_id IN ({marks(f.topics)})" if f.topics else ""
     sql = f"""
         WITH ac AS (
-            SELECT DISTINCT x.article_id, x.code FROM ({_ARTICLE_COUNTRIES}) x
-            JOIN articles a ON a.id = x.article_id {_and(aw)}
+            SELECT DISTINCT x.article_id, x.code FROM ({ARTICLE_COUNTRIES}) x
+            JOIN articles a ON a.id = x.article_id {and_where(aw)}
         ),
         cn AS (SELECT code, COUNT(*) AS country_articles FROM ac GROUP BY code
                ORDER BY country_articles DESC LIMIT ?)
@@ -684,33 +531,36 @@ def country_topic_matrix(path: str | Path, f: Filters = NO_FILTERS, max_countrie
         JOIN topics t ON t.id = at.topic_id
         GROUP BY cn.code, at.topic_id ORDER BY cn.country_articles DESC, cn.code, t.label
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, ap + [max_countries] + list(f.topics))
+    with as_reader(source).session() as conn:
+        return conn.df(sql, ap + [max_countries] + list(f.topics))
 
 
-def topic_articles(path: str | Path, f: Filters = NO_FILTERS, topic_id: str | None = None, *,
+def topic_articles(source: Source, f: Filters = NO_FILTERS, topic_id: str | None = None, *,
                    period: str | None = None, freq: str = "month", country: str | None = None,
                    limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Articles behind one chart point or heatmap cell: a topic, optionally one period (as
     returned by :func:`topic_series`) and one country code."""
-    aw, ap = _article_where(f.without_topics())
+    r = as_reader(source)
+    d = r.dialect
+    aw, ap = (f.without_topics()).article_conditions()
     if topic_id:
         aw.append("a.id IN (SELECT article_id FROM article_topics WHERE topic_id = ?)")
         ap.append(topic_id)
     if period:
-        aw.append(f"{_period_expr(freq)} = ?")
+        aw.append(f"{d.period_start(freq, 'a.published')} = ?")
         ap.append(period[:10])
     if country:
-        aw.append(f"a.id IN ({_COUNTRY_ARTICLES})")
-        ap += [country] * 4
+        concerning, times = articles_concerning(1)
+        aw.append(f"a.id IN ({concerning})")
+        ap += [country] * times
     sql = f"""
         SELECT a.id, substr(a.published, 1, 10) AS published, a.title, a.outlet, a.url,
                (SELECT at.evidence FROM article_topics at WHERE at.article_id = a.id AND at.topic_id = ?)
                  AS topic_evidence
-        FROM articles a {_and(aw)} ORDER BY a.published DESC, a.id DESC LIMIT ?
+        FROM articles a {and_where(aw)} ORDER BY a.published DESC, a.id DESC LIMIT ?
     """
-    with _ro(path) as conn:
-        df = _df(conn, sql, [topic_id] + ap + [limit])
+    with r.session() as conn:
+        df = conn.df(sql, [topic_id] + ap + [limit])
     df["topic_evidence"] = [", ".join(_json_list(v)) for v in df["topic_evidence"]]
     return df
 
@@ -727,7 +577,7 @@ def _json_list(v: Any) -> list[str]:
 
 # Articles -------------------------------------------------------------------------------------
 
-def search_articles(path: str | Path, f: Filters = NO_FILTERS, text: str | None = None, *,
+def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = None, *,
                     outlet: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Articles matching the filters and, when ``text`` holds anything searchable, a full-text
     search over titles and bodies (best match first; otherwise newest first).
@@ -736,7 +586,9 @@ def search_articles(path: str | Path, f: Filters = NO_FILTERS, text: str | None 
 
     :returns: columns ``id, published, title, outlet, url, snippet, events, topics``.
     """
-    aw, ap = _article_where(f)
+    r = as_reader(source)
+    d = r.dialect
+    aw, ap = f.article_conditions()
     if outlet:
         aw.append("a.outlet = ?")
         ap.append(outlet)
@@ -747,47 +599,49 @@ def search_articles(path: str | Path, f: Filters = NO_FILTERS, text: str | None 
                 AS topics"""
     if q:
         sql = f"""
-            SELECT {cols}, snippet(articles_fts, 1, '«', '»', '…', 16) AS snippet
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            {_and(['articles_fts MATCH ?'] + aw)} ORDER BY bm25(articles_fts) LIMIT ?
+            SELECT {cols}, {d.fts_snippet("articles", 1)} AS snippet
+            FROM {d.fts_table("articles")} JOIN articles a ON a.id = {d.fts_table("articles")}.rowid
+            {and_where([d.fts_match("articles")] + aw)} ORDER BY {d.fts_rank("articles")} LIMIT ?
         """
         params = [q] + ap + [limit]
     else:
         sql = f"""
             SELECT {cols}, substr(a.text, 1, 200) AS snippet
-            FROM articles a {_and(aw)} ORDER BY a.published DESC, a.id DESC LIMIT ?
+            FROM articles a {and_where(aw)} ORDER BY a.published DESC, a.id DESC LIMIT ?
         """
         params = ap + [limit]
-    with _ro(path) as conn:
-        return _df(conn, sql, params)
+    with r.session() as conn:
+        return conn.df(sql, params)
 
 
-def search_evidence(path: str | Path, f: Filters = NO_FILTERS, text: str | None = None,
+def search_evidence(source: Source, f: Filters = NO_FILTERS, text: str | None = None,
                     limit: int = 200) -> pd.DataFrame:
     """Events whose evidence sentence matches ``text`` (safe FTS5), best match first.
 
     :returns: an empty frame when ``text`` holds nothing searchable.
     """
+    r = as_reader(source)
+    d = r.dialect
     q = safe.fts_query(text)
     cols = ["id", "date", "kind", "status", "evidence", "article_id", "title", "url"]
     if not q:
         return pd.DataFrame(columns=cols)
-    where, params = _event_where(f)
+    where, params = f.event_conditions()
     sql = f"""
-        SELECT ev.id, {_EVENT_DATE} AS date, ev.kind, ev.status, ev.evidence, ev.article_id,
+        SELECT ev.id, {_DAY} AS date, ev.kind, ev.status, ev.evidence, ev.article_id,
                a.title, a.url
-        FROM events_fts JOIN events ev ON ev.id = events_fts.rowid
+        FROM {d.fts_table("events")} JOIN events ev ON ev.id = {d.fts_table("events")}.rowid
         JOIN articles a ON a.id = ev.article_id
-        {_and(['events_fts MATCH ?'] + where)} ORDER BY bm25(events_fts) LIMIT ?
+        {and_where([d.fts_match("events")] + where)} ORDER BY {d.fts_rank("events")} LIMIT ?
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, [q] + params + [limit])
+    with r.session() as conn:
+        return conn.df(sql, [q] + params + [limit])
 
 
-def article(path: str | Path, article_id: int) -> dict[str, Any] | None:
+def article(source: Source, article_id: int) -> dict[str, Any] | None:
     """One article with everything extracted from it: mentions (with entity), entities, roles,
     events (with participants), topics (with the words that triggered them) and duplicates."""
-    with _ro(path) as conn:
+    with as_reader(source).session() as conn:
         row = conn.execute(
             "SELECT id, title, url, outlet, author, published, text, word_count, source,"
             " extractor_version, extracted_at FROM articles WHERE id = ?", [int(article_id)]
@@ -795,34 +649,34 @@ def article(path: str | Path, article_id: int) -> dict[str, Any] | None:
         if row is None:
             return None
         out: dict[str, Any] = dict(row)
-        out["mentions"] = _df(conn, """
+        out["mentions"] = conn.df("""
             SELECT m.start, m."end", m.text, m.label, m.entity_id, e.key, e.name, e.kind, e.country
             FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id
             WHERE m.article_id = ? ORDER BY m.start
         """, [article_id])
-        out["entities"] = _df(conn, """
+        out["entities"] = conn.df("""
             SELECT e.id, e.key, e.name, e.kind, e.country, COUNT(*) AS mentions
             FROM mentions m JOIN entities e ON e.id = m.entity_id
             WHERE m.article_id = ? GROUP BY e.id ORDER BY mentions DESC, e.name
         """, [article_id])
-        out["roles"] = _df(conn, """
+        out["roles"] = conn.df("""
             SELECT e.name, r.title, r.country, r.date, r.evidence
             FROM article_roles r JOIN entities e ON e.id = r.entity_id WHERE r.article_id = ?
         """, [article_id])
-        out["events"] = _df(conn, """
+        out["events"] = conn.df(f"""
             SELECT ev.id, ev.kind, ev.date, ev.status, ev.cameo, ev.visitor_country,
-                   ev.destination_country, COALESCE(ev.destination_place, ev.place) AS place,
+                   ev.destination_country, {_PLACE} AS place,
                    (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
                       FROM event_participants p JOIN entities e ON e.id = p.entity_id
                       WHERE p.event_id = ev.id) AS participants,
                    ev.evidence
             FROM events ev WHERE ev.article_id = ? ORDER BY ev.start, ev.id
         """, [article_id])
-        out["topics"] = _df(conn, """
+        out["topics"] = conn.df("""
             SELECT t.id, t.label, at.score, at.evidence FROM article_topics at
             JOIN topics t ON t.id = at.topic_id WHERE at.article_id = ? ORDER BY at.score DESC
         """, [article_id])
-        out["copies"] = _df(conn, """
+        out["copies"] = conn.df("""
             SELECT reason, similarity, title, outlet, url, seen_at FROM article_copies
             WHERE article_id = ? ORDER BY seen_at
         """, [article_id])
@@ -832,13 +686,13 @@ def article(path: str | Path, article_id: int) -> dict[str, Any] | None:
 
 # Profiles -------------------------------------------------------------------------------------
 
-def entities(path: str | Path, kinds: Sequence[str] | None = ("person", "country", "organization"),
+def entities(source: Source, kinds: Sequence[str] | None = (model.PERSON, model.COUNTRY, model.ORGANIZATION),
              search: str | None = None, limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Entities to choose a profile from, most mentioned first; ``search`` matches names and
     aliases (case-insensitive substring, as plain text)."""
     where, params = [], []
     if kinds:
-        where.append(f"e.kind IN ({_marks(kinds)})")
+        where.append(f"e.kind IN ({marks(kinds)})")
         params += list(kinds)
     if search and search.strip():
         s = safe.clean_control(search.strip())[:100].casefold()
@@ -848,20 +702,22 @@ def entities(path: str | Path, kinds: Sequence[str] | None = ("person", "country
         SELECT e.id, e.key, e.name, e.kind, e.country,
                (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions,
                (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = e.id) AS events
-        FROM entities e {_and(where)} ORDER BY events DESC, mentions DESC, e.name LIMIT ?
+        FROM entities e {and_where(where)} ORDER BY events DESC, mentions DESC, e.name LIMIT ?
     """
-    with _ro(path) as conn:
-        return _df(conn, sql, params + [limit])
+    with as_reader(source).session() as conn:
+        return conn.df(sql, params + [limit])
 
 
-def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: int = ROW_LIMIT) -> dict[str, Any] | None:
+def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int = ROW_LIMIT) -> dict[str, Any] | None:
     """Everything known about one official, country or organisation, each with its sources.
 
     :returns: ``None`` for an unknown id, else a dict with ``entity`` (dict), ``aliases`` (list)
         and DataFrames ``roles`` (first/last seen), ``role_sources``, ``visits_made``,
         ``visits_hosted``, ``meetings``, ``counterparts``, ``topics`` and ``quotes``.
     """
-    with _ro(path) as conn:
+    r = as_reader(source)
+    d = r.dialect
+    with r.session() as conn:
         row = conn.execute("SELECT id, key, name, kind, country FROM entities WHERE id = ?",
                            [int(entity_id)]).fetchone()
         if row is None:
@@ -873,27 +729,27 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
             "SELECT alias FROM entity_aliases WHERE entity_id = ? AND alias != ? ORDER BY alias",
             [eid, ent["name"]])]
         out: dict[str, Any] = {"entity": ent, "aliases": aliases}
-        out["roles"] = _df(conn, """
+        out["roles"] = conn.df("""
             SELECT title, country, first_seen, last_seen, articles FROM roles
             WHERE entity_id = ? ORDER BY first_seen, title
         """, [eid])
-        out["role_sources"] = _df(conn, """
+        out["role_sources"] = conn.df("""
             SELECT r.title, r.country, substr(r.date, 1, 10) AS date, r.evidence, r.article_id,
                    a.title AS article, a.url
             FROM article_roles r JOIN articles a ON a.id = r.article_id
             WHERE r.entity_id = ? ORDER BY r.date DESC LIMIT ?
         """, [eid, limit])
-        ew, ep = _event_where(f)
-        nw, npar = _event_where(f, dates=False)
+        ew, ep = f.event_conditions()
+        nw, npar = f.event_conditions(dates=False)
         part = "ev.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?{role})"
 
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
-            newest, params = _newest_events(f, nw + extra, npar + extra_params, limit)
+            newest, params = _newest_events(f, nw + extra, npar + extra_params, limit, d)
             sql = f"""
                 WITH sel AS ({newest})
                 SELECT ev.id, sel.d AS date, ev.kind, ev.status, ev.visitor_country,
-                       COALESCE(ev.destination_country, ev.country) AS destination_country,
-                       COALESCE(ev.destination_place, ev.place) AS place,
+                       {_HOST} AS destination_country,
+                       {_PLACE} AS place,
                        (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
                           FROM event_participants p JOIN entities e ON e.id = p.entity_id
                           WHERE p.event_id = ev.id) AS participants,
@@ -902,53 +758,53 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
                 CROSS JOIN articles a ON a.id = ev.article_id
                 ORDER BY sel.d DESC, ev.id DESC LIMIT ?
             """
-            return _df(conn, sql, params + [limit])
+            return conn.df(sql, params + [limit])
 
         if is_country:
-            out["visits_made"] = ev_df(["ev.kind = 'visit'", "ev.visitor_country = ?"], [code])
+            out["visits_made"] = ev_df([f"ev.kind = {_VISIT}", "ev.visitor_country = ?"], [code])
             out["visits_hosted"] = ev_df(
-                ["ev.kind = 'visit'", "COALESCE(ev.destination_country, ev.country) = ?"], [code])
+                [f"ev.kind = {_VISIT}", f"{_HOST} = ?"], [code])
             out["meetings"] = ev_df(
-                ["ev.kind = 'meeting'", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
+                [f"ev.kind = {_MEETING}", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
                  " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))")],
                 [code, code])
         else:
-            out["visits_made"] = ev_df(["ev.kind = 'visit'", part.format(role=" AND role = 'visitor'")], [eid])
-            out["visits_hosted"] = ev_df(["ev.kind = 'visit'", part.format(role=" AND role = 'host'")], [eid])
-            out["meetings"] = ev_df(["ev.kind = 'meeting'", part.format(role="")], [eid])
+            out["visits_made"] = ev_df([f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.VISITOR)}")], [eid])
+            out["visits_hosted"] = ev_df([f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.HOST)}")], [eid])
+            out["meetings"] = ev_df([f"ev.kind = {_MEETING}", part.format(role="")], [eid])
         if is_country:
-            out["counterparts"] = _df(conn, f"""
-                SELECT CASE WHEN ev.visitor_country = ? THEN COALESCE(ev.destination_country, ev.country)
+            out["counterparts"] = conn.df(f"""
+                SELECT CASE WHEN ev.visitor_country = ? THEN {_HOST}
                             ELSE ev.visitor_country END AS counterpart,
                        'country' AS kind,
                        SUM(ev.visitor_country = ?) AS visits_made,
                        SUM(ev.visitor_country != ?) AS visits_hosted,
-                       MAX({_EVENT_DATE}) AS last
+                       MAX({_DAY}) AS last
                 FROM events ev JOIN articles a ON a.id = ev.article_id
-                {_and(ew + ["ev.kind = 'visit'", "(ev.visitor_country = ? OR COALESCE(ev.destination_country, ev.country) = ?)",
-                            "ev.visitor_country IS NOT NULL", "COALESCE(ev.destination_country, ev.country) IS NOT NULL",
-                            "ev.visitor_country != COALESCE(ev.destination_country, ev.country)"])}
+                {and_where(ew + [f"ev.kind = {_VISIT}", f"(ev.visitor_country = ? OR {_HOST} = ?)",
+                                 "ev.visitor_country IS NOT NULL", f"{_HOST} IS NOT NULL",
+                                 f"ev.visitor_country != {_HOST}"])}
                 GROUP BY counterpart ORDER BY visits_made + visits_hosted DESC, last DESC LIMIT ?
             """, [code, code, code] + ep + [code, code, limit])
-            topic_arts = _COUNTRY_ARTICLES
-            topic_params: list[Any] = [code] * 4
+            topic_arts, times = articles_concerning(1)
+            topic_params: list[Any] = [code] * times
         else:
-            out["counterparts"] = _df(conn, f"""
+            out["counterparts"] = conn.df(f"""
                 SELECT e2.name AS counterpart, e2.kind, e2.country, e2.key,
-                       COUNT(DISTINCT ev.id) AS events, MAX({_EVENT_DATE}) AS last,
+                       COUNT(DISTINCT ev.id) AS events, MAX({_DAY}) AS last,
                        group_concat(DISTINCT ev.kind) AS kinds
                 FROM event_participants p1 JOIN events ev ON ev.id = p1.event_id
                 JOIN articles a ON a.id = ev.article_id
                 JOIN event_participants p2 ON p2.event_id = ev.id AND p2.entity_id != p1.entity_id
                 JOIN entities e2 ON e2.id = p2.entity_id
-                {_and(ew + ["p1.entity_id = ?"])}
+                {and_where(ew + ["p1.entity_id = ?"])}
                 GROUP BY e2.id ORDER BY events DESC, last DESC LIMIT ?
             """, ep + [eid, limit])
             topic_arts = "SELECT article_id FROM mentions WHERE entity_id = ?"
             topic_params = [eid]
-        aw, ap = _article_where(f.without_topics())
-        out["topics"] = _df(conn, f"""
-            WITH arts AS (SELECT a.id FROM articles a {_and(aw + [f'a.id IN ({topic_arts})'])})
+        aw, ap = (f.without_topics()).article_conditions()
+        out["topics"] = conn.df(f"""
+            WITH arts AS (SELECT a.id FROM articles a {and_where(aw + [f'a.id IN ({topic_arts})'])})
             SELECT t.id AS topic_id, t.label, COUNT(*) AS articles,
                    1.0 * COUNT(*) / (SELECT COUNT(*) FROM arts) AS share
             FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
@@ -956,12 +812,12 @@ def profile(path: str | Path, entity_id: int, f: Filters = NO_FILTERS, limit: in
         """, ap + topic_params)
         if is_country:
             speaker = ("ev.id IN (SELECT p.event_id FROM event_participants p JOIN entities e"
-                       " ON e.id = p.entity_id WHERE p.role = 'speaker' AND e.country = ?)")
+                       f" ON e.id = p.entity_id WHERE p.role = {quoted(model.SPEAKER)} AND e.country = ?)")
             qparam: Any = code
         else:
-            speaker = part.format(role=" AND role = 'speaker'")
+            speaker = part.format(role=f" AND role = {quoted(model.SPEAKER)}")
             qparam = eid
-        out["quotes"] = ev_df(["(ev.kind IN ('statement', 'quote') OR ev.quote IS NOT NULL)", speaker], [qparam])
+        out["quotes"] = ev_df([f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], [qparam])
     return out
 
 
@@ -977,8 +833,8 @@ def country_rows(events_df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*events_df.columns, "country_involved"])
 
 
-def entity_id(path: str | Path, key: str) -> int | None:
+def entity_id(source: Source, key: str) -> int | None:
     """The id of the entity with this stable key (``person:mohammad-sadiq``, ``country:PAK``)."""
-    with _ro(path) as conn:
+    with as_reader(source).session() as conn:
         row = conn.execute("SELECT id FROM entities WHERE key = ?", [key]).fetchone()
     return int(row[0]) if row else None

@@ -1,0 +1,246 @@
+"""The dashboard's filters and the SQL pieces every view shares, each defined once.
+
+:class:`Filters` is the one value the global filters travel as (pages, queries, the network,
+later briefings). It builds its own SQL conditions (:meth:`Filters.article_conditions`,
+:meth:`Filters.event_conditions`) and says in words what it keeps (:meth:`Filters.describe`),
+as Datasette's ``filters.py`` does.
+
+Definitions (one each; docs/ARCHITECTURE.md repeats them):
+
+- **an event's day** (:func:`event_day`): the event's own date (``YYYY-MM-DD`` or ``YYYY-MM``)
+  when the text gives one, else its article's publication date;
+- **a visit's host country** (:func:`host_country`): the destination's country, else the
+  country of the place where the event happened;
+- **an event's place** (:func:`event_place`): the visit's destination place, else the place of
+  the event;
+- **an event involves a country** (:func:`event_involves`): it is the visitor's or host's
+  country, the country of its place, or the country of a participant;
+- **an article concerns a country** (:func:`articles_concerning`): it mentions an entity of
+  that country (the country itself, a place in it, one of its officials) or holds an event
+  involving it (:data:`ARTICLE_COUNTRIES` is the same relation as pairs);
+- **not cancelled** / **took place** (:func:`not_cancelled`, :func:`took_place`): statuses from
+  :mod:`analysis.model`; an event without a status took place.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from analysis import model
+
+
+def marks(values: Sequence[Any]) -> str:
+    """``?, ?, ?`` for a list of bound values."""
+    return ", ".join("?" for _ in values)
+
+
+def and_where(where: Iterable[str]) -> str:
+    """`` WHERE a AND b`` (or nothing)."""
+    w = list(where)
+    return (" WHERE " + " AND ".join(w)) if w else ""
+
+
+def quoted(value: str) -> str:
+    """A vocabulary word (a kind or status from :mod:`analysis.model`) as an SQL literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def kinds_in(kinds: Iterable[str], ev: str = "ev") -> str:
+    """Condition: the event is of one of these kinds (vocabulary words, written as literals)."""
+    return f"{ev}.kind IN ({', '.join(quoted(k) for k in kinds)})"
+
+
+# --- shared fragments -------------------------------------------------------------------------
+
+def event_day(ev: str = "ev", a: str | None = "a") -> str:
+    """SQL for an event's day. With ``a`` the article row is joined under that alias; with
+    ``a=None`` it is looked up (for queries that join articles only when they must)."""
+    own = f"NULLIF({ev}.date, '')"
+    published = f"{a}.published" if a else f"(SELECT published FROM articles WHERE id = {ev}.article_id)"
+    return f"substr(COALESCE({own}, {published}), 1, 10)"
+
+
+def host_country(ev: str = "ev") -> str:
+    """SQL for a visit's host country."""
+    return f"COALESCE({ev}.destination_country, {ev}.country)"
+
+
+def event_place(ev: str = "ev") -> str:
+    """SQL for an event's place."""
+    return f"COALESCE({ev}.destination_place, {ev}.place)"
+
+
+def not_cancelled(ev: str = "ev") -> str:
+    return f"COALESCE({ev}.status, '') != {quoted(model.CANCELLED)}"
+
+
+def took_place(ev: str = "ev") -> str:
+    return f"COALESCE({ev}.status, {quoted(model.default_status())}) = {quoted(model.OCCURRED)}"
+
+
+def event_involves(n: int, ev: str = "ev") -> tuple[str, int]:
+    """Condition "the event involves one of ``n`` countries" and how many times the list of
+    codes is bound (params: ``codes * times``)."""
+    m = ", ".join("?" * n)
+    return (f"({ev}.visitor_country IN ({m}) OR {ev}.destination_country IN ({m})"
+            f" OR {ev}.country IN ({m}) OR {ev}.id IN (SELECT xp.event_id FROM event_participants xp"
+            f" JOIN entities xe ON xe.id = xp.entity_id WHERE xe.country IN ({m})))"), 4
+
+
+def articles_concerning(n: int) -> tuple[str, int]:
+    """SELECT of the ids of articles that concern one of ``n`` countries, and how many times the
+    list of codes is bound."""
+    m = ", ".join("?" * n)
+    return (f"SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
+            f" WHERE e.country IN ({m})"
+            f" UNION SELECT x.article_id FROM events x WHERE x.visitor_country IN ({m})"
+            f" OR x.destination_country IN ({m}) OR x.country IN ({m})"), 4
+
+
+#: (article_id, code) for every country an article concerns (the same relation as
+#: :func:`articles_concerning`, as pairs).
+ARTICLE_COUNTRIES = """
+    SELECT m.article_id, e.country AS code FROM mentions m JOIN entities e ON e.id = m.entity_id
+    WHERE e.country IS NOT NULL
+    UNION SELECT article_id, visitor_country FROM events WHERE visitor_country IS NOT NULL
+    UNION SELECT article_id, destination_country FROM events WHERE destination_country IS NOT NULL
+    UNION SELECT article_id, country FROM events WHERE country IS NOT NULL
+"""
+
+
+def participates(n: int, ev: str = "ev", *, role: str | None = None) -> str:
+    """Condition: one of ``n`` entities (by stable key) takes part in the event (in ``role``)."""
+    r = f" AND xp.role = {quoted(role)}" if role else ""
+    return (f"{ev}.id IN (SELECT xp.event_id FROM event_participants xp JOIN entities xe"
+            f" ON xe.id = xp.entity_id WHERE xe.key IN ({', '.join('?' * n)}){r})")
+
+
+# --- the filters ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's global filters (all optional; empty means "everything"). Hashable, so
+    pages cache on it.
+
+    :param start: first day included, ``YYYY-MM-DD``.
+    :param end: last day included, ``YYYY-MM-DD``.
+    :param countries: ISO 3166-1 alpha-3 codes: articles that concern one of them, events that
+        involve one of them.
+    :param people: entity keys (``person:mohammad-sadiq``), stable across re-extraction.
+    :param topics: topic ids from the taxonomy.
+    """
+
+    start: str | None = None
+    end: str | None = None
+    countries: tuple[str, ...] = field(default_factory=tuple)
+    people: tuple[str, ...] = field(default_factory=tuple)
+    topics: tuple[str, ...] = field(default_factory=tuple)
+
+    def without_topics(self) -> Filters:
+        return replace(self, topics=())
+
+    def without_people(self) -> Filters:
+        return replace(self, people=())
+
+    @property
+    def end_exclusive(self) -> str | None:
+        if not self.end:
+            return None
+        try:
+            return (date.fromisoformat(self.end[:10]) + timedelta(days=1)).isoformat()
+        except ValueError:
+            return None
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.start or self.end)
+
+    # --- SQL ------------------------------------------------------------------------------------
+    def article_conditions(self, a: str = "a") -> tuple[list[str], list[Any]]:
+        """WHERE conditions (and their parameters) keeping the articles (alias ``a``) the
+        filters select: published in the window, concerning a country, with a person taking
+        part or mentioned, carrying a topic."""
+        where: list[str] = []
+        params: list[Any] = []
+        if self.start:
+            where.append(f"{a}.published >= ?")
+            params.append(self.start)
+        if self.end_exclusive:
+            where.append(f"{a}.published < ?")
+            params.append(self.end_exclusive)
+        if self.countries:
+            sql, times = articles_concerning(len(self.countries))
+            where.append(f"{a}.id IN ({sql})")
+            params += list(self.countries) * times
+        if self.people:
+            p = list(self.people)
+            where.append(
+                f"{a}.id IN (SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
+                f" WHERE e.key IN ({marks(p)})"
+                f" UNION SELECT x.article_id FROM events x JOIN event_participants xp ON xp.event_id = x.id"
+                f" JOIN entities e ON e.id = xp.entity_id WHERE e.key IN ({marks(p)}))"
+            )
+            params += p * 2
+        if self.topics:
+            t = list(self.topics)
+            where.append(f"{a}.id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks(t)}))")
+            params += t
+        return where, params
+
+    def event_conditions(self, dates: bool = True, ev: str = "ev", a: str | None = "a") -> tuple[list[str], list[Any]]:
+        """WHERE conditions keeping the events (alias ``ev``; article alias ``a``, or ``None``
+        when articles are not joined) the filters select: their day in the window, involving a
+        country, with a person taking part, from an article with a topic. ``dates=False`` leaves
+        the window out (for queries that apply it themselves)."""
+        where: list[str] = []
+        params: list[Any] = []
+        day = event_day(ev, a)
+        if dates and self.start:
+            # "|| '-31'" keeps a month-only date ("2024-06") in a window starting inside that
+            # month; it changes nothing for a full date (equal prefixes, longer string).
+            where.append(f"{day} || '-31' >= ?")
+            params.append(self.start)
+        if dates and self.end:
+            where.append(f"{day} <= ?")
+            params.append(self.end[:10])
+        if self.countries:
+            sql, times = event_involves(len(self.countries), ev)
+            where.append(sql)
+            params += list(self.countries) * times
+        if self.people:
+            where.append(participates(len(self.people), ev))
+            params += list(self.people)
+        if self.topics:
+            t = list(self.topics)
+            where.append(f"{ev}.article_id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks(t)}))")
+            params += t
+        return where, params
+
+    # --- words ----------------------------------------------------------------------------------
+    def describe(self, names: dict[str, dict[str, str]] | None = None) -> str:
+        """What the filters keep, in one line of plain text ("2025-01-01 to …; countries PAK,
+        AFG; people mohammad-sadiq"), for captions, file names and briefings. ``names`` maps
+        ``countries``/``people``/``topics`` values to display names where known."""
+        names = names or {}
+
+        def shown(kind: str, values: tuple[str, ...]) -> str:
+            table = names.get(kind, {})
+            if kind == "people":
+                return ", ".join(table.get(v) or v.split(":", 1)[-1] for v in values)
+            return ", ".join(table.get(v, v) for v in values)
+
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or '…'} to {self.end or '…'}")
+        if self.countries:
+            parts.append("countries " + shown("countries", self.countries))
+        if self.people:
+            parts.append("people " + shown("people", self.people))
+        if self.topics:
+            parts.append("topics " + shown("topics", self.topics))
+        return "; ".join(parts) if parts else "no filters"
+
+
+NO_FILTERS = Filters()
