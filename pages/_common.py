@@ -1,23 +1,29 @@
-"""Helpers shared by the page scripts: the store path, cached queries, the global filters
-(kept in the URL query string), tables with a CSV download and a safe text renderer.
+"""Helpers shared by the page scripts: the store path, the cached view functions, the global
+filters (kept in the URL query string), tables with a CSV download and a safe text renderer.
 
-Nothing here runs SQL: every read goes through :mod:`analysis.queries`, cached with
-``st.cache_data`` keyed on the database path and :func:`analysis.queries.cache_token` (the
-store's data version plus its highest row ids), so a finished ingest shows up on the next run.
-No connection is ever cached.
+Nothing here runs SQL: every read goes through :mod:`analysis.views`, each function bound to
+the store and cached by :func:`cached` (keyed on the store path and
+:func:`analysis.views.queries.cache_token`, the data version plus the highest row ids), so a
+finished ingest shows up on the next run. No connection is ever cached.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from analysis import config
 from analysis.views import queries, safe
-from analysis.views.queries import Filters
+from analysis.views.filters import Filters
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _run_through_entrypoint() -> None:
@@ -100,14 +106,51 @@ def require_db() -> Path:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, db: str, token: tuple[int, ...], args: tuple, kwargs: tuple) -> Any:
-    return getattr(queries, name)(db, *args, **dict(kwargs))
+def _run(module: str, name: str, db: str, token: tuple[int, ...], args: tuple, kwargs: tuple) -> Any:
+    # The view is looked up when it runs (not when the page module was imported), so that the
+    # function called is the one ``analysis.views`` holds now.
+    return getattr(sys.modules[module], name)(db, *args, **dict(kwargs))
 
 
-def q(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call ``analysis.queries.<name>(db, *args, **kwargs)`` through the data cache."""
-    db = str(db_path())
-    return _cached(name, db, queries.cache_token(db), args, tuple(sorted(kwargs.items())))
+def cached(fn: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
+    """A view function of :mod:`analysis.views` bound to the dashboard's store and cached with
+    ``st.cache_data``, keyed on the store path and :func:`analysis.views.queries.cache_token`
+    (the data version plus the highest row ids), so a finished ingest shows on the next run.
+    The wrapper takes the view's arguments after the store: ``events(f, kinds, limit=50)``."""
+    module, name = fn.__module__, fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        db = str(db_path())
+        return _run(module, name, db, queries.cache_token(db), args, tuple(sorted(kwargs.items())))
+
+    return call  # type: ignore[return-value]
+
+
+# The views the pages call, each bound to the store and cached (search for the name to find
+# every caller).
+filter_options = cached(queries.filter_options)
+summary = cached(queries.summary)
+events = cached(queries.events)
+event_people = cached(queries.event_people)
+latest_events = cached(queries.latest_events)
+visit_gaps = cached(queries.visit_gaps)
+pair_visits = cached(queries.pair_visits)
+rising_topics = cached(queries.rising_topics)
+top_entities = cached(queries.top_entities)
+topic_series = cached(queries.topic_series)
+country_topic_matrix = cached(queries.country_topic_matrix)
+topic_articles = cached(queries.topic_articles)
+search_articles = cached(queries.search_articles)
+search_evidence = cached(queries.search_evidence)
+article = cached(queries.article)
+entities = cached(queries.entities)
+entity_id = cached(queries.entity_id)
+profile = cached(queries.profile)
+ingest_runs = cached(queries.ingest_runs)
+last_ingest = cached(queries.last_ingest)
+ingest_errors = cached(queries.ingest_errors)
+store_stats = cached(queries.store_stats)
 
 
 # Global filters -----------------------------------------------------------------------------
@@ -163,7 +206,7 @@ def get_filters() -> Filters:
 
     people = many("person")
     if people and db_path().exists():
-        by_name = {name: key for key, name in q("filter_options")["people"].items()}
+        by_name = {name: key for key, name in filter_options()["people"].items()}
         people = tuple(by_name.get(p, p) for p in people)
     return Filters(start=start, end=end, countries=many("country"), people=people,
                    topics=many("topic"))
@@ -220,7 +263,7 @@ def sidebar_filters() -> Filters:
     path = db_path()
     if not path.exists():
         return Filters()
-    opts = q("filter_options")
+    opts = filter_options()
     _init_from_url(opts)
     sb = st.sidebar
     sb.subheader("Filters")
@@ -258,23 +301,9 @@ def page_filters() -> Filters:
     return f if isinstance(f, Filters) else get_filters()
 
 
-def describe_filters(f: Filters) -> str:
-    """A one-line plain-text description of the active filters (for captions and file names)."""
-    parts = []
-    if f.start or f.end:
-        parts.append(f"{f.start or '…'} to {f.end or '…'}")
-    if f.countries:
-        parts.append("countries " + ", ".join(f.countries))
-    if f.people:
-        parts.append("people " + ", ".join(k.split(":", 1)[-1] for k in f.people))
-    if f.topics:
-        parts.append("topics " + ", ".join(f.topics))
-    return "; ".join(parts) if parts else "no filters"
-
-
 def filter_caption(f: Filters) -> None:
     """Show the active filters under a page title (escaped: the values come from the URL)."""
-    text("Filters: " + describe_filters(f), caption=True)
+    text("Filters: " + f.describe(), caption=True)
 
 
 # Rendering ------------------------------------------------------------------------------------

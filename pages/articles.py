@@ -12,7 +12,7 @@ db = c.require_db()
 f = c.page_filters()
 c.filter_caption(f)
 
-opts = c.q("filter_options")
+opts = c.filter_options()
 sc = st.columns([3, 1])
 text = sc[0].text_input("Search titles, texts and evidence sentences", key="q", bind="query-params",
                         max_chars=safe.MAX_QUERY_CHARS,
@@ -23,13 +23,13 @@ if text and safe.fts_query(text) is None:
     st.caption("Nothing searchable in that text (only punctuation or control characters): "
                "showing the newest articles.")
 
-results = c.q("search_articles", f, text or None, outlet=outlet)
+results = c.search_articles(f, text or None, outlet=outlet)
 st.subheader(f"Articles ({len(results)})")
 event = c.table(results, key="articles_results", file_name="articles.csv",
                 column_config={"snippet": st.column_config.TextColumn("snippet", width="large")},
                 on_select="rerun")
 if text and safe.fts_query(text):
-    evidence = c.q("search_evidence", f, text)
+    evidence = c.search_evidence(f, text)
     with st.expander(f"Evidence sentences matching the search ({len(evidence)})",
                      expanded=not evidence.empty and results.empty):
         c.table(evidence, key="articles_evidence", file_name="evidence.csv")
@@ -56,7 +56,7 @@ if chosen is None:
     st.stop()
 st.query_params["article"] = str(chosen)
 
-art = c.q("article", int(chosen))
+art = c.article(int(chosen))
 if art is None:
     st.warning("That article is no longer in the store.")
     st.stop()

@@ -102,7 +102,7 @@ if not db.exists():
     st.stop()
 
 st.subheader("Store")
-s = c.q("store_stats")
+s = c.store_stats()
 m = st.columns(6)
 for col, (label, k) in zip(m, [("Articles", "articles"), ("Duplicates", "duplicates"),
                                ("Entities", "entities"), ("Events", "events"),
@@ -110,9 +110,9 @@ for col, (label, k) in zip(m, [("Articles", "articles"), ("Duplicates", "duplica
     col.metric(label, f"{s[k]:,}")
 
 st.subheader("Ingest runs")
-c.table(c.q("ingest_runs", 50), key="data_runs", file_name="ingest-runs.csv")
+c.table(c.ingest_runs(50), key="data_runs", file_name="ingest-runs.csv")
 st.subheader("Recorded errors")
-errors = c.q("ingest_errors", None, 500)
+errors = c.ingest_errors(None, 500)
 if errors.empty:
     st.caption("No errors recorded.")
 else:

@@ -1,7 +1,7 @@
 """Network page: officials and countries, edges weighted by meetings and visits.
 
-Thin: reads widgets, calls :mod:`analysis.network`, renders. The graph HTML is built by
-``analysis.network.to_html`` (escaped, offline) and shown in a fixed-height ``st.iframe``.
+Thin: reads widgets, calls :mod:`analysis.views.network`, renders. The graph HTML is built by
+``analysis.views.network.view_html`` (escaped, offline) and shown in a fixed-height ``st.iframe``.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis import model
 from analysis.views import network as N
-from analysis.views import queries
 from pages import _common as c
 
 st.title("Network")
@@ -20,39 +20,14 @@ st.caption(
     "The default view keeps the most connected nodes."
 )
 
-DB = str(c.require_db())
-VERSION = queries.cache_token(DB)  # the same cache key as the other pages
+c.require_db()
+bounds = c.cached(N.date_bounds)
+full_graph = c.cached(N.full_graph)
+focus_nodes = c.cached(N.nodes_for_entity_keys)
+evidence = c.cached(N.edge_evidence)
+graph_html = c.cached(N.view_html)
 
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _bounds(path: str, version: tuple[int, ...]) -> tuple[str | None, str | None]:
-    return N.date_bounds(path)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _full(path: str, version: tuple[int, ...], start: str | None, end: str | None,
-          countries: tuple[str, ...], edge_kinds: tuple[str, ...]):
-    return N.full_graph(path, N.NetworkFilter(start=start, end=end, countries=countries,
-                                               edge_kinds=edge_kinds))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _html(path: str, version: tuple[int, ...], flt: N.NetworkFilter, height: int) -> str:
-    g = N.apply_view(_full(path, version, flt.start, flt.end, flt.countries, flt.edge_kinds), flt)
-    return N.to_html(g, height=height)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _focus(path: str, version: tuple[int, ...], people: tuple[str, ...]) -> list[str]:
-    return N.nodes_for_entity_keys(path, people)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _evidence(path: str, version: tuple[int, ...], u: str, v: str, flt: N.NetworkFilter):
-    return N.edge_evidence(path, u, v, flt)
-
-
-lo, hi = _bounds(DB, VERSION)
+lo, hi = bounds()
 if not lo or not hi:
     st.info("No visits or meetings in the store yet, so there is no network to draw. "
             "Ingest articles on the Data page.")
@@ -60,10 +35,10 @@ if not lo or not hi:
 
 f = c.get_filters()
 c.filter_caption(f)
-if f.topics:
-    st.caption("Topics do not apply to the network; dates, countries and people do (people: "
-               "their neighbours only).")
-focus = tuple(_focus(DB, VERSION, tuple(f.people))) if f.people else ()
+if f.people:
+    st.caption("People: the network shows them and their neighbours.")
+focus = tuple(focus_nodes(tuple(f.people))) if f.people else ()
+data = f.without_people()  # people choose the ego focus, not the events
 
 c4, c5, c6, c7 = st.columns([1, 1, 2, 2])
 with c4:
@@ -75,26 +50,23 @@ with c5:
                             help="Keep only this many nodes, by weighted degree.")
 with c6:
     node_kinds = st.multiselect("Node types", list(N.NODE_KINDS),
-                                default=["person", "country"], key="net_kinds")
+                                default=[model.PERSON, model.COUNTRY], key="net_kinds")
 with c7:
     edge_kinds = st.multiselect("Edges", list(N.EDGE_KINDS), default=list(N.EDGE_KINDS),
                                 key="net_edges")
-start, end, countries = f.start, f.end, tuple(f.countries)
 
-base = N.NetworkFilter(start=start, end=end, countries=countries,
-                       node_kinds=tuple(node_kinds), edge_kinds=tuple(edge_kinds),
-                       min_weight=int(min_weight), top_n=int(top_n), focus=focus)
-full = _full(DB, VERSION, start, end, countries, tuple(edge_kinds))
-choices = N.node_table(N.apply_view(full, N.NetworkFilter(
-    node_kinds=base.node_kinds, min_weight=base.min_weight, top_n=None, focus=focus)))
+base = N.GraphView(node_kinds=tuple(node_kinds), edge_kinds=tuple(edge_kinds),
+                   min_weight=int(min_weight), top_n=int(top_n), focus=focus)
+full = full_graph(data, N.GraphView(edge_kinds=base.edge_kinds))
+choices = N.node_table(N.apply_view(full, replace(base, top_n=None)))
 names = {k: f"{n} · {kind}" for k, n, kind in zip(choices["key"], choices["name"],
                                                     choices["kind"])}
 ego = st.selectbox("Ego view: one entity and its neighbours (by weighted degree)",
                    [""] + list(choices["key"]), key="net_ego",
                    format_func=lambda k: names.get(k, k) if k else "(whole network)")
-flt = replace(base, ego=ego or None, radius=1)
+view_opts = replace(base, ego=ego or None, radius=1)
 
-view = N.apply_view(full, flt)
+view = N.apply_view(full, view_opts)
 if view.number_of_nodes() == 0:
     st.warning(f"Nothing matches these filters (events run from {lo} to {hi}). Widen the "
                "date window or the countries, or lower the minimum weight.")
@@ -106,7 +78,7 @@ m2.metric("Edges shown", view.number_of_edges(), help=f"of {full.number_of_edges
 m3.metric("Events (sum of weights)", int(sum(w for _, _, w in view.edges(data="weight"))))
 
 HEIGHT = 640
-doc = _html(DB, VERSION, flt, HEIGHT)
+doc = graph_html(data, view_opts, HEIGHT)
 st.iframe(doc, height=HEIGHT + 30, alt="Network of officials and countries")
 st.caption("Blue dots: people; orange diamonds: countries; green: organisations. Red edges: "
            "visits; blue: meetings; dashed grey: a person's country. Hover for counts; drag "
@@ -125,7 +97,7 @@ labels = {
 picked = st.selectbox("Edge", edge_keys, format_func=lambda k: labels.get(k, k), key="net_edge")
 if picked:
     u, v = picked.split("|", 1)
-    ev = _evidence(DB, VERSION, u, v, flt)
+    ev = evidence(u, v, data)
     c.table(ev, key="net_evidence", file_name="network-edge-evidence.csv",
             column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import model
 from analysis.views import charts
 from pages import _common as c
 
@@ -12,7 +13,7 @@ db = c.require_db()
 f = c.page_filters()
 c.filter_caption(f)
 
-s = c.q("summary", f)
+s = c.summary(f)
 m = st.columns(5)
 m[0].metric("Articles", f"{s['articles']:,}", help=f"{s['total_articles']:,} in the store; "
             f"{s['duplicates']:,} duplicate copies folded into them")
@@ -29,14 +30,14 @@ if s["total_articles"] == 0:
 left, right = st.columns(2)
 with left:
     st.subheader("Latest visits")
-    visits = c.q("latest_events", f, ("visit",), 10)
+    visits = c.latest_events(f, (model.VISIT,), 10)
     c.table(visits[["date", "pair", "participants", "place", "status", "evidence", "title", "url"]],
             key="overview_visits", file_name="latest-visits.csv")
 with right:
     st.subheader("Rising topics")
     days = st.radio("Window", [30, 90, 365], index=0, horizontal=True, key="overview_days",
                     format_func=lambda d: f"last {d} days vs the {d} before")
-    rising = c.q("rising_topics", f, days)
+    rising = c.rising_topics(f, days)
     shown = rising.head(8)
     c.plot(charts.ranked_bars(shown, "label", "change", None,
                               ("recent", "recent_share", "prior", "prior_share"), percent=True),
@@ -50,17 +51,17 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader("Most active officials")
-    people = c.q("top_entities", f, "person", 10)
+    people = c.top_entities(f, "person", 10)
     c.table(people[["name", "country", "events", "mentions"]], key="overview_people",
             file_name="active-officials.csv")
 with right:
     st.subheader("Most active countries")
-    countries = c.q("top_entities", f, "country", 10)
+    countries = c.top_entities(f, "country", 10)
     c.table(countries[["name", "country", "events", "mentions"]], key="overview_countries",
             file_name="active-countries.csv")
 
 st.subheader("Last ingest")
-run = c.q("last_ingest")
+run = c.last_ingest()
 if run is None:
     st.caption("No ingest run recorded yet.")
 else:
@@ -70,7 +71,7 @@ else:
     r[2].metric("Duplicates", int(run.get("duplicates") or 0))
     r[3].metric("Errors", int(run.get("errors") or 0))
     c.labelled("Sources", run.get("sources"), max_chars=300)
-    errors = c.q("ingest_errors", int(run["id"]), 50)
+    errors = c.ingest_errors(int(run["id"]), 50)
     if not errors.empty:
         c.table(errors[["kind", "source", "item", "message", "occurrences"]], key="overview_errors",
                 file_name="last-ingest-errors.csv")

@@ -19,11 +19,11 @@ if "profile_kind" not in st.session_state and _kind_in_url in KINDS:
 sc = st.columns([1, 2, 3])
 kind = sc[0].radio("Kind", list(KINDS), format_func=KINDS.get, key="profile_kind")
 search = sc[1].text_input("Name contains", key="profile_search", max_chars=100)
-ents = c.q("entities", (kind,), search or None, 300)
+ents = c.entities((kind,), search or None, 300)
 
 # The profile shown is kept in the URL as the entity's stable key (?entity=person:mohammad-sadiq).
 if "profile_pick" not in st.session_state and st.query_params.get("entity"):
-    wanted_id = c.q("entity_id", str(st.query_params.get("entity"))[:300])
+    wanted_id = c.entity_id(str(st.query_params.get("entity"))[:300])
     if wanted_id is not None:
         st.session_state["profile_pick"] = wanted_id
 names = {int(r.id): f"{r.name} ({r.country})" if isinstance(r.country, str) else str(r.name)
@@ -40,7 +40,7 @@ if chosen is None:
             file_name=f"{kind}-entities.csv")
     st.stop()
 
-p = c.q("profile", int(chosen), f)
+p = c.profile(int(chosen), f)
 if p is None:
     st.warning("That entity is no longer in the store (merged or removed).")
     st.stop()

@@ -13,14 +13,14 @@ f = c.page_filters()
 c.filter_caption(f)
 
 freq = st.radio("Period", ["week", "month"], index=1, horizontal=True, key="topics_freq")
-series = c.q("topic_series", f, freq)
+series = c.topic_series(f, freq)
 st.subheader("Share of articles per topic")
 line_event = c.plot(charts.topic_lines(series), key="topics_lines", select=True)
 st.caption("Share = articles tagged with the topic ÷ all articles of the period under the "
            "filters; hover for the raw counts. Click or box-select points to list their articles.")
 
 st.subheader("Countries × topics")
-matrix = c.q("country_topic_matrix", f)
+matrix = c.country_topic_matrix(f)
 cell_event = c.plot(charts.country_topic_heatmap(matrix), key="topics_heatmap", select=True)
 st.caption("Colour = share of the articles concerning a country that carry the topic.")
 
@@ -62,7 +62,7 @@ else:
         caption=True)
 
 if picked["topic"]:
-    arts = c.q("topic_articles", f, picked["topic"], period=picked["period"], freq=freq,
+    arts = c.topic_articles(f, picked["topic"], period=picked["period"], freq=freq,
                country=picked["country"])
     c.text(f"{len(arts)} article(s) tagged {topic_names.get(picked['topic'], picked['topic'])}"
            + (f" in the {freq} of {picked['period']}" if picked["period"] else "")

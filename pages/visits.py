@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import model
 from analysis.views import charts, queries
 from pages import _common as c
 
@@ -15,19 +16,18 @@ c.filter_caption(f)
 ctl = st.columns([2, 2, 2])
 group = ctl[0].radio("Timeline rows", ["Country pair", "Official", "Country"], horizontal=True,
                      key="visits_group")
-kinds = ctl[1].multiselect("Kinds", ["visit", "meeting"], default=["visit", "meeting"],
-                           key="visits_kinds")
-statuses = ctl[2].multiselect("Status", ["occurred", "planned", "cancelled", "unknown"],
-                              default=["occurred", "planned", "cancelled", "unknown"],
-                              key="visits_status")
-kinds_t = tuple(kinds) or ("visit", "meeting")
+RELATIONS = list(model.relation_kinds())
+kinds = ctl[1].multiselect("Kinds", RELATIONS, default=RELATIONS, key="visits_kinds")
+STATUSES = [*model.statuses(), model.unknown_status()]
+statuses = ctl[2].multiselect("Status", STATUSES, default=STATUSES, key="visits_status")
+kinds_t = tuple(kinds) or tuple(RELATIONS)
 
-events = c.q("events", f, kinds_t, limit=5000)
-events = events[events["status"].fillna("unknown").isin(statuses)]
+events = c.events(f, kinds_t, limit=5000)
+events = events[events["status"].fillna(model.unknown_status()).isin(statuses)]
 
 if group == "Official":
-    people = c.q("event_people", f, kinds_t)
-    people = people[people["status"].fillna("unknown").isin(statuses)]
+    people = c.event_people(f, kinds_t)
+    people = people[people["status"].fillna(model.unknown_status()).isin(statuses)]
     fig = charts.events_timeline(people, "name", None)
 elif group == "Country":
     fig = charts.events_timeline(queries.country_rows(events), "country_involved", None)
@@ -43,7 +43,7 @@ c.table(events[["date", "date_from", "kind", "status", "pair", "participants", "
         key="visits_table", file_name="visits-meetings.csv")
 
 st.subheader("Time since the last visit")
-gaps = c.q("visit_gaps", f)
+gaps = c.visit_gaps(f)
 if gaps.empty:
     st.caption("No visits that took place for these filters.")
 else:
@@ -57,12 +57,12 @@ else:
     others = [x for x in codes if x != a] or codes
     b_default = busiest["host"] if busiest["host"] in others else others[0]
     b = pc[1].selectbox("and country", others, index=others.index(b_default), key="visits_pair_b")
-    pair = c.q("pair_visits", a, b, f)
+    pair = c.pair_visits(a, b, f)
     if pair.empty:
         st.caption("No visits between these two countries.")
     else:
         last = pair.iloc[-1]
-        days = c.q("visit_gaps", f)
+        days = c.visit_gaps(f)
         since = days[((days.visitor == a) & (days.host == b)) | ((days.visitor == b) & (days.host == a))]
         c.text(f"Last visit between {a} and {b}: {last['visitor']} → {last['host']} on "
                f"{last['date']}, {int(since['days_since_last'].min())} days ago; "

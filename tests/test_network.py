@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 
 from analysis.views import network as N
+from analysis.views.filters import Filters
 from analysis import store
 
 PAYLOADS = [
@@ -123,7 +124,7 @@ def vis_edges(doc: str) -> list[dict]:
 # --- graph building ---------------------------------------------------------------------------
 
 def test_graph_nodes_edges_and_weights(small_store):
-    g = N.build_graph(small_store, N.NetworkFilter(top_n=None))
+    g = N.build_graph(small_store, Filters(), N.GraphView(top_n=None))
     assert names(g) == {"Mohammad Sadiq", "Ishaq Dar", "Amir Khan Muttaqi", "Sirajuddin Haqqani",
                         "Wang Yi", "Pakistan (PAK)", "Afghanistan (AFG)", "China (CHN)"}
     sadiq, haqqani = key_of(small_store, "Mohammad Sadiq"), key_of(small_store, "Sirajuddin Haqqani")
@@ -148,10 +149,9 @@ def test_graph_nodes_edges_and_weights(small_store):
 
 
 def test_date_window_changes_graph(small_store):
-    all_ = N.build_graph(small_store, N.NetworkFilter(top_n=None))
-    y2024 = N.build_graph(small_store, N.NetworkFilter(start="2024-01-01", end="2024-12-31",
-                                                       top_n=None))
-    y2023 = N.build_graph(small_store, N.NetworkFilter(end="2023-12-31", top_n=None))
+    all_ = N.build_graph(small_store, Filters(), N.GraphView(top_n=None))
+    y2024 = N.build_graph(small_store, Filters(start="2024-01-01", end="2024-12-31"), N.GraphView(top_n=None))
+    y2023 = N.build_graph(small_store, Filters(end="2023-12-31"), N.GraphView(top_n=None))
     dar, wang = key_of(small_store, "Ishaq Dar"), key_of(small_store, "Wang Yi")
     assert all_.edges[dar, wang]["weight"] == 2
     assert y2024.edges[dar, wang]["weight"] == 1
@@ -159,7 +159,7 @@ def test_date_window_changes_graph(small_store):
     assert "Sirajuddin Haqqani" in names(y2024) and "Sirajuddin Haqqani" not in names(y2023)
     assert "c:CHN" not in y2023 or not y2023.has_edge("c:CHN", "c:PAK")
     # the window is inclusive on both ends
-    one_day = N.build_graph(small_store, N.NetworkFilter(start="2024-12-23", end="2024-12-23"))
+    one_day = N.build_graph(small_store, Filters(start="2024-12-23", end="2024-12-23"), N.GraphView())
     assert one_day.has_edge(key_of(small_store, "Mohammad Sadiq"),
                             key_of(small_store, "Sirajuddin Haqqani"))
     assert not one_day.has_edge(key_of(small_store, "Mohammad Sadiq"),
@@ -167,20 +167,20 @@ def test_date_window_changes_graph(small_store):
 
 
 def test_country_filter_keeps_events_involving_the_country(small_store):
-    chn = N.build_graph(small_store, N.NetworkFilter(countries=("CHN",), top_n=None))
+    chn = N.build_graph(small_store, Filters(countries=("CHN",)), N.GraphView(top_n=None))
     assert "Wang Yi" in names(chn) and "Ishaq Dar" in names(chn)
     assert "Sirajuddin Haqqani" not in names(chn)
     assert chn.has_edge("c:CHN", "c:PAK") and not chn.has_edge("c:AFG", "c:PAK")
 
 
 def test_node_kind_edge_kind_and_min_weight_filters(small_store):
-    people = N.build_graph(small_store, N.NetworkFilter(node_kinds=("person",), top_n=None))
+    people = N.build_graph(small_store, Filters(), N.GraphView(node_kinds=("person",), top_n=None))
     assert {d["kind"] for _, d in people.nodes(data=True)} == {"person"}
-    countries = N.build_graph(small_store, N.NetworkFilter(node_kinds=("country",), top_n=None))
+    countries = N.build_graph(small_store, Filters(), N.GraphView(node_kinds=("country",), top_n=None))
     assert set(countries) == {"c:PAK", "c:AFG", "c:CHN"}
-    no_visits = N.build_graph(small_store, N.NetworkFilter(edge_kinds=("meeting", "affiliation")))
+    no_visits = N.build_graph(small_store, Filters(), N.GraphView(edge_kinds=("meeting", "affiliation")))
     assert not no_visits.has_edge("c:AFG", "c:PAK")
-    heavy = N.build_graph(small_store, N.NetworkFilter(min_weight=2, top_n=None))
+    heavy = N.build_graph(small_store, Filters(), N.GraphView(min_weight=2, top_n=None))
     assert all(w >= 2 for _, _, w in heavy.edges(data="weight"))
     assert heavy.number_of_edges() < N.build_graph(small_store).number_of_edges()
     assert all(heavy.degree(n) > 0 for n in heavy)
@@ -197,25 +197,25 @@ def test_top_n_keeps_heaviest_nodes(tmp_path):
                   for k in range(i % 4 + 1)]
         add_article(db, i, "2024-06-01", [hub, spoke], events)
     db.conn.close()
-    full = N.build_graph(path, N.NetworkFilter(top_n=None))
+    full = N.build_graph(path, Filters(), N.GraphView(top_n=None))
     assert full.number_of_nodes() == 43  # hub, 40 envoys, PAK, AFG
-    capped = N.build_graph(path, N.NetworkFilter(top_n=10))
+    capped = N.build_graph(path, Filters(), N.GraphView(top_n=10))
     assert capped.number_of_nodes() == 10
     degrees = sorted((d for _, d in full.nodes(data="degree")), reverse=True)
     kept = {n for n in capped}
     assert min(full.nodes[n]["degree"] for n in kept) >= degrees[9]
     assert "Hub Minister" in names(capped)
     # the default cap is DEFAULT_TOP_N
-    assert N.NetworkFilter().top_n == N.DEFAULT_TOP_N
+    assert N.GraphView().top_n == N.DEFAULT_TOP_N
 
 
 def test_ego_view(small_store):
     haqqani = key_of(small_store, "Sirajuddin Haqqani")
-    ego = N.build_graph(small_store, N.NetworkFilter(ego=haqqani))
+    ego = N.build_graph(small_store, Filters(), N.GraphView(ego=haqqani))
     assert names(ego) == {"Sirajuddin Haqqani", "Mohammad Sadiq", "Afghanistan (AFG)"}
-    wider = N.build_graph(small_store, N.NetworkFilter(ego=haqqani, radius=2))
+    wider = N.build_graph(small_store, Filters(), N.GraphView(ego=haqqani, radius=2))
     assert "Amir Khan Muttaqi" in names(wider) and "Pakistan (PAK)" in names(wider)
-    assert N.build_graph(small_store, N.NetworkFilter(ego="e:999999")).number_of_nodes() == 0
+    assert N.build_graph(small_store, Filters(), N.GraphView(ego="e:999999")).number_of_nodes() == 0
 
 
 def test_focus_on_people(small_store):
@@ -223,13 +223,13 @@ def test_focus_on_people(small_store):
                                                  "person:nobody", "country:CHN"])
     assert keys == [key_of(small_store, "Sirajuddin Haqqani"), key_of(small_store, "Wang Yi"),
                     "c:CHN"]
-    g = N.build_graph(small_store, N.NetworkFilter(focus=tuple(keys[:2])))
+    g = N.build_graph(small_store, Filters(), N.GraphView(focus=tuple(keys[:2])))
     assert names(g) == {"Sirajuddin Haqqani", "Mohammad Sadiq", "Afghanistan (AFG)", "Wang Yi",
                         "Ishaq Dar", "Amir Khan Muttaqi", "China (CHN)"}
     # an explicit ego wins over the focus
-    ego = N.build_graph(small_store, N.NetworkFilter(focus=tuple(keys[:2]), ego=keys[0]))
+    ego = N.build_graph(small_store, Filters(), N.GraphView(focus=tuple(keys[:2]), ego=keys[0]))
     assert "Wang Yi" not in names(ego)
-    assert N.build_graph(small_store, N.NetworkFilter(focus=("e:999999",))).number_of_nodes() == 0
+    assert N.build_graph(small_store, Filters(), N.GraphView(focus=("e:999999",))).number_of_nodes() == 0
 
 
 def test_edge_evidence(small_store):
@@ -244,7 +244,7 @@ def test_edge_evidence(small_store):
     affil = N.edge_evidence(small_store, "c:PAK", sadiq)
     assert {"visit", "meeting", "role"} <= set(affil["kind"])
     assert "Special Representative Mohammad Sadiq said." in set(affil["evidence"])
-    windowed = N.edge_evidence(small_store, "c:PAK", "c:AFG", N.NetworkFilter(start="2024-01-01"))
+    windowed = N.edge_evidence(small_store, "c:PAK", "c:AFG", Filters(start="2024-01-01"))
     assert list(windowed["date"]) == ["2024-12-23"]
 
 
@@ -257,7 +257,7 @@ def test_date_bounds_and_undated_events(small_store):
     db.conn.close()
     assert N.date_bounds(small_store) == ("2023-05-05", "2025-02-03")
     # an undated event takes its article's day, for the window and the weight
-    g = N.build_graph(small_store, N.NetworkFilter(start="2025-02-03", end="2025-02-03"))
+    g = N.build_graph(small_store, Filters(start="2025-02-03", end="2025-02-03"), N.GraphView())
     dar, wang = key_of(small_store, "Ishaq Dar"), key_of(small_store, "Wang Yi")
     assert g.edges[dar, wang]["weight"] == 1 and g.edges[dar, wang]["first"] == "2025-02-03"
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis import store
+
 NUM_PERM = 120
 BANDS = 20  # 20 bands x 6 rows: candidates from a Jaccard similarity of about 0.6
 ROWS = NUM_PERM // BANDS
@@ -87,20 +89,12 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 def find_near_duplicate(db: Any, sig: np.ndarray | None) -> tuple[int, float] | None:
     """The stored article most similar to ``sig`` above :data:`THRESHOLD`, as (id, similarity).
 
-    :param db: a sqlite-utils Database or sqlite3 connection of the store.
+    :param db: the store (candidates come from :func:`analysis.store.signature_candidates`).
     """
     if sig is None:
         return None
-    pairs = buckets(sig)
-    where = " OR ".join("(band = ? AND bucket = ?)" for _ in pairs)
-    params = [v for pair in pairs for v in pair]
-    rows = db.execute(
-        f"SELECT DISTINCT m.article_id, m.signature FROM article_lsh l "
-        f"JOIN article_minhash m ON m.article_id = l.article_id WHERE {where} LIMIT 50",
-        params,
-    ).fetchall()
     best: tuple[int, float] | None = None
-    for article_id, blob in rows:
+    for article_id, blob in store.signature_candidates(db, buckets(sig)):
         sim = similarity(sig, np.frombuffer(blob, dtype=np.uint64))
         if sim >= THRESHOLD and (best is None or sim > best[1]):
             best = (article_id, sim)
@@ -108,10 +102,6 @@ def find_near_duplicate(db: Any, sig: np.ndarray | None) -> tuple[int, float] | 
 
 
 def save_signature(db: Any, article_id: int, sig: np.ndarray | None) -> None:
-    """Store an article's signature and LSH buckets (sqlite-utils Database, inside a write)."""
-    if sig is None:
-        return
-    db["article_minhash"].insert({"article_id": article_id, "signature": sig.tobytes()}, replace=True)
-    db["article_lsh"].insert_all(
-        ({"band": b, "bucket": h, "article_id": article_id} for b, h in buckets(sig)), ignore=True
-    )
+    """Store an article's signature and LSH buckets (inside a write)."""
+    if sig is not None:
+        store.save_signature(db, article_id, sig.tobytes(), buckets(sig))

@@ -10,7 +10,6 @@ completes it.
 """
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import sys
@@ -155,25 +154,16 @@ def clean_record(rec: dict[str, Any]) -> dict[str, Any]:
 
 # --- duplicate check --------------------------------------------------------------------------
 
-def _known_locator(db, locator: str) -> bool:
-    return bool(
-        db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", [locator]).fetchone()
-        or db.execute("SELECT 1 FROM article_copies WHERE source = ? LIMIT 1", [locator]).fetchone()
-    )
-
-
 def find_existing(db, art: dict[str, Any], sig) -> tuple[int, str, float | None] | None:
     """The stored article this one duplicates, as (article id, reason, similarity), or None."""
-    row = db.execute("SELECT id FROM articles WHERE content_hash = ?", [art["content_hash"]]).fetchone()
-    if row:
-        return row[0], "same content", 1.0
+    same = store.article_with_hash(db, art["content_hash"])
+    if same is not None:
+        return same, "same content", 1.0
     cu = art.get("canonical_url")
     if cu:
-        row = db.execute("SELECT id FROM articles WHERE canonical_url = ? LIMIT 1", [cu]).fetchone()
-        if not row:
-            row = db.execute("SELECT article_id FROM article_copies WHERE canonical_url = ? LIMIT 1", [cu]).fetchone()
-        if row:
-            return row[0], "same URL", None
+        same = store.article_with_url(db, cu)
+        if same is not None:
+            return same, "same URL", None
     near = dedupe.find_near_duplicate(db, sig)
     if near:
         return near[0], "near duplicate", round(near[1], 3)
@@ -223,20 +213,14 @@ class Ingester:
 
     def start_run(self, sources: list[str]) -> None:
         with store.write_tx(self.db):
-            self.db.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
-            self.summary.run_id = self.db["ingest_runs"].insert({
-                "started_at": store.utcnow(), "sources": json.dumps(sources, ensure_ascii=False),
-                "new": 0, "duplicates": 0, "errors": 0, "status": "running",
-            }).last_pk
+            self.summary.run_id = store.start_run(self.db, sources)
 
     def finish_run(self, status: str = "finished", message: str | None = None) -> None:
         """Close the run row: ``finished``, ``failed`` (with the reason) or ``interrupted``."""
         s = self.summary
         with store.write_tx(self.db):
-            self.db["ingest_runs"].update(s.run_id, {
-                "finished_at": store.utcnow(), "new": s.new, "duplicates": s.duplicates,
-                "errors": s.errors, "status": status, "message": message,
-            })
+            store.finish_run(self.db, s.run_id, status, message, new=s.new,
+                             duplicates=s.duplicates, errors=s.errors)
 
     def run(self, produced: Iterable[Produced], sources: list[str]) -> Summary:
         """Ingest every item; returns the summary (also kept on ``self.summary``).
@@ -262,7 +246,7 @@ class Ingester:
     def _close_quietly(self, status: str, message: str) -> None:
         try:
             if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
+                self.db.conn.rollback()
             self.finish_run(status, message)
         except Exception:  # noqa: BLE001 - the store itself is failing; the original error wins
             pass
@@ -300,7 +284,7 @@ class Ingester:
         if hit is None:
             return False
         article_id, reason, sim = hit
-        if _known_locator(self.db, art["source"]):
+        if store.known_locator(self.db, art["source"]):
             self.summary.unchanged += 1
             return True
 
@@ -449,9 +433,7 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
     pruned = 0
     messages: list[str] = []
     with store.write_tx(db):
-        run_id = db["ingest_runs"].insert({
-            "started_at": store.utcnow(), "sources": json.dumps(["reextract"]), "new": 0,
-            "duplicates": 0, "errors": 0, "status": "running"}).last_pk
+        run_id = store.start_run(db, ["reextract"])
 
     def fail(article_id: int, source: str, exc: BaseException) -> None:
         nonlocal failed
@@ -464,20 +446,16 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
 
     def close(status: str, message: str | None = None) -> None:
         with store.write_tx(db):
-            db["ingest_runs"].update(run_id, {"finished_at": store.utcnow(), "errors": failed,
-                                              "status": status, "message": message})
+            store.finish_run(db, run_id, status, message, errors=failed)
 
     try:
-        ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+        ids = store.article_ids(db)
         bar = _progress(range(0, len(ids), batch_size), progress)
         for start in bar:
             chunk = ids[start:start + batch_size]
-            rows = db.execute(
-                "SELECT id, title, text, published, url, source FROM articles WHERE id IN"
-                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()
-            inputs = [{"id": r[0], "title": r[1], "text": r[2], "published": r[3], "url": r[4],
-                       "clean": True} for r in rows]
-            sources = {r[0]: r[5] for r in rows}
+            stored = store.articles_to_extract(db, chunk)
+            sources = {r["id"]: r.pop("source") for r in stored}
+            inputs = [{**r, "clean": True} for r in stored]
             try:
                 results: list[Any] = list(many(inputs))
             except Exception:  # noqa: BLE001 - isolate the failing article
@@ -500,7 +478,7 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
                     continue
                 done += 1
         with store.write_tx(db):
-            pruned = prune_orphan_entities(db)
+            pruned = store.prune_orphan_entities(db)
     except KeyboardInterrupt:
         close("interrupted", "interrupted by the user")
         db.conn.close()
@@ -515,23 +493,6 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
     db.conn.close()
     return {"articles": done, "failed": failed, "pruned_entities": pruned,
             "extractor_version": version, "error_messages": messages, "run_id": run_id}
-
-
-def prune_orphan_entities(db) -> int:
-    """Delete entities that no mention, role, event or curation refers to; returns the count."""
-    orphan = (
-        "SELECT id FROM entities e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
-        " AND NOT EXISTS (SELECT 1 FROM article_roles r WHERE r.entity_id = e.id)"
-        " AND NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.entity_id = e.id)"
-        " AND NOT EXISTS (SELECT 1 FROM curation_log c WHERE c.target_key = e.key)"
-    )
-    ids = [r[0] for r in db.execute(orphan).fetchall()]
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM entity_aliases WHERE entity_id IN ({marks})", chunk)
-        db.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
-    return len(ids)
 
 
 def sample_sources() -> list[Path]:

@@ -15,8 +15,10 @@ from .db import (StoreError, bump_data_version, connect_ro, data_version, descri
 from .migrations import MIGRATIONS
 from .reader import Reader, Session, SQLiteDialect, as_reader
 from .schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
-from .writes import (clear_extraction, content_hash, entity_key, insert_article, record_copy,
-                     record_error, save_extraction, slug, stats, upsert_entity)
+from .writes import (article_ids, article_with_hash, article_with_url, articles_to_extract,
+                     clear_extraction, content_hash, entity_key, finish_run, insert_article,
+                     known_locator, prune_orphan_entities, record_copy, record_error, save_extraction,
+                     save_signature, signature_candidates, slug, start_run, stats, upsert_entity)
 
 __all__ = [
     "MIGRATIONS", "INDEXES", "Reader", "Session", "SQLiteDialect", "as_reader", "SCHEMA_VERSION", "TABLES", "VIEWS", "StoreError",
@@ -24,4 +26,6 @@ __all__ = [
     "describe_error", "ensure_schema", "entity_key", "insert_article", "memory_db", "open_db",
     "record_copy", "record_error", "save_extraction", "schema_version", "slug", "stats",
     "store_problem", "truncated", "upgrade_if_older", "upsert_entity", "utcnow", "write_tx",
+    "article_ids", "article_with_hash", "article_with_url", "articles_to_extract", "finish_run",
+    "known_locator", "prune_orphan_entities", "save_signature", "signature_candidates", "start_run",
 ]

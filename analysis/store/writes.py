@@ -218,6 +218,96 @@ def record_error(db: sqlite_utils.Database, source: str, item: str | None, kind:
 
 
 
+# --- ingest bookkeeping: runs, duplicates, signatures, re-extraction -------------------------
+
+def start_run(db: sqlite_utils.Database, sources: list[str]) -> int:
+    """Open an ``ingest_runs`` row (``running``) and return its id; runs still ``running`` from
+    a process that died are closed ``interrupted`` first. Call inside :func:`write_tx`."""
+    db.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+    return db["ingest_runs"].insert({
+        "started_at": utcnow(), "sources": json.dumps(sources, ensure_ascii=False),
+        "new": 0, "duplicates": 0, "errors": 0, "status": "running",
+    }).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, message: str | None = None,
+               **counts: int) -> None:
+    """Close a run row: ``finished``, ``failed`` or ``interrupted``, with its counts."""
+    db["ingest_runs"].update(run_id, {"finished_at": utcnow(), "status": status, "message": message,
+                                      **counts})
+
+
+def known_locator(db: sqlite_utils.Database, locator: str) -> bool:
+    """Whether an item from this source locator is stored already (as an article or a copy)."""
+    return bool(
+        db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", [locator]).fetchone()
+        or db.execute("SELECT 1 FROM article_copies WHERE source = ? LIMIT 1", [locator]).fetchone()
+    )
+
+
+def article_with_hash(db: sqlite_utils.Database, content_hash: str) -> int | None:
+    row = db.execute("SELECT id FROM articles WHERE content_hash = ?", [content_hash]).fetchone()
+    return row[0] if row else None
+
+
+def article_with_url(db: sqlite_utils.Database, canonical_url: str) -> int | None:
+    """The article stored under this canonical URL, or of which a copy was seen there."""
+    row = db.execute("SELECT id FROM articles WHERE canonical_url = ? LIMIT 1", [canonical_url]).fetchone()
+    if not row:
+        row = db.execute("SELECT article_id FROM article_copies WHERE canonical_url = ? LIMIT 1",
+                         [canonical_url]).fetchone()
+    return row[0] if row else None
+
+
+def signature_candidates(db: Any, bands: list[tuple[int, str]], limit: int = 50) -> list[tuple[int, bytes]]:
+    """(article id, MinHash signature bytes) of stored articles sharing an LSH bucket."""
+    where = " OR ".join("(band = ? AND bucket = ?)" for _ in bands)
+    params = [v for pair in bands for v in pair]
+    return [(r[0], r[1]) for r in db.execute(
+        f"SELECT DISTINCT m.article_id, m.signature FROM article_lsh l "
+        f"JOIN article_minhash m ON m.article_id = l.article_id WHERE {where} LIMIT {int(limit)}",
+        params,
+    ).fetchall()]
+
+
+def save_signature(db: sqlite_utils.Database, article_id: int, signature: bytes,
+                   bands: list[tuple[int, str]]) -> None:
+    """Store an article's MinHash signature and LSH buckets (inside a write)."""
+    db["article_minhash"].insert({"article_id": article_id, "signature": signature}, replace=True)
+    db["article_lsh"].insert_all(
+        ({"band": b, "bucket": h, "article_id": article_id} for b, h in bands), ignore=True)
+
+
+def article_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+
+
+def articles_to_extract(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
+    """Stored clean articles as extraction inputs (with their ``source``)."""
+    rows = db.execute(
+        "SELECT id, title, text, published, url, source FROM articles WHERE id IN"
+        f" ({','.join('?' * len(ids))}) ORDER BY id", ids).fetchall()
+    return [{"id": r[0], "title": r[1], "text": r[2], "published": r[3], "url": r[4], "source": r[5]}
+            for r in rows]
+
+
+def prune_orphan_entities(db: sqlite_utils.Database) -> int:
+    """Delete entities that no mention, role, event or curation refers to; returns the count."""
+    orphan = (
+        "SELECT id FROM entities e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM article_roles r WHERE r.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM curation_log c WHERE c.target_key = e.key)"
+    )
+    ids = [r[0] for r in db.execute(orphan).fetchall()]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM entity_aliases WHERE entity_id IN ({marks})", chunk)
+        db.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+    return len(ids)
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
