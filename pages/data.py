@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import config
-from analysis.views import safe
+from analysis.views import queries, safe
 from pages import _common as c
 
 #: File types the ingest path reads (the app checks them itself, not only the browser).
@@ -110,7 +110,9 @@ for col, (label, k) in zip(m, [("Articles", "articles"), ("Duplicates", "duplica
     col.metric(label, f"{s[k]:,}")
 
 st.subheader("Ingest runs")
-c.table(c.ingest_runs(50), key="data_runs", file_name="ingest-runs.csv")
+runs = c.ingest_runs(50)
+c.table(runs.assign(sources=runs["sources"].map(queries.source_names)), key="data_runs",
+        file_name="ingest-runs.csv")
 st.subheader("Recorded errors")
 errors = c.ingest_errors(None, 500)
 if errors.empty:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import model
-from analysis.views import charts
+from analysis.views import charts, queries
 from pages import _common as c
 
 st.title("Overview")
@@ -70,7 +70,7 @@ else:
     r[1].metric("New", int(run.get("new") or 0))
     r[2].metric("Duplicates", int(run.get("duplicates") or 0))
     r[3].metric("Errors", int(run.get("errors") or 0))
-    c.labelled("Sources", run.get("sources"), max_chars=300)
+    c.labelled("Sources", queries.source_names(run.get("sources")), max_chars=300)
     errors = c.ingest_errors(int(run["id"]), 50)
     if not errors.empty:
         c.table(errors[["kind", "source", "item", "message", "occurrences"]], key="overview_errors",

@@ -15,6 +15,10 @@
 ``nerfix_gazetteer``
     Countries, regions, capitals and major cities from a data file (pycountry and GeoNames) are
     GPE when the model called them a PERSON or NORP, or missed them.
+``nerfix_teams``
+    Team names in result lines ("Leeds 2 Barnsley 1"): in a sentence with several names each
+    followed by a number, those names become ORG (a team) unless they are places of a kept kind
+    (national teams), configured by ``nerfix_teams.json`` with the places of ``nerfix_places.tsv``.
 ``nerfix_consistency``
     Document-level label consistency: a name tagged PERSON once makes the same string and its
     surname PERSON elsewhere in the document; a string tagged several ways takes its majority label.

@@ -739,10 +739,11 @@ def _drop_title_line(body: str, titles: list[str | None]) -> str:
 def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | None]:
     """Extract the article from a saved HTML page.
 
-    The body comes from trafilatura (comments excluded); title, date, author, outlet, canonical
-    URL and description come first from what the page declares (JSON-LD article, Open Graph
-    and ``<meta>`` tags, ``<h1>``), then from trafilatura's metadata, then (date only) from
-    htmldate's guess. Dates are the day as written on the page (its own timezone).
+    The body comes from trafilatura (comments excluded, run without its metadata step); title,
+    date, author, outlet, canonical URL and description come from what the page declares
+    (JSON-LD article, Open Graph and ``<meta>`` tags, ``<h1>``), the date failing that from
+    htmldate's guess, the outlet failing that from the URL's host. Dates are the day as written
+    on the page (its own timezone).
 
     :param html: the page, as text or bytes (charset from BOM/declaration, else UTF-8/guessed).
     :param url: where the page came from; used when no canonical URL is declared.
@@ -767,18 +768,18 @@ def clean_html(html: str | bytes, url: str | None = None) -> dict[str, str | Non
         raise ValueError(f"malformed HTML: {exc}") from exc
     res = res or {}
     body = _clean_body_lines(res.get("text") or "", load_rules())
-    title = meta["title"] or _norm(res.get("title")) or None
-    body = _drop_title_line(body, [title, meta.get("h1"), _norm(res.get("title"))])
+    title = meta["title"] or None
+    body = _drop_title_line(body, [title, meta.get("h1")])
     if not body.strip():
         raise ValueError("no extractable article body in the HTML page")
-    published = meta["published"] or _to_day(res.get("date")) or _htmldate(tree, url)
+    published = meta["published"] or _htmldate(tree, url)
     return {
         "title": title,
         "text": body,
         "published": published,
-        "author": meta["author"] or res.get("author") or None,
-        "outlet": meta["outlet"] or res.get("sitename") or _host(meta["url"] or url),
+        "author": meta["author"] or None,
+        "outlet": meta["outlet"] or _host(meta["url"] or url),
         "language": meta["language"] or detect_language(body),
         "url": meta["url"] or url,
-        "description": meta["description"] or res.get("description") or None,
+        "description": meta["description"] or None,
     }

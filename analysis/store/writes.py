@@ -13,6 +13,8 @@ from typing import Any, Mapping
 
 import sqlite_utils
 
+from analysis import model
+
 
 from .db import data_version, utcnow
 from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
@@ -80,17 +82,8 @@ def clear_extraction(db: sqlite_utils.Database, article_id: int) -> None:
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
 
 
-_PARTICIPANT_FIELDS = {
-    "visitor": "visitor",
-    "visitors": "visitor",
-    "host": "host",
-    "hosts": "host",
-    "participants": "participant",
-    "also_present": "present",
-    "speaker": "speaker",
-    "target": "target",
-    "perpetrator": "perpetrator",
-}
+#: Field of an extracted event -> the participant role recorded (from the domain vocabulary).
+_PARTICIPANT_FIELDS = model.role_fields()
 _EVENT_COLUMNS = {
     "kind", "cameo", "date", "status", "country", "place", "visitor_country",
     "destination_country", "destination_place", "evidence", "sentence_index", "start", "end",
@@ -315,18 +308,18 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
 
     Only what an ingest adds is counted (runs are not), so re-running an ingest changes nothing.
     """
-    def one(sql: str) -> int:
-        return int(conn.execute(sql).fetchone()[0])
+    def one(sql: str, params: list[Any] | None = None) -> int:
+        return int(conn.execute(sql, params or []).fetchone()[0])
 
     return {
         "articles": one("SELECT COUNT(*) FROM articles"),
         "duplicates": one("SELECT COUNT(*) FROM article_copies"),
         "entities": one("SELECT COUNT(*) FROM entities"),
-        "people": one("SELECT COUNT(*) FROM entities WHERE kind = 'person'"),
+        "people": one("SELECT COUNT(*) FROM entities WHERE kind = ?", [model.PERSON]),
         "mentions": one("SELECT COUNT(*) FROM mentions"),
         "events": one("SELECT COUNT(*) FROM events"),
-        "visits": one("SELECT COUNT(*) FROM events WHERE kind = 'visit'"),
-        "meetings": one("SELECT COUNT(*) FROM events WHERE kind = 'meeting'"),
+        "visits": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.VISIT]),
+        "meetings": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.MEETING]),
         "topic_tags": one("SELECT COUNT(*) FROM article_topics"),
         "errors": one("SELECT COUNT(*) FROM ingest_errors"),
         "schema_version": SCHEMA_VERSION,

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analysis import model
 from analysis.views.safe import escape_text as esc
 
 # orjson 3.8 (plotly's "auto" JSON engine when installed) dies with "Illegal instruction" on
@@ -22,8 +23,8 @@ from analysis.views.safe import escape_text as esc
 # Streamlit server down. The standard library encoder is fast enough for our figure sizes.
 pio.json.config.default_engine = "json"
 
-_KIND_COLOURS = {"visit": "#1f77b4", "meeting": "#ff7f0e", "statement": "#2ca02c"}
-_STATUS_SYMBOLS = {"occurred": "circle", "planned": "circle-open", "cancelled": "x"}
+_KIND_COLOURS = {model.VISIT: "#1f77b4", model.MEETING: "#ff7f0e", model.STATEMENT: "#2ca02c"}
+_STATUS_SYMBOLS = {model.OCCURRED: "circle", model.PLANNED: "circle-open", model.CANCELLED: "x"}
 _HOVER = "%{text}<extra></extra>"
 
 

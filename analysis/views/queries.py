@@ -447,6 +447,26 @@ def ingest_runs(source: Source, limit: int = 20) -> pd.DataFrame:
                          " message FROM ingest_runs ORDER BY id DESC LIMIT ?", [limit])
 
 
+def source_names(value: Any, limit: int = 6) -> str:
+    """An ingest run's sources (stored as a JSON list of paths and URLs) as a short line for a
+    page: file and folder names without their directories, URLs as they are (credentials were
+    removed when stored), at most ``limit`` then "and N more"."""
+    try:
+        items = json.loads(value) if isinstance(value, str) else list(value or [])
+    except (TypeError, ValueError):
+        return str(value or "")
+    if not isinstance(items, list):
+        items = [items]
+    names = []
+    for x in (str(i) for i in items):
+        if "://" in x or x in ("reextract", "paste", "upload") or "/" not in x and "\\" not in x:
+            names.append(x)
+        else:
+            names.append(Path(x).name or x)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
 def last_ingest(source: Source) -> dict[str, Any] | None:
     """The newest ingest run as a dict (``None`` when there was none)."""
     df = ingest_runs(source, 1)
