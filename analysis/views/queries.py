@@ -26,7 +26,8 @@ from analysis import model, store
 from analysis.store import Reader, SQLiteDialect, as_reader
 from analysis.views import safe
 from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_where, articles_concerning,
-                                    event_day, event_place, host_country, marks, quoted, took_place)
+                                    event_day, event_place, host_country, marks, participates, quoted,
+                                    took_place)
 
 #: Default cap on rows returned to a page table.
 ROW_LIMIT = 500
@@ -79,6 +80,20 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
                            ORDER BY a.published DESC, ev.id DESC LIMIT ?)
     """
     return sql, p1 + [limit] + p2 + [limit]
+
+
+def _listed_events(f: Filters, kinds: Sequence[str] | None,
+                   entity_key: str | None = None) -> tuple[list[str], list[Any]]:
+    """Conditions for an event list: the filters (their window is applied by
+    :func:`_newest_events`), the kinds, and the entity taking part."""
+    where, params = f.event_conditions(dates=False)
+    if kinds:
+        where.append(f"ev.kind IN ({marks(kinds)})")
+        params += list(kinds)
+    if entity_key:
+        where.append(participates(1))
+        params.append(entity_key)
+    return where, params
 
 
 def _events_from(f: Filters) -> str:
@@ -201,14 +216,7 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
     """
     r = as_reader(source)
     d = r.dialect
-    where, params = f.event_conditions(dates=False)
-    if kinds:
-        where.append(f"ev.kind IN ({marks(kinds)})")
-        params += list(kinds)
-    if entity_key:
-        where.append("ev.id IN (SELECT xp.event_id FROM event_participants xp JOIN entities e"
-                     " ON e.id = xp.entity_id WHERE e.key = ?)")
-        params.append(entity_key)
+    where, params = _listed_events(f, kinds, entity_key)
     if pair:
         x, y = pair
         where.append(
@@ -264,10 +272,7 @@ def event_people(source: Source, f: Filters = NO_FILTERS,
     timelines by official."""
     r = as_reader(source)
     d = r.dialect
-    where, params = f.event_conditions(dates=False)
-    if kinds:
-        where.append(f"ev.kind IN ({marks(kinds)})")
-        params += list(kinds)
+    where, params = _listed_events(f, kinds)
     newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
         WITH sel AS ({newest})
