@@ -59,9 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N documents/pages")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    p = sub.add_parser("bench", help="extraction words per second vs the plain spaCy model",
-                       description="Benchmark extraction speed on the BBC texts in ../shared/eval/bbc.")
+    p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | network costs",
+                       description="'extraction' (default): extraction speed on the BBC texts in "
+                                   "../shared/eval/bbc against the plain spaCy model. 'network': "
+                                   "milliseconds of each step of the Network page on a store.")
+    p.add_argument("what", nargs="?", choices=["extraction", "network"], default="extraction")
+    _add_db(p)
     p.add_argument("--docs", type=int, default=200, help="number of BBC texts (default 200)")
+    p.add_argument("--repeat", type=int, default=3, help="network: best of N runs (default 3)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -227,6 +232,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "network":
+        from analysis.evaluate import bench
+
+        print(json.dumps(bench.network_costs(config.db_path(args.db), repeat=args.repeat), indent=2))
+        return 0
     from analysis.evaluate import nlp as eval_nlp
 
     result = eval_nlp.bench(n_docs=args.docs)
