@@ -1,4 +1,4 @@
-"""Tests for analysis.cleaning: HTML pages, plain-text pages, language guess."""
+"""Tests for analysis.ingest.cleaning: HTML pages, plain-text pages, language guess."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Tests of analysis.queries on small hand-built stores (the PRODUCT.md extraction contract).
+"""Tests of analysis.views.queries on small hand-built stores (the PRODUCT.md extraction contract).
 
 ``make_store`` is also used by tests/test_pages.py.
 """

@@ -10,7 +10,7 @@ Data (read at run time from ``../shared/eval/html-extraction``, never copied int
   snippets absent.
 
 "Plain" is ``trafilatura.extract(html, url=url, with_metadata=True, output_format="json")`` with
-default options; "ours" is :func:`analysis.cleaning.clean_html`.
+default options; "ours" is :func:`analysis.ingest.cleaning.clean_html`.
 """
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def format_report(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the report; ``--failures`` also lists fundus pages where ours missed."""
-    ap = argparse.ArgumentParser(prog="python -m analysis.eval_html", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m analysis.evaluate.html", description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=None, help="html-extraction folder (default ../shared/...)")
     ap.add_argument("--no-snippets", action="store_true", help="skip the trafilatura-en snippet checks")
     ap.add_argument("--failures", action="store_true", help="list fundus title/date misses of ours")

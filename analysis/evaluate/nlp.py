@@ -1,6 +1,6 @@
 """NLP evaluation: CoNLL-2003 NER F1, the seed gold check, and an extraction speed benchmark.
 
-Three commands share this module (wired by ``analysis.cli``; ``python -m analysis.eval_nlp``
+Three commands share this module (wired by ``analysis.cli``; ``python -m analysis.evaluate.nlp``
 runs them standalone):
 
 * ``evaluate conll PATH`` -- our pipeline and the plain spaCy model side by side on a CoNLL-2003
@@ -250,7 +250,7 @@ def _norm(text: Any) -> str:
 
 def seed_item(path: str | Path) -> dict[str, Any]:
     """The extraction input for a page file, built the way ``python -m analysis extract FILE`` does
-    (``analysis.sources.iter_file`` + ``analysis.ingest.prepare``), or the raw text when those
+    (``analysis.ingest.sources.iter_file`` + ``analysis.ingest.prepare``), or the raw text when those
     modules are not available."""
     path = Path(path)
     try:
@@ -522,8 +522,8 @@ def format_bench(result: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- CLI
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.eval_nlp conll PATH [--limit N] | seed | bench [--docs N]``."""
-    ap = argparse.ArgumentParser(prog="python -m analysis.eval_nlp", description=__doc__.split("\n")[0])
+    """``python -m analysis.evaluate.nlp conll PATH [--limit N] | seed | bench [--docs N]``."""
+    ap = argparse.ArgumentParser(prog="python -m analysis.evaluate.nlp", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
     c = sub.add_parser("conll", help="CoNLL-2003 F1, ours vs the plain model")
     c.add_argument("path")

@@ -187,7 +187,7 @@ class Fetcher:
         self.failures = 0
 
     def fetch(self, url: str) -> tuple[bytes, str]:
-        """Return (body, content type), under the fetch policy of :mod:`analysis.fetch`.
+        """Return (body, content type), under the fetch policy of :mod:`analysis.ingest.fetch`.
 
         :raises SourceError: ``network`` with the reason, ``blocked`` for an internal address,
             ``too_large`` over the size cap, ``unsupported`` for anything but http(s).

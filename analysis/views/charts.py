@@ -1,7 +1,7 @@
-"""Plotly figures built from :mod:`analysis.queries` results.
+"""Plotly figures built from :mod:`analysis.views.queries` results.
 
 Plotly renders a subset of HTML in hover text, titles, legend entries and tick labels, so every
-string that comes from an article or an entity passes through :func:`analysis.safe.escape_text`
+string that comes from an article or an entity passes through :func:`analysis.views.safe.escape_text`
 before it enters a figure; the only markup in a figure is ours (``<b>``, ``<br>``). Hover text is
 given as ``text`` with ``hovertemplate="%{text}<extra></extra>"`` so plotly adds nothing.
 Points carry ``customdata`` (ids) so that a page can react to a selection.
@@ -121,7 +121,7 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
 def topic_lines(series: pd.DataFrame, title: str | None = None, max_topics: int = 12) -> go.Figure:
     """Share of articles per period for each topic (lines), raw counts in the hover.
 
-    :param series: :func:`analysis.queries.topic_series` output.
+    :param series: :func:`analysis.views.queries.topic_series` output.
     """
     if series.empty:
         return empty_figure("No topic tags for these filters.")

@@ -607,7 +607,7 @@ def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = 
     """Articles matching the filters and, when ``text`` holds anything searchable, a full-text
     search over titles and bodies (best match first; otherwise newest first).
 
-    ``text`` goes through :func:`analysis.safe.fts_query`, so any input is safe.
+    ``text`` goes through :func:`analysis.views.safe.fts_query`, so any input is safe.
 
     :returns: columns ``id, published, title, outlet, url, snippet, events, topics``.
     """
