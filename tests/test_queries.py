@@ -1,4 +1,4 @@
-"""Tests of analysis.views.queries on small hand-built stores (the PRODUCT.md extraction contract).
+"""Tests of analysis.views.queries on small hand-built stores (the extraction contract of the README).
 
 ``make_store`` is also used by tests/test_pages.py.
 """

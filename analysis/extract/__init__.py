@@ -1,6 +1,6 @@
 """The extraction layer: a pure function from a clean article to its facts.
 
-- :mod:`.article` ``extract``/``extract_many`` (the PRODUCT.md contract), long articles in
+- :mod:`.article` ``extract``/``extract_many`` (the README's `extract` contract), long articles in
   windows, :data:`EXTRACTOR_VERSION`;
 - :mod:`.nlp` the spaCy pipeline and the order of its registered components: :mod:`.gazetteer`,
   :mod:`.nerfix`, :mod:`.titles`, :mod:`.entities`, :mod:`.events`, :mod:`.topics`, with
