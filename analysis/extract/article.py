@@ -15,6 +15,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from analysis import model
+
 EXTRACTOR_VERSION = "1.1"
 #: Longest text analysed as one spaCy document, in characters. Longer articles are analysed in
 #: windows of at most this size (see :func:`windows`): spaCy refuses texts over
@@ -25,7 +27,7 @@ BATCH_CHARS = 100_000
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
 
 #: Labels of mentions the kinds map to when a mention names a known entity.
-_KIND_LABEL = {"person": "PERSON", "organization": "ORG"}
+_KIND_LABEL = {k: model.mention_label(k) for k in (model.PERSON, model.ORGANIZATION)}
 
 
 def get_nlp():
@@ -95,7 +97,7 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
         if rec is not None:
             used.add(name)
             label = _KIND_LABEL.get(rec["kind"], label)
-            if rec["kind"] in ("country", "place") and label not in ("GPE", "LOC", "FAC", "NORP"):
+            if rec["kind"] in (model.COUNTRY, model.PLACE) and label not in ("GPE", "LOC", "FAC", "NORP"):
                 label = "GPE"
         mentions.append({
             "start": span.start_char - offset, "end": span.end_char - offset, "text": span.text,
@@ -117,7 +119,7 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
             continue
         ev = dict(ev)
         if ev.get("start") is not None and ev["start"] < offset:
-            if ev["kind"] not in ("visit", "meeting"):
+            if ev["kind"] not in (model.VISIT, model.MEETING):
                 continue
             ev.update(source="title", start=None, end=None, sentence_index=None)
         elif offset and ev.get("start") is not None:
@@ -130,11 +132,16 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
 
 
 def _participants_known(ev: dict[str, Any], names: set[str]) -> bool:
-    """Every participant an event names must be an entity of the same output."""
-    for field in ("visitor", "host", "speaker", "target", "perpetrator"):
-        if ev.get(field) and ev[field] not in names:
+    """Every participant an event names (in a field the model gives a role) must be an entity
+    of the same output."""
+    for field in model.role_fields():
+        value = ev.get(field)
+        if isinstance(value, list):
+            if any(p not in names for p in value):
+                return False
+        elif value and value not in names:
             return False
-    return all(p in names for p in ev.get("participants", []) + ev.get("also_present", []))
+    return True
 
 
 def extract(item: dict[str, Any]) -> dict[str, Any]:

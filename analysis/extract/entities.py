@@ -22,6 +22,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from analysis import model
 from analysis.extract.gazetteer import parse_entity_id
 from analysis.extract.resources import Resources, get_resources, honorific_len, honorific_len_before, norm
 from analysis.extract.titles import state
@@ -138,17 +139,17 @@ class EntityResolver:
                     for p in POSSESSIVE_ENDINGS[:2]:
                         name = name.removesuffix(p)
                 hit = gaz.lookup(name)
-                if hit and not (hit[0] == "person" and e.label_ != "PERSON"):
+                if hit and not (hit[0] == model.PERSON and e.label_ != "PERSON"):
                     parsed = (hit[0], hit[1], hit[2])
             if parsed is not None:
                 kind, name, country = parsed
-                if kind == "demonym":
-                    kind = "country"
+                if kind == "demonym":  # a gazetteer kind: "Afghan" names the country
+                    kind = model.COUNTRY
                 rec = add(name, kind, country)
-                stripped, _ = self.strip_name(e) if kind == "person" else (e.text, 0)
-                if kind in ("person", "organization"):
+                stripped, _ = self.strip_name(e) if kind == model.PERSON else (e.text, 0)
+                if kind in (model.PERSON, model.ORGANIZATION):
                     alias(rec, stripped)
-                    if kind == "person":
+                    if kind == model.PERSON:
                         self._honorific_alias(doc, e, rec)
                 mentions.append([e, name])
                 continue
@@ -163,7 +164,7 @@ class EntityResolver:
             if e.label_ == "NORP":
                 mentions.append([e, None])
                 continue
-            kind = "organization" if e.label_ == "ORG" else "place"
+            kind = model.ORGANIZATION if e.label_ == "ORG" else model.PLACE
             add(name, kind, None)
             mentions.append([e, name])
 
@@ -193,7 +194,7 @@ class EntityResolver:
 
     def _resolve_people(self, doc, pending, mentions, entities, add, alias) -> None:
         """Full names first; then short forms that match exactly one longer person name."""
-        people = {n for n, r in entities.items() if r["kind"] == "person"}
+        people = {n for n, r in entities.items() if r["kind"] == model.PERSON}
         full = [(e, n, i) for e, n, i in pending if e.label_ == "PERSON" and len(n.split()) >= 2]
         for e, name, i in full:
             people.add(name)
@@ -219,12 +220,12 @@ class EntityResolver:
                     if e.label_ == "PERSON":
                         target = name
                     else:  # an unknown one-word place or organisation
-                        add(name, "organization" if e.label_ == "ORG" else "place", None)
+                        add(name, model.ORGANIZATION if e.label_ == "ORG" else model.PLACE, None)
                         mentions[i][1] = name
                         continue
                 else:
                     target = cands[0]
-            rec = add(target, "person", None)
+            rec = add(target, model.PERSON, None)
             alias(rec, name)
             self._honorific_alias(doc, e, rec)
             mentions[i][1] = target
