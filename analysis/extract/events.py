@@ -1,8 +1,10 @@
 """Component ``chancery_events``: visits, meetings, statements and attacks, each with the
 sentence that shows it.
 
-Triggers and markers are data (``analysis/resources/events.json``); the roles around a trigger
-come from the dependency parse:
+Trigger and marker words are data (``analysis/resources/events.json``, every key of which is
+read: :func:`check_rules` refuses an unknown or a missing one); event kinds, statuses, entity
+kinds and CAMEO codes come from :mod:`analysis.model`. Dependency labels and part-of-speech
+tags are grammar and stay here. The roles around a trigger come from the dependency parse:
 
 - visit verbs ("visited Kabul", "arrived in Islamabad", "were received ... in Kabul"): the
   traveller is the subject (a person, or a country through "Chinese President ...", or a
@@ -16,7 +18,8 @@ come from the dependency parse:
 
 Precision first: no visit without a named visitor (person or country) and a destination whose
 country is known; a dateline city ("KABUL (Reuters) -") is never a destination; negated
-visits are dropped; "will/plans to/is expected to" make it planned, "cancel/postpone" cancelled.
+visits are dropped; "will/plans to/is expected to" make it planned, "cancel/postpone" and
+phrasal verbs such as "called off"/"put off" (the verb with its particle) cancelled.
 Without a dependency parse (``spacy.blank``) a simple adjacency rule stands in.
 """
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from analysis import model
 from analysis.extract.dates import resolve_date, resolve_month
 from analysis.extract.resources import Resources, get_resources
 from analysis.extract.titles import ensure_extensions, state
@@ -35,6 +39,70 @@ from analysis.extract.titles import ensure_extensions, state
 QUOTE_RE = re.compile(r"[“\"]([^”\"]{15,})[”\"]")
 SUBJ = ("nsubj", "nsubjpass")
 BLOCK = {"relcl", "acl", "advcl", "ccomp", "prep", "agent"}
+#: CAMEO variants of ``analysis/resources/model.json`` the rules use beside the status ones.
+DEFAULT, HOSTED, THIRD_LOCATION = "default", "hosted", "third_location"
+
+#: Every key of ``events.json`` this module reads: loading fails on any other key, and on a
+#: missing one (:func:`check_rules`). ``_about`` describes the file for people.
+TOP_KEYS = frozenset({
+    "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
+    "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
+    "negation", "visitor_nouns", "pronouns", "dateline_followers", "dateline_agency_openers",
+})
+#: The keys of each rule object.
+RULE_KEYS = {
+    "visit": frozenset({"verbs", "nouns", "noun_dest_preps", "noun_agent_preps", "noun_of_preps",
+                        "noun_of_destination", "noun_support_verbs", "dobj_modifier_prefixes"}),
+    "host": frozenset({"verbs", "place_preps"}),
+    "meet": frozenset({"verbs", "nouns", "third_location_words", "present_words", "host_words",
+                       "reciprocal_verbs", "participant_preps", "holder_participant_preps",
+                       "place_preps", "where_words", "relative_pronouns", "plural_possessives",
+                       "not_participant_after"}),
+    "statement": frozenset({"verbs"}),
+    "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
+}
+#: The keys of one visit verb (``visit.verbs.<verb>``); ``passive_only`` may be left out.
+VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only"})
+VISIT_VERB_OPTIONAL = frozenset({"passive_only"})
+
+
+class RulesError(ValueError):
+    """``events.json`` has a key the code does not read, or lacks one it needs."""
+
+
+def _check_keys(where: str, obj: Any, keys: frozenset[str], optional: frozenset[str] = frozenset()) -> None:
+    if not isinstance(obj, dict):
+        raise RulesError(f"events.json: {where} is not an object")
+    unknown = sorted(set(obj) - keys)
+    if unknown:
+        raise RulesError(f"events.json: {where} has keys the extractor does not read: {', '.join(unknown)}")
+    missing = sorted(keys - optional - set(obj))
+    if missing:
+        raise RulesError(f"events.json: {where} lacks {', '.join(missing)}")
+
+
+def check_rules(ev: dict[str, Any]) -> None:
+    """Raise :class:`RulesError` unless ``ev`` (parsed ``events.json``) has exactly the keys of
+    :data:`TOP_KEYS`, :data:`RULE_KEYS` and :data:`VISIT_VERB_KEYS`, and its attack words map to
+    CAMEO variants the model knows."""
+    _check_keys("the file", ev, TOP_KEYS)
+    for rule, keys in RULE_KEYS.items():
+        _check_keys(rule, ev[rule], keys)
+    for verb, spec in ev["visit"]["verbs"].items():
+        _check_keys(f"visit.verbs.{verb}", spec, VISIT_VERB_KEYS, VISIT_VERB_OPTIONAL)
+    known = model.cameo_variants(model.ATTACK)
+    for word, variant in ev["attack"]["cameo_variants"].items():
+        if variant not in known:
+            raise RulesError(f"events.json: attack.cameo_variants: {word!r} -> {variant!r} is no "
+                             f"CAMEO variant of {model.ATTACK!r} in model.json")
+
+
+def cameo_code(kind: str, variant: str = DEFAULT) -> str:
+    """``model.cameo(kind, variant)``, refusing a variant the model does not list (where
+    :func:`analysis.model.cameo` would fall back to the kind's default)."""
+    if variant not in model.cameo_variants(kind):
+        raise model.ModelError(f"model.json: event kind {kind!r} has no CAMEO variant {variant!r}")
+    return model.cameo(kind, variant)
 
 
 def _same_clause(ent: Span, trig: Token) -> bool:
@@ -54,29 +122,68 @@ class EventExtractor:
     def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
         ensure_extensions()
         self._lock = threading.Lock()
-        self.res = resources or get_resources()
-        ev = self.res.events
+        ev = (resources or get_resources()).events
+        check_rules(ev)
+        visit, host, meet, attack = ev["visit"], ev["host"], ev["meet"], ev["attack"]
         self.visit_verbs: dict[str, dict[str, Any]] = {}
-        for spec in ev["visit"]["verbs"].values():
+        for spec in visit["verbs"].values():
             for form in spec["forms"]:
                 self.visit_verbs[form] = spec
-        self.visit_nouns = set(ev["visit"]["nouns"])
-        self.noun_preps = set(ev["visit"]["noun_dest_preps"])
-        self.support = set(ev["visit"]["noun_support_verbs"])
-        self.of_dest = set(ev["visit"].get("noun_of_destination", []))
-        self.host_verbs = set(ev["host"]["verbs"])
-        self.meet_words = set(ev["meet"]["verbs"]) | set(ev["meet"]["nouns"])
-        self.third = set(ev["meet"]["third_location_words"])
-        self.present = set(ev["meet"]["present_words"])
+        self.visit_nouns = set(visit["nouns"])
+        self.noun_preps = set(visit["noun_dest_preps"])
+        self.noun_agent_preps = set(visit["noun_agent_preps"])
+        self.noun_of_preps = set(visit["noun_of_preps"])
+        self.support = set(visit["noun_support_verbs"])
+        self.of_dest = set(visit["noun_of_destination"])
+        self.dobj_modifiers = tuple(visit["dobj_modifier_prefixes"])
+        self.host_verbs = set(host["verbs"])
+        self.host_place_preps = set(host["place_preps"])
+        self.meet_words = set(meet["verbs"]) | set(meet["nouns"])
+        self.third = set(meet["third_location_words"])
+        self.present = set(meet["present_words"])
+        self.meet_host_words = set(meet["host_words"])
+        self.reciprocal = set(meet["reciprocal_verbs"])
+        self.with_preps = set(meet["participant_preps"])
+        self.holder_with_preps = set(meet["holder_participant_preps"])
+        self.meet_place_preps = set(meet["place_preps"])
+        self.where_words = set(meet["where_words"])
+        self.relative_pronouns = set(meet["relative_pronouns"])
+        self.plural_possessives = set(meet["plural_possessives"])
+        self.not_participant_after = [tuple(p.lower().split()) for p in meet["not_participant_after"]]
         self.say = set(ev["statement"]["verbs"])
-        self.attack_nouns = set(ev["attack"]["nouns"])
-        self.attack_verbs = set(ev["attack"]["verbs"])
+        self.attack_nouns = set(attack["nouns"])
+        self.attack_verbs = set(attack["verbs"])
+        self.perpetrator_preps = set(attack["perpetrator_preps"])
+        self.attack_preps = set(attack["target_preps"]) | self.perpetrator_preps
         self.planned = set(ev["planned_markers"])
-        self.cancelled = {m for m in ev["cancelled_markers"] if " " not in m}
+        self.when_words = set(ev["planned_when_words"])
+        self.when_auxiliaries = set(ev["planned_when_auxiliaries"])
+        self.planned_date_words = set(ev["planned_date_words"])
+        # a one-word marker is compared with a token; a phrasal verb ("called off") is its verb
+        # form -> the words that must complete it (see _cancels)
+        self.cancelled: set[str] = set()
+        self.cancel_phrases: dict[str, list[tuple[str, ...]]] = {}
+        for marker in ev["cancelled_markers"]:
+            first, *rest = marker.lower().split()
+            if rest:
+                self.cancel_phrases.setdefault(first, []).append(tuple(rest))
+            else:
+                self.cancelled.add(first)
+        self.cancel_particles = {w for rests in self.cancel_phrases.values() for r in rests for w in r}
         self.negation = set(ev["negation"])
         self.visitor_nouns = set(ev["visitor_nouns"])
         self.pronouns = set(ev["pronouns"])
-        self.cameo = ev["cameo"]
+        self.dateline_followers = set(ev["dateline_followers"])
+        self.dateline_agency = set(ev["dateline_agency_openers"])
+        # CAMEO codes from the model (analysis/resources/model.json)
+        self.visit_codes = {model.PLANNED: cameo_code(model.VISIT, model.PLANNED),
+                            DEFAULT: cameo_code(model.VISIT), HOSTED: cameo_code(model.VISIT, HOSTED)}
+        self.meeting_codes = {model.PLANNED: cameo_code(model.MEETING, model.PLANNED),
+                              DEFAULT: cameo_code(model.MEETING),
+                              THIRD_LOCATION: cameo_code(model.MEETING, THIRD_LOCATION)}
+        self.statement_code = cameo_code(model.STATEMENT)
+        self.attack_codes = {w: cameo_code(model.ATTACK, v) for w, v in attack["cameo_variants"].items()}
+        self.attack_default = cameo_code(model.ATTACK)
 
     # -- entity lookups --------------------------------------------------------------------
     def _index(self, doc: Doc) -> None:
@@ -107,7 +214,7 @@ class EventExtractor:
         fallback = None
         for i in range(before - 1, max(-1, sent_start - 80), -1):
             rec = self.rec_at(doc[i])
-            if rec and rec["kind"] == "person":
+            if rec and rec["kind"] == model.PERSON:
                 if doc[i].dep_ in SUBJ or doc[self.tok[i][0].end - 1].dep_ in SUBJ:
                     return rec["name"]
                 if fallback is None and i >= sent_start:
@@ -118,27 +225,27 @@ class EventExtractor:
         """(name, country) of the actor a subject/possessor token stands for."""
         if tok.lower_ in self.pronouns:
             before = [self.rec_at(doc[i]) for i in range(sent.start, tok.i)]
-            before = [r for r in before if r and r["kind"] == "person"]
+            before = [r for r in before if r and r["kind"] == model.PERSON]
             root_subj = [c for c in sent.root.children if c.dep_ in SUBJ]
             if tok.dep_ == "poss" and not before and root_subj:
                 rec = self.rec_at(root_subj[0])
-                if rec and rec["kind"] == "person":
+                if rec and rec["kind"] == model.PERSON:
                     return rec["name"], rec["country"]
             if tok.dep_ == "poss" and before:
                 return before[-1]["name"], before[-1]["country"]
             name = self._person_near(doc, tok.i, sent.start)
             return (name, self.ents[name]["country"]) if name else (None, None)
         rec = self.rec_at(tok)
-        if rec and rec["kind"] == "person":
+        if rec and rec["kind"] == model.PERSON:
             return rec["name"], rec["country"]
-        if rec and rec["kind"] == "country":
+        if rec and rec["kind"] == model.COUNTRY:
             return rec["name"], rec["country"]
         # a title or a noun: "Pakistan’s Special Representative ..., Ambassador Mohammad Sadiq"
         stack = [tok]
         while stack:  # "Special Representative ..., Ambassador Mohammad Sadiq, and ..."
             t = stack.pop(0)
             r = self.rec_at(t)
-            if r and r["kind"] == "person":
+            if r and r["kind"] == model.PERSON:
                 return r["name"], r["country"]
             stack.extend(c for c in t.children if c.dep_ in ("appos", "conj", "compound")
                          or (c.dep_ == "poss" and t.lower_ in self.visitor_nouns))
@@ -146,7 +253,7 @@ class EventExtractor:
             for c in tok.children:
                 r = self.rec_at(c)
                 if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] in (
-                        "country", "organization"):
+                        model.COUNTRY, model.ORGANIZATION):
                     return r["name"], r["country"]
         return None, None
 
@@ -157,51 +264,69 @@ class EventExtractor:
         rec = self.rec_at(tok)
         if rec is None:
             return None
-        if rec["kind"] == "country":
+        if rec["kind"] == model.COUNTRY:
             return None, rec["country"]
-        if rec["kind"] == "place" and rec["country"]:
+        if rec["kind"] == model.PLACE and rec["country"]:
             return rec["name"], rec["country"]
         return None
 
     # -- status and dates ------------------------------------------------------------------
+    def _cancels(self, t: Token) -> bool:
+        """Whether ``t`` is a cancelled marker: a one-word one ("postponed"), or the verb of a
+        phrasal one whose other words are its children (its particle wherever it stands:
+        "called off the visit", "called the visit off") or the tokens right after it."""
+        return t.lower_ in self.cancelled or self._cancel_phrase(t)
+
+    def _cancel_phrase(self, verb: Token) -> bool:
+        for rest in self.cancel_phrases.get(verb.lower_, ()):
+            kids = {c.lower_ for c in verb.children}
+            if all(w in kids for w in rest):
+                return True
+            if tuple(t.lower_ for t in verb.doc[verb.i + 1:verb.i + 1 + len(rest)]) == rest:
+                return True
+        return False
+
     def status(self, trig: Token) -> str | None:
-        """occurred | planned | cancelled, or None when negated.
+        """occurred | planned | cancelled (the model's statuses), or None when negated.
 
         Only the trigger and the verb that governs it count: "will visit", "plans to visit",
         "is expected to arrive", "an upcoming visit", "will pay a visit"; "cancelled/postponed
-        the visit", "called off"; "did not visit" is dropped."""
+        the visit", "called off/put off the trip"; "did not visit" is dropped."""
         gov = trig.head if trig.head.i != trig.i else None
         verbal = trig.pos_ in ("VERB", "AUX")
         for t in (trig, gov):
-            if t is not None and (t.lower_ in self.cancelled or (
-                    t.lower_ == "called" and any(c.lower_ == "off" for c in t.children))):
-                return "cancelled"
+            if t is not None and self._cancels(t):
+                return model.CANCELLED
+        # "calls off the visit" parsed with "off" as a preposition over the trigger
+        if gov is not None and gov.lower_ in self.cancel_particles and gov.head.i != gov.i \
+                and self._cancel_phrase(gov.head):
+            return model.CANCELLED
         carrier = trig if verbal else (gov if gov is not None and trig.dep_ in (
             "dobj", "nsubjpass", "nsubj", "attr") else None)
         if carrier is not None and any(c.dep_ == "neg" for c in carrier.children):
             return None
         if not verbal and any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned
                               for c in trig.children):
-            return "planned"
+            return model.PLANNED
         for t in ([trig] if verbal else []) + ([carrier] if carrier is not None and carrier.i != trig.i else []):
             if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.planned for c in t.children):
-                return "planned"
+                return model.PLANNED
             if t.dep_ in ("xcomp", "ccomp") and t.head.lower_ in self.planned:
-                return "planned"
+                return model.PLANNED
             if t.lower_ in self.planned:
-                return "planned"
-        if verbal and trig.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ == "when"
+                return model.PLANNED
+        if verbal and trig.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ in self.when_words
                                                    for c in trig.children) and any(
-                c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll") for c in trig.head.children):
-            return "planned"  # "... will top the agenda when Zapatero welcomes Chirac"
+                c.dep_ == "aux" and c.lower_ in self.when_auxiliaries for c in trig.head.children):
+            return model.PLANNED  # "... will top the agenda when Zapatero welcomes Chirac"
         if trig.dep_ == "conj" and trig.head.i != trig.i and trig.head.pos_ in ("VERB", "AUX") \
-                and self.status(trig.head) == "planned":
-            return "planned"  # "is to address Congress as well as meeting Bush"
+                and self.status(trig.head) == model.PLANNED:
+            return model.PLANNED  # "is to address Congress as well as meeting Bush"
         for e in trig.sent.ents:
             if e.label_ == "DATE" and trig.left_edge.i <= e.start < trig.right_edge.i + 1 and \
-                    e[0].lower_ in ("next", "tomorrow", "coming", "later"):
-                return "planned"
-        return "occurred"
+                    e[0].lower_ in self.planned_date_words:
+                return model.PLANNED
+        return model.default_status()
 
     def date_for(self, doc: Doc, sent: Span, scope: Span | None, prefer: str) -> str | None:
         dates = [e for e in sent.ents if e.label_ == "DATE"]
@@ -273,8 +398,8 @@ class EventExtractor:
             if e.start > 4:
                 break
             nxt = doc[e.end].text if e.end < len(doc) else ""
-            if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt == "(") and \
-                    nxt in ("(", ",", "-", "—", "–", ":"):
+            if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt in self.dateline_agency) and \
+                    nxt in self.dateline_followers:
                 out.update(range(e.start, e.end))
         return out
 
@@ -283,7 +408,7 @@ class EventExtractor:
         for c in trig.children:
             if c.dep_ == "dobj" and "dobj" in spec:
                 toks.append(c)
-            elif c.dep_ in ("xcomp", "amod") and "dobj" in spec and c.lower_.startswith("neighbo"):
+            elif c.dep_ in ("xcomp", "amod") and "dobj" in spec and c.lower_.startswith(self.dobj_modifiers):
                 toks.extend(p for p in c.children if p.dep_ == "dobj")  # "visits neighboring Canada"
             elif c.dep_ == "prep" and c.lower_ in spec:
                 toks.extend(p for p in c.children if p.dep_ == "pobj")
@@ -295,11 +420,13 @@ class EventExtractor:
                     out.append(p)
         return out
 
-    def _visit(self, visitor, vcountry, dest, status, date, cameo_kind="visit", **extra):
+    def _visit(self, visitor, vcountry, dest, status, date, hosted=False, **extra):
+        """A visit event; CAMEO: planned, else hosted (043) for a host verb, else a visit."""
         place, country = dest
-        ev = {"kind": "visit", "visitor": visitor, "visitor_country": vcountry,
+        variant = model.PLANNED if status == model.PLANNED else (HOSTED if hosted else DEFAULT)
+        ev = {"kind": model.VISIT, "visitor": visitor, "visitor_country": vcountry,
               "destination_country": country, "destination_place": place, "date": date,
-              "status": status, "cameo": self.cameo[cameo_kind][status]}
+              "status": status, "cameo": self.visit_codes[variant]}
         ev.update(extra)
         return ev
 
@@ -331,7 +458,7 @@ class EventExtractor:
                 if not dests or status is None:
                     continue
                 date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
-                                     "future" if status == "planned" else "past")
+                                     "future" if status == model.PLANNED else "past")
                 for d in dests[:4]:  # "will visit Japan, China and South Korea"
                     if vc and d[1] == vc:
                         continue  # a trip at home is not a visit abroad
@@ -348,7 +475,8 @@ class EventExtractor:
         for c in trig.children:
             if c.dep_ in ("poss", "compound") or (c.dep_ == "amod" and self.rec_at(c)):
                 visitor, vc = self.actor(doc, c, sent)
-            elif c.dep_ == "prep" and (c.lower_ == "by" or (c.lower_ == "of" and low not in self.of_dest)):
+            elif c.dep_ == "prep" and (c.lower_ in self.noun_agent_preps or (
+                    c.lower_ in self.noun_of_preps and low not in self.of_dest)):
                 for p in c.children:
                     if p.dep_ == "pobj":
                         visitor, vc = self.actor(doc, p, sent)
@@ -357,7 +485,7 @@ class EventExtractor:
         verb = trig.head
         if not visitor and trig.dep_ in ("dobj", "pobj") and (
                 verb.lower_ in self.support or verb.head.lower_ in self.support
-                or verb.lower_ in self.cancelled or verb.head.lower_ in self.cancelled):
+                or self._cancels(verb) or self._cancels(verb.head)):
             v = verb if verb.pos_ in ("VERB", "AUX") else verb.head
             subj = [c for c in v.children if c.dep_ == "nsubj"]
             if subj:
@@ -371,7 +499,7 @@ class EventExtractor:
                 if d:
                     dests.append(d)
             if c.dep_ == "prep" and (c.lower_ in self.noun_preps or (
-                    c.lower_ == "of" and trig.lower_ in self.of_dest)):
+                    c.lower_ in self.noun_of_preps and trig.lower_ in self.of_dest)):
                 for p in c.children:
                     if p.dep_ == "pobj":
                         d = self.place_of(p, dateline)
@@ -381,7 +509,7 @@ class EventExtractor:
         if not dests or status is None or (vc and dests[0][1] == vc):
             return []
         date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
-                             "future" if status == "planned" else "past")
+                             "future" if status == model.PLANNED else "past")
         return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text)]
 
     def _host(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
@@ -391,14 +519,14 @@ class EventExtractor:
             return []
         host, hc = self.actor(doc, subj[0], sent)
         guest_rec = self.rec_at(obj[0])
-        if not host or not hc or not guest_rec or guest_rec["kind"] != "person":
+        if not host or not hc or not guest_rec or guest_rec["kind"] != model.PERSON:
             return []
         gc = guest_rec["country"]
         if not gc or gc == hc:
             return []
         place = None
         for c in trig.children:
-            if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+            if c.dep_ == "prep" and c.lower_ in self.host_place_preps:
                 for p in c.children:
                     d = self.place_of(p, dateline)
                     if d and d[1] == hc:
@@ -406,8 +534,8 @@ class EventExtractor:
         status = self.status(trig)
         if status is None:
             return []
-        date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
-        return [self._visit(guest_rec["name"], gc, (place, hc), status, date, "host",
+        date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
+        return [self._visit(guest_rec["name"], gc, (place, hc), status, date, hosted=True,
                             host=host, trigger=trig.text)]
 
     def visits_surface(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
@@ -420,7 +548,7 @@ class EventExtractor:
             visitor = vc = None
             for i in range(trig.i - 1, max(sent.start, trig.i - 4) - 1, -1):
                 rec = self.rec_at(doc[i])
-                if rec and rec["kind"] in ("person", "country"):
+                if rec and rec["kind"] in (model.PERSON, model.COUNTRY):
                     visitor, vc = rec["name"], rec["country"]
                     break
             if not visitor:
@@ -433,10 +561,10 @@ class EventExtractor:
             d = self.place_of(doc[j], dateline) if j < sent.end else None
             if not d or (vc and d[1] == vc):
                 continue
-            status = "planned" if doc[trig.i - 1].lower_ in self.planned else "occurred"
+            status = model.PLANNED if doc[trig.i - 1].lower_ in self.planned else model.default_status()
             if doc[trig.i - 1].lower_ in self.negation:
                 continue
-            date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
+            date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
             out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
         return out
 
@@ -446,15 +574,17 @@ class EventExtractor:
         people: list[str] = []
         for span, name in state(doc).get("mentions", []):
             if sent.start <= span.start < sent.end and name and \
-                    self.ents.get(name, {}).get("kind") == "person" and name not in people:
-                if span.start >= 3 and doc[span.start - 3:span.start].text.lower().endswith("behalf of"):
-                    continue
+                    self.ents.get(name, {}).get("kind") == model.PERSON and name not in people:
+                if any(span.start >= len(w)
+                       and tuple(t.lower_ for t in doc[span.start - len(w):span.start]) == w
+                       for w in self.not_participant_after):
+                    continue  # "on behalf of X"
                 people.append(name)
         if trig is None:
             return []
         if len(people) == 1 and words & self.present:
             for ev in reversed(previous):
-                if ev["kind"] == "meeting" and people[0] not in ev["participants"]:
+                if ev["kind"] == model.MEETING and people[0] not in ev["participants"]:
                     ev.setdefault("also_present", []).append(people[0])
                     break
             return []
@@ -471,14 +601,14 @@ class EventExtractor:
             people = found
         if len(people) < 2:
             return []
-        status = self.status(trig) if doc.has_annotation("DEP") else "occurred"
-        if status is None or status == "cancelled":
+        status = self.status(trig) if doc.has_annotation("DEP") else model.default_status()
+        if status is None or status == model.CANCELLED:
             return []
         place = country = None
         where = None
         if doc.has_annotation("DEP"):  # "... from New Delhi, where he held talks with ..."
             for a in [trig, *list(trig.ancestors)[:2]]:
-                if a.dep_ == "relcl" and any(c.lower_ == "where" for c in a.children):
+                if a.dep_ == "relcl" and any(c.lower_ in self.where_words for c in a.children):
                     where = self.place_of(a.head, dateline) or (None, None)
                     break
         if where is not None:
@@ -486,34 +616,34 @@ class EventExtractor:
         for span, name in ([] if where is not None else state(doc).get("mentions", [])):
             if sent.start <= span.start < sent.end and span.start not in dateline and name:
                 rec = self.ents.get(name)
-                if rec and rec["kind"] == "place" and rec["country"] and \
-                        doc[span.start - 1].lower_ in ("in", "at"):
+                if rec and rec["kind"] == model.PLACE and rec["country"] and \
+                        doc[span.start - 1].lower_ in self.meet_place_preps:
                     place, country = rec["name"], rec["country"]
                     break
-        date = self.date_for(doc, sent, None, "future" if status == "planned" else "past")
-        cameo = self.cameo["meeting"]["default"]
-        if status == "planned":
-            cameo = self.cameo["meeting"]["planned"]
+        date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
+        cameo = self.meeting_codes[DEFAULT]
+        if status == model.PLANNED:
+            cameo = self.meeting_codes[model.PLANNED]
         elif words & self.third:
-            cameo = self.cameo["meeting"]["third_location"]
-        out = [{"kind": "meeting", "participants": people, "country": country, "place": place,
+            cameo = self.meeting_codes[THIRD_LOCATION]
+        out = [{"kind": model.MEETING, "participants": people, "country": country, "place": place,
                 "date": date, "status": status, "cameo": cameo, "trigger": trig.text,
                 "_dated": any(e.label_ == "DATE" for e in sent.ents)}]
-        if country and cameo != self.cameo["meeting"]["third_location"]:
+        if country and cameo != self.meeting_codes[THIRD_LOCATION]:
             # a guest meeting a host in the host's country made a visit there
             countries = {p: self.ents[p]["country"] for p in people}
             if country in countries.values():
                 for p, c in countries.items():
                     if c and c != country:
                         out.append(self._visit(p, c, (place, country), status, date,
-                                               inferred_from="meeting", trigger=trig.text))
+                                               inferred_from=model.MEETING, trigger=trig.text))
         return out
 
     def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
         """"Pakistan's envoy Sadiq held talks with Taliban ministers in Kabul": a named person
         holding talks in a place of another country visited it (CAMEO 042, inferred)."""
         for t in sent:
-            if t.lower_ not in self.meet_words or t.lower_ in ("received", "welcomed", "hosted"):
+            if t.lower_ not in self.meet_words or t.lower_ in self.meet_host_words:
                 continue
             verb = t if t.pos_ in ("VERB", "AUX") else (t.head if t.dep_ == "dobj" else None)
             if verb is None:
@@ -525,18 +655,17 @@ class EventExtractor:
             rec = self.ents[who[0]]
             skip = {x.i for x in subj[0].subtree}
             for p in verb.subtree:
-                if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in ("in", "at"):
+                if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in self.meet_place_preps:
                     continue
-                if True:
-                        d = self.place_of(p, dateline)
-                        if d and d[0] and rec["country"] and d[1] != rec["country"]:
-                            status = self.status(t)
-                            if status in (None, "cancelled"):
-                                return []
-                            date = self.date_for(doc, sent, None,
-                                                 "future" if status == "planned" else "past")
-                            return [self._visit(who[0], rec["country"], d, status, date,
-                                                inferred_from="talks", trigger=t.text)]
+                d = self.place_of(p, dateline)
+                if d and d[0] and rec["country"] and d[1] != rec["country"]:
+                    status = self.status(t)
+                    if status in (None, model.CANCELLED):
+                        return []
+                    date = self.date_for(doc, sent, None,
+                                         "future" if status == model.PLANNED else "past")
+                    return [self._visit(who[0], rec["country"], d, status, date,
+                                        inferred_from="talks", trigger=t.text)]
         return []
 
     def _persons(self, tok: Token) -> list[str]:
@@ -547,7 +676,7 @@ class EventExtractor:
             while stack:
                 x = stack.pop()
                 rec = self.rec_at(x)
-                if rec and rec["kind"] == "person":
+                if rec and rec["kind"] == model.PERSON:
                     out.append(rec["name"])
                     continue
                 stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
@@ -563,12 +692,12 @@ class EventExtractor:
         for c in trig.children:
             if c.dep_ in ("dobj",) and verbal:
                 obj += self._persons(c)
-            elif c.dep_ == "prep" and c.lower_ in ("with", "between"):
+            elif c.dep_ == "prep" and c.lower_ in self.with_preps:
                 for p in c.children:
                     if p.dep_ == "pobj":
                         obj += self._persons(p)
             elif c.dep_ == "poss":
-                if c.lower_ == "their" and len(people) == 2:
+                if c.lower_ in self.plural_possessives and len(people) == 2:
                     subj += people  # "before their meeting in Tokyo"
                 else:
                     subj += self._persons(c)
@@ -577,20 +706,20 @@ class EventExtractor:
         for h in [trig] + holders:
             for c in h.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
-                    if c.lower_ in ("who", "that") and h.dep_ == "relcl":
+                    if c.lower_ in self.relative_pronouns and h.dep_ == "relcl":
                         found = self._persons(h.head)
                     elif c.lower_ in self.pronouns:
                         name, _ = self.actor(doc, c, sent)
-                        found = [name] if name and self.ents[name]["kind"] == "person" else []
+                        found = [name] if name and self.ents[name]["kind"] == model.PERSON else []
                     else:
                         found = self._persons(c)
                     subj += found
                     unnamed_subject = unnamed_subject or not found
-                elif h.i != trig.i and c.dep_ == "prep" and c.lower_ == "with":
+                elif h.i != trig.i and c.dep_ == "prep" and c.lower_ in self.holder_with_preps:
                     for p in c.children:
                         if p.dep_ == "pobj":
                             obj += self._persons(p)
-        if verbal and trig.lower_ in ("meet", "met", "meets") and not obj and len(subj) >= 2:
+        if verbal and trig.lower_ in self.reciprocal and not obj and len(subj) >= 2:
             return list(dict.fromkeys(subj))  # "A and B met"
         if unnamed_subject and not subj:
             return []  # "we spoke with Austin", "the delegation met A and B": one side unnamed
@@ -616,9 +745,9 @@ class EventExtractor:
             if not subj:
                 continue
             speaker, _ = self.actor(doc, subj[0], sent)
-            if speaker and self.ents.get(speaker, {}).get("kind") == "person":
-                return [{"kind": "statement", "speaker": speaker, "quote": m.group(1).strip(),
-                         "date": None, "status": "occurred", "cameo": self.cameo["statement"]}]
+            if speaker and self.ents.get(speaker, {}).get("kind") == model.PERSON:
+                return [{"kind": model.STATEMENT, "speaker": speaker, "quote": m.group(1).strip(),
+                         "date": None, "status": model.OCCURRED, "cameo": self.statement_code}]
         return []
 
     def attacks(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
@@ -629,29 +758,30 @@ class EventExtractor:
                 continue
             target = perp = place = None
             for c in trig.children:
-                if c.dep_ in ("prep", "agent") and c.lower_ in ("of", "on", "by", "against"):
+                if c.dep_ in ("prep", "agent") and c.lower_ in self.attack_preps:
                     for p in c.children:
                         rec = self.rec_at(p)
                         if not rec:
                             continue
-                        if c.lower_ == "by" and rec["kind"] in ("organization", "person"):
+                        by = c.lower_ in self.perpetrator_preps
+                        if by and rec["kind"] in (model.ORGANIZATION, model.PERSON):
                             perp = rec["name"]
-                        elif c.lower_ != "by" and rec["kind"] == "person":
+                        elif not by and rec["kind"] == model.PERSON:
                             target = rec["name"]
                 elif c.dep_ in ("dobj", "nsubjpass"):
                     rec = self.rec_at(c)
-                    if rec and rec["kind"] == "person":
+                    if rec and rec["kind"] == model.PERSON:
                         target = rec["name"]
                 elif c.dep_ == "nsubj" and low in self.attack_verbs:
                     rec = self.rec_at(c)
-                    if rec and rec["kind"] == "organization":
+                    if rec and rec["kind"] == model.ORGANIZATION:
                         perp = rec["name"]
             if not target and not perp:
                 continue
             date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1], "past")
-            cam = self.cameo["attack"]
-            out.append({"kind": "attack", "target": target, "perpetrator": perp, "place": place,
-                        "date": date, "status": "occurred", "cameo": cam.get(low, cam["default"]),
+            out.append({"kind": model.ATTACK, "target": target, "perpetrator": perp, "place": place,
+                        "date": date, "status": model.OCCURRED,
+                        "cameo": self.attack_codes.get(low, self.attack_default),
                         "trigger": trig.text})
         return out
 
@@ -660,9 +790,9 @@ class EventExtractor:
         mention wins; meetings during an occurred visit inherit its place and date."""
         visits: dict[tuple, dict[str, Any]] = {}
         out: list[dict[str, Any]] = []
-        all_visits = [dict(ev) for ev in events if ev["kind"] == "visit"]
+        all_visits = [dict(ev) for ev in events if ev["kind"] == model.VISIT]
         for ev in events:
-            if ev["kind"] != "visit":
+            if ev["kind"] != model.VISIT:
                 out.append(ev)
                 continue
             key = (ev["visitor"], ev["destination_country"], ev["status"])
@@ -685,7 +815,7 @@ class EventExtractor:
         meetings: dict[frozenset, dict[str, Any]] = {}
         kept = []
         for ev in out:
-            if ev["kind"] == "meeting":
+            if ev["kind"] == model.MEETING:
                 key = frozenset(ev["participants"])
                 cur = meetings.get(key)
                 if cur is not None and cur["status"] == ev["status"]:
@@ -693,7 +823,7 @@ class EventExtractor:
                         cur[k] = cur[k] or ev[k]
                     continue
                 meetings[key] = ev
-            if ev["kind"] == "attack" and ev["target"]:
+            if ev["kind"] == model.ATTACK and ev["target"]:
                 cur = attacks.get(ev["target"])
                 if cur is not None:
                     for k in ("perpetrator", "date", "place"):
@@ -703,9 +833,10 @@ class EventExtractor:
             kept.append(ev)
         out = kept
         # only visits dated to the day: a month ("in May") is too loose to date another sentence
-        occurred = [v for v in visits.values() if v["status"] == "occurred" and len(v["date"] or "") == 10]
+        occurred = [v for v in visits.values()
+                    if v["status"] == model.OCCURRED and len(v["date"] or "") == 10]
         for ev in out:
-            if ev["kind"] != "meeting":
+            if ev["kind"] != model.MEETING:
                 continue
             vague = ev.pop("_dated", False) and not ev["date"]
             same = [v for v in all_visits if v["sentence_index"] == ev["sentence_index"]
