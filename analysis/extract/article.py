@@ -1,4 +1,4 @@
-"""Extraction: one article in, the JSON contract of PRODUCT.md out.
+"""Extraction: one article in, the JSON contract in the README ("The `extract` contract") out.
 
 ``extract(article)`` and ``extract_many(articles)`` take clean articles (ingestion cleans:
 :func:`analysis.ingest.clean_record`), run the spaCy pipeline of :mod:`analysis.extract.nlp` and assemble the output: the clean text,
@@ -78,7 +78,7 @@ def make_doc(nlp, article: dict[str, Any]) -> Doc:
 
 
 def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
-    """The PRODUCT.md output dict for an analysed doc."""
+    """The contract's output dict for an analysed doc."""
     st = doc._.chancery or {}
     ents = st.get("entities", {})
     offset = article.get("offset", 0)
