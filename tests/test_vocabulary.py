@@ -251,6 +251,8 @@ def expected_cameo(ev: dict) -> str:
             "third_location" if words & set(data["meet"]["third_location_words"]) else "default")
     elif ev["kind"] == model.ATTACK:
         variant = data["attack"]["cameo_variants"].get(ev["trigger"].lower(), "default")
+    elif ev["kind"] in (model.TALKS, model.AGREEMENT, model.CEASEFIRE):
+        variant = model.PLANNED if ev["status"] == model.PLANNED else "default"
     else:
         variant = "default"
     assert variant in model.cameo_variants(ev["kind"])

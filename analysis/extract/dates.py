@@ -124,3 +124,32 @@ def resolve_month(text: str, published: str | None = None, prefer: str = "past")
     elif prefer != "future" and month > ref.month:
         year -= 1
     return f"{year:04d}-{month:02d}"
+
+
+_YEAR_ONLY = re.compile(r"^(?:in\s+|early\s+|mid-?\s*|late\s+|the\s+end\s+of\s+|end\s+of\s+)*((?:19|20)\d{2})$",
+                        re.IGNORECASE)
+_RELATIVE_PERIOD = re.compile(
+    r"^(?:(?:earlier|later|early|late)\s+)?(?:in\s+)?(?:the\s+)?(this|last|next|previous|past|following|coming)\s+"
+    r"(month|year)$", re.IGNORECASE)
+_PERIOD_DELTA = {"this": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "following": 1, "coming": 1}
+
+
+@lru_cache(maxsize=4096)
+def resolve_period(text: str, published: str | None = None) -> str | None:
+    """The month (``YYYY-MM``) or year (``YYYY``) of an expression that names no day: "in 2023"
+    -> ``2023``; "last month", "earlier this month" -> the month before / of the publication
+    date; "this year", "earlier this year", "last year" -> its year / the year before. None for
+    anything else (a month name: :func:`resolve_month`)."""
+    t = " ".join(text.replace("’", "'").split())
+    m = _YEAR_ONLY.match(t)
+    if m:
+        return m.group(1)
+    m = _RELATIVE_PERIOD.match(t)
+    ref = _ref(published)
+    if not m or ref is None:
+        return None
+    delta = _PERIOD_DELTA[m.group(1).lower()]
+    if m.group(2).lower() == "year":
+        return f"{ref.year + delta:04d}"
+    months = ref.year * 12 + ref.month - 1 + delta
+    return f"{months // 12:04d}-{months % 12 + 1:02d}"

@@ -32,7 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from analysis import model
-from analysis.extract.dates import resolve_date, resolve_month
+from analysis.extract.dates import resolve_date, resolve_month, resolve_period
 from analysis.extract.resources import Resources, get_resources
 from analysis.extract.titles import ensure_extensions, state
 
@@ -48,6 +48,7 @@ TOP_KEYS = frozenset({
     "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
     "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
     "negation", "visitor_nouns", "pronouns", "dateline_followers", "dateline_agency_openers",
+    "talks", "agreement", "ceasefire", "parties", "mediation", "background", "undating_preps",
 })
 #: The keys of each rule object.
 RULE_KEYS = {
@@ -60,6 +61,12 @@ RULE_KEYS = {
                        "not_participant_after"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
+    "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
+    "agreement": frozenset({"nouns", "verbs"}),
+    "ceasefire": frozenset({"nouns", "verbs"}),
+    "parties": frozenset({"preps", "place_preps", "leader_verbs", "leader_preps"}),
+    "mediation": frozenset({"verbs", "nouns", "agent_preps"}),
+    "background": frozenset({"auxiliaries", "words", "governors"}),
 }
 #: The keys of one visit verb (``visit.verbs.<verb>``); ``passive_only`` may be left out.
 VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only"})
@@ -103,17 +110,6 @@ def cameo_code(kind: str, variant: str = DEFAULT) -> str:
     if variant not in model.cameo_variants(kind):
         raise model.ModelError(f"model.json: event kind {kind!r} has no CAMEO variant {variant!r}")
     return model.cameo(kind, variant)
-
-
-def _same_clause(ent: Span, trig: Token) -> bool:
-    """Whether the first verb above ``ent`` in the parse is the trigger or the verb that
-    governs it ("made a visit in April"), i.e. the date is not inside another clause."""
-    t = ent.root
-    while t.head.i != t.i:
-        t = t.head
-        if t.pos_ in ("VERB", "AUX"):
-            return t.i in (trig.i, trig.head.i)  # Token objects are views: compare positions
-    return False
 
 
 class EventExtractor:
@@ -184,6 +180,28 @@ class EventExtractor:
         self.statement_code = cameo_code(model.STATEMENT)
         self.attack_codes = {w: cameo_code(model.ATTACK, v) for w, v in attack["cameo_variants"].items()}
         self.attack_default = cameo_code(model.ATTACK)
+        talks, agreement, ceasefire = ev["talks"], ev["agreement"], ev["ceasefire"]
+        self.talks_nouns = set(talks["nouns"])
+        self.round_nouns = set(talks["round_nouns"])
+        self.party_nouns = set(talks["party_nouns"])
+        self.agreement_nouns = set(agreement["nouns"])
+        self.agreement_verbs = set(agreement["verbs"])
+        self.ceasefire_nouns = set(ceasefire["nouns"])
+        self.ceasefire_verbs = set(ceasefire["verbs"])
+        parties, mediation, background = ev["parties"], ev["mediation"], ev["background"]
+        self.party_preps = set(parties["preps"])
+        self.party_place_preps = set(parties["place_preps"])
+        self.leader_verbs = set(parties["leader_verbs"])
+        self.leader_preps = set(parties["leader_preps"])
+        self.mediation_verbs = set(mediation["verbs"])
+        self.mediation_nouns = set(mediation["nouns"])
+        self.mediation_preps = set(mediation["agent_preps"])
+        self.background_aux = set(background["auxiliaries"])
+        self.background_words = set(background["words"])
+        self.background_governors = set(background["governors"])
+        self.undating_preps = set(ev["undating_preps"])
+        self.kind_codes = {k: {model.PLANNED: cameo_code(k, model.PLANNED), DEFAULT: cameo_code(k)}
+                           for k in (model.TALKS, model.AGREEMENT, model.CEASEFIRE)}
 
     # -- entity lookups --------------------------------------------------------------------
     def _index(self, doc: Doc) -> None:
@@ -287,69 +305,170 @@ class EventExtractor:
         return False
 
     def status(self, trig: Token) -> str | None:
-        """occurred | planned | cancelled (the model's statuses), or None when negated.
+        """occurred | planned | cancelled (the model's statuses), or None when negated; see
+        :meth:`status_of`."""
+        return self.status_of(trig)[0]
+
+    def status_of(self, trig: Token) -> tuple[str | None, str | None]:
+        """(status, the words that decided it or None).
 
         Only the trigger and the verb that governs it count: "will visit", "plans to visit",
         "is expected to arrive", "an upcoming visit", "will pay a visit"; "cancelled/postponed
         the visit", "called off/put off the trip"; "did not visit" is dropped."""
+        doc = trig.doc
+
+        def words(a: Token, b: Token) -> str:
+            return doc[min(a.i, b.i):max(a.i, b.i) + 1].text
+
         gov = trig.head if trig.head.i != trig.i else None
         verbal = trig.pos_ in ("VERB", "AUX")
         for t in (trig, gov):
             if t is not None and self._cancels(t):
-                return model.CANCELLED
+                return model.CANCELLED, self._cancel_words(t)
         # "calls off the visit" parsed with "off" as a preposition over the trigger
         if gov is not None and gov.lower_ in self.cancel_particles and gov.head.i != gov.i \
                 and self._cancel_phrase(gov.head):
-            return model.CANCELLED
+            return model.CANCELLED, words(gov.head, gov)
         carrier = trig if verbal else (gov if gov is not None and trig.dep_ in (
             "dobj", "nsubjpass", "nsubj", "attr") else None)
         if carrier is not None and any(c.dep_ == "neg" for c in carrier.children):
-            return None
-        if not verbal and any(c.dep_ in ("amod", "compound") and c.lower_ in self.planned
-                              for c in trig.children):
-            return model.PLANNED
+            return None, None
+        if not verbal:
+            for c in trig.children:
+                if c.dep_ in ("amod", "compound") and c.lower_ in self.planned:
+                    return model.PLANNED, c.text
         for t in ([trig] if verbal else []) + ([carrier] if carrier is not None and carrier.i != trig.i else []):
-            if any(c.dep_ in ("aux", "auxpass") and c.lower_ in self.planned for c in t.children):
-                return model.PLANNED
+            for c in t.children:
+                if c.dep_ in ("aux", "auxpass") and c.lower_ in self.planned:
+                    return model.PLANNED, words(c, t)
             if t.dep_ in ("xcomp", "ccomp") and t.head.lower_ in self.planned:
-                return model.PLANNED
+                return model.PLANNED, words(t.head, t)
             if t.lower_ in self.planned:
-                return model.PLANNED
+                return model.PLANNED, t.text
         if verbal and trig.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ in self.when_words
-                                                   for c in trig.children) and any(
-                c.dep_ == "aux" and c.lower_ in self.when_auxiliaries for c in trig.head.children):
-            return model.PLANNED  # "... will top the agenda when Zapatero welcomes Chirac"
-        if trig.dep_ == "conj" and trig.head.i != trig.i and trig.head.pos_ in ("VERB", "AUX") \
-                and self.status(trig.head) == model.PLANNED:
-            return model.PLANNED  # "is to address Congress as well as meeting Bush"
+                                                   for c in trig.children):
+            for c in trig.head.children:
+                if c.dep_ == "aux" and c.lower_ in self.when_auxiliaries:
+                    return model.PLANNED, words(c, trig.head)  # "... will top the agenda when Zapatero welcomes Chirac"
+        if trig.dep_ == "conj" and trig.head.i != trig.i and trig.head.pos_ in ("VERB", "AUX"):
+            head = self.status_of(trig.head)
+            if head[0] == model.PLANNED:
+                return head  # "is to address Congress as well as meeting Bush"
         for e in trig.sent.ents:
             if e.label_ == "DATE" and trig.left_edge.i <= e.start < trig.right_edge.i + 1 and \
                     e[0].lower_ in self.planned_date_words:
-                return model.PLANNED
-        return model.default_status()
+                return model.PLANNED, e.text
+        return model.default_status(), None
 
-    def date_for(self, doc: Doc, sent: Span, scope: Span | None, prefer: str) -> str | None:
-        dates = [e for e in sent.ents if e.label_ == "DATE"]
-        if scope is not None:
-            inner = [e for e in dates if scope.start <= e.start and e.end <= scope.end]
-            dates = inner or (dates if len(dates) == 1 else [])
-        for e in dates:
-            d = resolve_date(e.text, doc._.published, prefer)
-            if d:
-                return d
-        # No day named: a month ("in June 2024") is still better than the article's date,
-        # which a reader would otherwise take for the event's, but only when the month belongs
-        # to the event's own clause ("Sadiq, who was reappointed in December 2024, had held
-        # talks in Kabul" says nothing about when the talks were).
-        if scope is None:
-            return None  # no trigger to tie a month to: leave the date unknown
-        trig = scope.root
-        for e in dates:
-            if not _same_clause(e, trig):
+    def _cancel_words(self, t: Token) -> str:
+        if t.lower_ in self.cancelled:
+            return t.text
+        for rest in self.cancel_phrases.get(t.lower_, ()):
+            if all(w in {c.lower_ for c in t.children} for w in rest) or \
+                    tuple(x.lower_ for x in t.doc[t.i + 1:t.i + 1 + len(rest)]) == rest:
+                return " ".join([t.text, *rest])
+        return t.text
+
+    # -- background mentions -----------------------------------------------------------------
+    def clause_verb(self, trig: Token) -> Token:
+        """The trigger if it is a verb, else the first verb above it (the sentence root at most)."""
+        t = trig
+        while t.pos_ not in ("VERB", "AUX") and t.head.i != t.i:
+            t = t.head
+        return t
+
+    def is_background(self, trig: Token) -> bool:
+        """Whether the trigger's clause tells an earlier, completed event: past perfect ("had
+        visited", "had been received"), a past tense with a background word ("three months
+        later, X made a visit"), or a noun trigger governed by a precedence word ("follows the
+        visit of X", "after his trip to Y")."""
+        if not trig.doc.has_annotation("DEP"):
+            return False
+        v = self.clause_verb(trig)
+        verbs = [v] + ([trig] if trig.i != v.i and trig.pos_ in ("VERB", "AUX") else [])
+        reported = v.dep_ == "ccomp" and v.head.lower_ in self.say  # "said that X had agreed"
+        for x in ([] if reported else verbs):
+            auxes = [c for c in x.children if c.dep_ in ("aux", "auxpass")]
+            if x.tag_ == "VBN" and any(c.lower_ in self.background_aux for c in auxes):
+                return True
+        if trig.pos_ not in ("VERB", "AUX"):
+            t = trig
+            for _ in range(3):  # "the visit", "after the visit", "follows the visit of X"
+                if t.head.i == t.i:
+                    break
+                if t.head.lower_ in self.background_governors and t.dep_ in ("dobj", "pobj", "nsubj"):
+                    return True
+                if t.dep_ not in ("pobj", "dobj", "conj", "appos"):
+                    break
+                t = t.head
+        past = v.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") for c in v.children)
+        if past:
+            near = [c for x in verbs for c in x.children if c.dep_ not in ("ccomp", "relcl", "advcl", "conj")]
+            near += [g for c in list(near) for g in c.children if c.dep_ in ("advmod", "amod", "npadvmod")]
+            near += [g for c in v.children if c.dep_ in SUBJ for g in c.subtree if g.dep_ == "advmod"]
+            if trig.pos_ not in ("VERB", "AUX"):
+                near += [c for c in trig.children if c.dep_ in ("amod", "advmod")]
+            if any(c.lower_ in self.background_words for c in near):
+                return True
+        return False
+
+    def _undating(self, ent: Span) -> bool:
+        """A date introduced by an undating preposition ("his first visit since December"),
+        or a modifier of a noun ("the 2023 agreement"): it does not date the event."""
+        root = ent.root
+        if root.dep_ in ("compound", "amod", "nmod", "poss", "nummod"):
+            return True
+        return root.dep_ == "pobj" and root.head.lower_ in self.undating_preps or any(
+            t.lower_ in self.undating_preps for t in ent[:1])
+
+    def own_dates(self, sent: Span, trig: Token) -> list[Span]:
+        """The DATE entities of the trigger's own clause: the first verb above each is the
+        trigger or the verb of its clause, or the date heads a "when" clause the trigger's
+        clause hangs on ("in May, when he met X"); undating ones left out."""
+        v = self.clause_verb(trig)
+        heads = {trig.i, v.i}
+        if trig.pos_ not in ("VERB", "AUX") and trig.head.i != trig.i:
+            heads.add(trig.head.i)
+        out = []
+        for e in sent.ents:
+            if e.label_ != "DATE" or self._undating(e):
                 continue
-            d = resolve_month(e.text, doc._.published, prefer)
-            if d:
-                return d
+            t = e.root
+            first = None
+            while t.head.i != t.i:
+                t = t.head
+                if t.pos_ in ("VERB", "AUX"):
+                    first = t
+                    break
+            if first is not None and first.i in heads:
+                out.append(e)
+            elif v.dep_ == "relcl" and e.start <= v.head.i < e.end:
+                out.append(e)  # "in May, when ... met Muttaqi in Kabul"
+        return out
+
+    def date_for(self, doc: Doc, sent: Span, trig: Token | None, prefer: str) -> str | None:
+        """The event's own date: a day (``YYYY-MM-DD``), else a month (``YYYY-MM``), else a year
+        (``YYYY``) named in the trigger's clause (:meth:`own_dates`), or None. Without a
+        trigger (no parse) only a day named anywhere in the sentence counts."""
+        published = doc._.published
+        if trig is None or not doc.has_annotation("DEP"):
+            for e in sent.ents:
+                if e.label_ == "DATE":
+                    d = resolve_date(e.text, published, prefer)
+                    if d:
+                        return d
+            return None
+        dates = self.own_dates(sent, trig)
+        v = self.clause_verb(trig)
+        if not dates and v.dep_ == "ccomp" and v.head.lower_ in self.say:
+            dates = self.own_dates(sent, v.head)  # "announced on Sunday that X had agreed"
+        for resolve in (lambda t: resolve_date(t, published, prefer),
+                        lambda t: resolve_month(t, published, prefer),
+                        lambda t: resolve_period(t, published)):
+            for e in dates:
+                d = resolve(e.text)
+                if d:
+                    return d
         return None
 
     # -- main ------------------------------------------------------------------------------
@@ -368,14 +487,31 @@ class EventExtractor:
         sents = list(doc.sents) if doc.has_annotation("SENT_START") or has_dep else [doc[:]]
         for si, sent in enumerate(sents):
             found: list[dict[str, Any]] = []
+            claimed: set[int] = set()
             if has_dep:
                 found += self.visits(doc, sent, dateline)
                 found += self.attacks(doc, sent)
                 found += self.statements(doc, sent)
+                kinds = self.talks(doc, sent, dateline) + self.agreements(doc, sent, dateline) + \
+                    self.ceasefires(doc, sent, dateline)
+                claimed = {doc[ev["_ti"]].i for ev in kinds} | {
+                    t.i for ev in kinds for t in sent if t.text == ev["trigger"]}
+                found += kinds
             else:
                 found += self.visits_surface(doc, sent, dateline)
-            found += self.meetings(doc, sent, dateline, events)
+            found += self.meetings(doc, sent, dateline, events, claimed)
             for ev in found:
+                ti = ev.pop("_ti", None)
+                if ti is not None and has_dep:
+                    if "status_words" not in ev:
+                        st_, words = self.status_of(doc[ti])
+                        ev["status_words"] = words if st_ == ev["status"] else None
+                    ev["background"] = bool(ev["status"] == model.OCCURRED and not ev.get("date")
+                                            and self.is_background(doc[ti]))
+                ev.setdefault("status_words", None)
+                ev.setdefault("background", False)
+                if ev["kind"] == model.VISIT:
+                    ev["hosts"] = self.visit_hosts(doc, sent, ev) if has_dep else []
                 text = sent.text
                 lead = len(text) - len(text.lstrip())
                 ev.update({"evidence": text.strip(), "sentence_index": si,
@@ -457,12 +593,12 @@ class EventExtractor:
                 status = self.status(trig)
                 if not dests or status is None:
                     continue
-                date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
+                date = self.date_for(doc, sent, trig,
                                      "future" if status == model.PLANNED else "past")
                 for d in dests[:4]:  # "will visit Japan, China and South Korea"
                     if vc and d[1] == vc:
                         continue  # a trip at home is not a visit abroad
-                    out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
+                    out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text, _ti=trig.i))
             elif low in self.visit_nouns and trig.pos_ in ("NOUN", "PROPN"):
                 out += self._noun_visit(doc, sent, trig, dateline)
             elif low in self.host_verbs and trig.pos_ == "VERB":
@@ -508,9 +644,9 @@ class EventExtractor:
         status = self.status(trig)
         if not dests or status is None or (vc and dests[0][1] == vc):
             return []
-        date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1],
+        date = self.date_for(doc, sent, trig,
                              "future" if status == model.PLANNED else "past")
-        return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text)]
+        return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text, _ti=trig.i)]
 
     def _host(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         subj = [c for c in trig.children if c.dep_ == "nsubj"]
@@ -521,8 +657,9 @@ class EventExtractor:
         guest_rec = self.rec_at(obj[0])
         if not host or not hc or not guest_rec or guest_rec["kind"] != model.PERSON:
             return []
-        gc = guest_rec["country"]
-        if not gc or gc == hc:
+        guests = [guest_rec["name"]] + [g for g in self._persons(obj[0]) if g != guest_rec["name"]]
+        guests = [g for g in guests if self.ents[g]["country"] and self.ents[g]["country"] != hc]
+        if not guests:
             return []
         place = None
         for c in trig.children:
@@ -534,9 +671,9 @@ class EventExtractor:
         status = self.status(trig)
         if status is None:
             return []
-        date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
-        return [self._visit(guest_rec["name"], gc, (place, hc), status, date, hosted=True,
-                            host=host, trigger=trig.text)]
+        date = self.date_for(doc, sent, trig, "future" if status == model.PLANNED else "past")
+        return [self._visit(g, self.ents[g]["country"], (place, hc), status, date, hosted=True,
+                            host=host, trigger=trig.text, _ti=trig.i) for g in guests]
 
     def visits_surface(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
         """Without a parse: ACTOR <visit verb> [prep] PLACE, adjacent within a few tokens."""
@@ -565,12 +702,14 @@ class EventExtractor:
             if doc[trig.i - 1].lower_ in self.negation:
                 continue
             date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
-            out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text))
+            out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text,
+                                   status_words=(f"{doc[trig.i - 1].text} {trig.text}"
+                                                 if status == model.PLANNED else None)))
         return out
 
-    def meetings(self, doc, sent, dateline, previous) -> list[dict[str, Any]]:
+    def meetings(self, doc, sent, dateline, previous, claimed=frozenset()) -> list[dict[str, Any]]:
         words = {t.lower_ for t in sent}
-        trig = next((t for t in sent if t.lower_ in self.meet_words), None)
+        trig = next((t for t in sent if t.lower_ in self.meet_words and t.i not in claimed), None)
         people: list[str] = []
         for span, name in state(doc).get("mentions", []):
             if sent.start <= span.start < sent.end and name and \
@@ -591,7 +730,7 @@ class EventExtractor:
         if doc.has_annotation("DEP"):
             found = None
             for t in sent:
-                if t.lower_ in self.meet_words:
+                if t.lower_ in self.meet_words and t.i not in claimed:
                     linked = self.linked_participants(doc, sent, t, people)
                     if len(linked) >= 2:
                         trig, found = t, linked
@@ -620,7 +759,8 @@ class EventExtractor:
                         doc[span.start - 1].lower_ in self.meet_place_preps:
                     place, country = rec["name"], rec["country"]
                     break
-        date = self.date_for(doc, sent, None, "future" if status == model.PLANNED else "past")
+        date = self.date_for(doc, sent, trig if doc.has_annotation("DEP") else None,
+                             "future" if status == model.PLANNED else "past")
         cameo = self.meeting_codes[DEFAULT]
         if status == model.PLANNED:
             cameo = self.meeting_codes[model.PLANNED]
@@ -628,7 +768,10 @@ class EventExtractor:
             cameo = self.meeting_codes[THIRD_LOCATION]
         out = [{"kind": model.MEETING, "participants": people, "country": country, "place": place,
                 "date": date, "status": status, "cameo": cameo, "trigger": trig.text,
-                "_dated": any(e.label_ == "DATE" for e in sent.ents)}]
+                "_dated": any(e.label_ == "DATE" for e in sent.ents), "_ti": trig.i}]
+        mediators = self.mediators(doc, sent) if doc.has_annotation("DEP") else []
+        if mediators:
+            out[0]["mediators"] = [m for m in mediators if m not in people]
         if country and cameo != self.meeting_codes[THIRD_LOCATION]:
             # a guest meeting a host in the host's country made a visit there
             countries = {p: self.ents[p]["country"] for p in people}
@@ -636,7 +779,8 @@ class EventExtractor:
                 for p, c in countries.items():
                     if c and c != country:
                         out.append(self._visit(p, c, (place, country), status, date,
-                                               inferred_from=model.MEETING, trigger=trig.text))
+                                               inferred_from=model.MEETING, trigger=trig.text,
+                                               _ti=trig.i))
         return out
 
     def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
@@ -662,10 +806,10 @@ class EventExtractor:
                     status = self.status(t)
                     if status in (None, model.CANCELLED):
                         return []
-                    date = self.date_for(doc, sent, None,
+                    date = self.date_for(doc, sent, t,
                                          "future" if status == model.PLANNED else "past")
                     return [self._visit(who[0], rec["country"], d, status, date,
-                                        inferred_from="talks", trigger=t.text)]
+                                        inferred_from="talks", trigger=t.text, _ti=t.i)]
         return []
 
     def _persons(self, tok: Token) -> list[str]:
@@ -729,6 +873,253 @@ class EventExtractor:
                 subj = others
         return list(dict.fromkeys(subj + obj))
 
+    # -- talks, agreements, ceasefires ---------------------------------------------------------
+    def _parties(self, tok: Token) -> list[str]:
+        """Named parties a token and its conjuncts stand for: people ("A and B", "the minister,
+        A"), countries and organisations ("Pakistan and Afghanistan"), the country of a party
+        noun's modifier ("the Pakistani and Afghan delegations", "his Uzbek counterpart") and
+        the leader of a party ("a delegation led by X")."""
+        out: list[str] = []
+        for t in [tok, *tok.conjuncts]:
+            rec = self.rec_at(t)
+            if rec and rec["kind"] in (model.PERSON, model.COUNTRY, model.ORGANIZATION):
+                out.append(rec["name"])
+                continue
+            found = self._persons(t)
+            out += found
+            if t.lower_ in self.party_nouns or t.lower_ in self.visitor_nouns:
+                for c in t.children:
+                    if c.dep_ in ("amod", "compound", "poss", "nmod"):
+                        for x in [c, *c.conjuncts]:
+                            r = self.rec_at(x)
+                            if r and r["kind"] in (model.COUNTRY, model.ORGANIZATION) and not found:
+                                out.append(r["name"])
+                    if c.dep_ == "acl" and c.lower_ in self.leader_verbs:
+                        for a in c.children:
+                            if a.dep_ in ("agent", "prep") and a.lower_ in self.leader_preps:
+                                for p in a.children:
+                                    if p.dep_ == "pobj":
+                                        out += self._persons(p)
+        return list(dict.fromkeys(out))
+
+    def _prep_parties(self, tok: Token) -> list[str]:
+        out: list[str] = []
+        for c in tok.children:
+            if c.dep_ in ("prep", "agent") and c.lower_ in self.party_preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out += self._parties(p)
+        return out
+
+    def _subject_parties(self, doc: Doc, sent: Span, verb: Token) -> list[str]:
+        subj = [c for c in verb.children if c.dep_ == "nsubj"]
+        if not subj and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
+            subj = [c for c in verb.head.children if c.dep_ in SUBJ]
+        out: list[str] = []
+        for c in subj:
+            if c.lower_ in self.pronouns:
+                name, _ = self.actor(doc, c, sent)
+                out += [name] if name else []
+            else:
+                out += self._parties(c)
+        return out
+
+    def mediators(self, doc: Doc, sent: Span) -> list[str]:
+        """Mediators named in the sentence: "mediated by Qatar and Türkiye", "Qatar brokered",
+        "with Qatari mediation", "the mediation of Türkiye"."""
+        out: list[str] = []
+        for t in sent:
+            low = t.lower_
+            if low in self.mediation_verbs:
+                for c in t.children:
+                    if c.dep_ in ("agent", "prep") and c.lower_ in self.mediation_preps:
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                out += self._parties(p)
+                    elif c.dep_ in ("nsubj", "npadvmod", "compound"):
+                        out += self._parties(c)
+                if t.dep_ == "acl" and t.head.dep_ == "pobj":
+                    out += self._parties(t.head)  # "with Türkiye and Qatar mediating"
+                if t.dep_ in ("amod",) or (t.i > sent.start and doc[t.i - 1].text == "-"):
+                    for c in t.children:  # "Qatar-mediated talks"
+                        if c.dep_ in ("npadvmod", "compound", "advmod"):
+                            out += self._parties(c)
+            elif low in self.mediation_nouns:
+                for c in t.children:
+                    if c.dep_ in ("amod", "compound", "poss", "nmod", "appos"):
+                        out += self._parties(c)
+                    elif c.dep_ == "prep" and c.lower_ in self.mediation_preps:
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                out += self._parties(p)
+        return list(dict.fromkeys(out))
+
+    def _place(self, toks: list[Token], dateline: set[int]) -> tuple[str | None, str | None]:
+        for t in toks:
+            for c in t.children:
+                if c.dep_ == "prep" and c.lower_ in self.party_place_preps:
+                    for p in c.children:
+                        d = self.place_of(p, dateline) if p.dep_ == "pobj" else None
+                        if d:
+                            return d
+        return None, None
+
+    def _kind_event(self, doc, sent, kind, trig, status_tok, parties, holders, dateline,
+                    mediators) -> dict[str, Any] | None:
+        parties = list(dict.fromkeys(p for p in parties if p))
+        mediators = [m for m in mediators if m not in parties]
+        if len(parties) < 2 and not (parties and mediators):
+            return None
+        status, words = self.status_of(status_tok)
+        if status is None:
+            return None
+        place, country = self._place(holders, dateline)
+        date = self.date_for(doc, sent, status_tok, "future" if status == model.PLANNED else "past")
+        variant = model.PLANNED if status == model.PLANNED else DEFAULT
+        return {"kind": kind, "participants": parties, "mediators": mediators, "place": place,
+                "country": country, "date": date, "status": status,
+                "cameo": self.kind_codes[kind][variant], "trigger": trig.text,
+                "status_words": words, "_ti": status_tok.i}
+
+    def talks(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """Talks between delegations, countries or organisations, or with mediators, or a round
+        of talks ("Pakistani and Afghan delegations held talks in Doha mediated by Qatar",
+        "the second round of talks between Pakistan and Afghanistan will begin in Istanbul").
+        Talks between named people only are meetings (:meth:`meetings`)."""
+        out: list[dict[str, Any]] = []
+        for t in sent:
+            if t.lower_ not in self.talks_nouns or t.pos_ not in ("NOUN", "PROPN"):
+                continue
+            noun = t
+            rounds = False
+            if t.lower_ in self.round_nouns:
+                if not any(c.dep_ == "prep" for c in t.children):
+                    continue  # "round" alone is no talks
+                rounds = True
+            elif t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.head.lower_ in self.round_nouns:
+                continue  # handled at "round"
+            parties: list[str] = []
+            for c in noun.children:
+                if c.dep_ in ("amod", "compound", "poss", "nmod"):
+                    for x in [c, *c.conjuncts]:
+                        r = self.rec_at(x)
+                        if r and r["kind"] in (model.COUNTRY, model.ORGANIZATION, model.PERSON):
+                            parties.append(r["name"])
+            parties += self._prep_parties(noun)
+            if rounds:
+                for c in noun.children:
+                    if c.dep_ == "prep":
+                        for p in c.children:
+                            if p.dep_ == "pobj" and p.lower_ in self.talks_nouns:
+                                parties += self._prep_parties(p)
+            verb = noun.head if noun.head.i != noun.i and noun.head.pos_ in ("VERB", "AUX") else None
+            holders = [noun]
+            if verb is not None:
+                holders.append(verb)
+                parties += self._prep_parties(verb)
+                if noun.dep_ in ("dobj", "pobj"):
+                    parties += self._subject_parties(doc, sent, verb)
+            mediators = self.mediators(doc, sent)
+            if parties and not any(self.ents[p]["kind"] in (model.PERSON, model.COUNTRY)
+                                   for p in parties if p in self.ents):
+                continue  # talks between firms ("merger talks with Barclays")
+            persons_only = all(self.ents[p]["kind"] == model.PERSON for p in parties if p in self.ents)
+            party_noun = any(x.lower_ in self.party_nouns for p in (noun, verb) if p is not None
+                             for x in p.subtree)
+            if persons_only and not mediators and not rounds and not party_noun:
+                continue
+            ev = self._kind_event(doc, sent, model.TALKS, noun, verb if verb is not None and noun.dep_ in (
+                "nsubj", "nsubjpass") else noun, parties, holders, dateline, mediators)
+            if ev:
+                out.append(ev)
+                break
+        return out
+
+    def agreements(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """"Sharif and bin Salman signed a defence agreement in Riyadh", "the pact was signed by
+        A and B", "the accord, signed in Doha by A and B"."""
+        out: list[dict[str, Any]] = []
+        for t in sent:
+            if t.lower_ not in self.agreement_verbs or t.pos_ != "VERB":
+                continue
+            nouns = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass") and c.lower_ in self.agreement_nouns]
+            if t.dep_ == "acl" and t.head.lower_ in self.agreement_nouns:
+                nouns.append(t.head)
+            if not nouns:
+                continue
+            noun = nouns[0]
+            parties = self._subject_parties(doc, sent, t) if t.dep_ != "acl" else []
+            parties += self._prep_parties(t) + self._prep_parties(noun)
+            for c in t.children:
+                if c.dep_ == "agent":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            parties += self._parties(p)
+            ev = self._kind_event(doc, sent, model.AGREEMENT, t, t, parties, [t, noun], dateline,
+                                  self.mediators(doc, sent))
+            if ev:
+                out.append(ev)
+                break
+        return out
+
+    def ceasefires(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """"Pakistan and Afghanistan agreed to an immediate ceasefire", "declared a truce", "a
+        ceasefire was agreed between A and B": a ceasefire word under a ceasefire verb."""
+        out: list[dict[str, Any]] = []
+        for t in sent:
+            if t.lower_ not in self.ceasefire_nouns:
+                continue
+            g = t.head
+            verb = None
+            if t.dep_ in ("dobj", "nsubjpass") and g.lower_ in self.ceasefire_verbs:
+                verb = g
+            elif t.dep_ == "pobj" and g.dep_ == "prep" and g.head.lower_ in self.ceasefire_verbs:
+                verb = g.head
+            if verb is None or verb.pos_ not in ("VERB", "AUX"):
+                continue
+            parties = self._subject_parties(doc, sent, verb) if t.dep_ != "nsubjpass" else []
+            parties += self._prep_parties(verb) + self._prep_parties(t)
+            for c in verb.children:
+                if c.dep_ == "agent":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            parties += self._parties(p)
+            ev = self._kind_event(doc, sent, model.CEASEFIRE, t, verb, parties, [verb, t], dateline,
+                                  self.mediators(doc, sent))
+            if ev:
+                out.append(ev)
+                break
+        return out
+
+    def visit_hosts(self, doc: Doc, sent: Span, ev: dict[str, Any]) -> list[str]:
+        """Officials of the destination country tied to a meeting or host word of the sentence:
+        its object ("met A and B", "held talks with A"), the agent of a host verb ("was
+        received by A") or the subject of one ("A received him")."""
+        country = ev.get("destination_country")
+        if not country or ev["status"] == model.CANCELLED:
+            return []
+        skip = {ev.get("visitor"), ev.get("host")}
+        out: list[str] = []
+        for span, name in state(doc).get("mentions", []):
+            if not (sent.start <= span.start < sent.end) or not name or name in skip or name in out:
+                continue
+            rec = self.ents.get(name)
+            if not rec or rec["kind"] != model.PERSON or rec["country"] != country:
+                continue
+            t = span.root
+            for _ in range(5):
+                if t.dep_ == "nsubj" and t.head.lower_ in self.meet_host_words:
+                    out.append(name)
+                    break
+                if t.dep_ not in ("pobj", "dobj", "conj", "appos", "compound", "agent", "prep") or t.head.i == t.i:
+                    break
+                t = t.head
+                if t.lower_ in self.meet_words or t.lower_ in self.host_verbs or any(
+                        c.dep_ == "dobj" and c.lower_ in self.meet_words for c in t.children):
+                    out.append(name)
+                    break
+        return out
+
     def statements(self, doc: Doc, sent: Span) -> list[dict[str, Any]]:
         m = QUOTE_RE.search(sent.text)
         if not m:
@@ -778,11 +1169,11 @@ class EventExtractor:
                         perp = rec["name"]
             if not target and not perp:
                 continue
-            date = self.date_for(doc, sent, doc[trig.left_edge.i:trig.right_edge.i + 1], "past")
+            date = self.date_for(doc, sent, trig, "past")
             out.append({"kind": model.ATTACK, "target": target, "perpetrator": perp, "place": place,
                         "date": date, "status": model.OCCURRED,
                         "cameo": self.attack_codes.get(low, self.attack_default),
-                        "trigger": trig.text})
+                        "trigger": trig.text, "_ti": trig.i})
         return out
 
     def merge(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -801,6 +1192,8 @@ class EventExtractor:
                 visits[key] = ev
                 out.append(ev)
                 continue
+            hosts = list(dict.fromkeys(cur.get("hosts", []) + ev.get("hosts", [])))
+            background = cur.get("background") and ev.get("background")
             better = (ev["date"] and not cur["date"]) or (
                 bool(ev["date"]) == bool(cur["date"]) and ev["destination_place"]
                 and not cur["destination_place"] and ev["cameo"] <= cur["cameo"])
@@ -811,8 +1204,11 @@ class EventExtractor:
                 cur["destination_place"] = place
             elif not cur["destination_place"] and ev["destination_place"]:
                 cur["destination_place"] = ev["destination_place"]
+            cur["hosts"] = [h for h in hosts if h != cur.get("host")]
+            cur["background"] = bool(background)
         attacks: dict[str, dict[str, Any]] = {}
         meetings: dict[frozenset, dict[str, Any]] = {}
+        others: dict[tuple, dict[str, Any]] = {}
         kept = []
         for ev in out:
             if ev["kind"] == model.MEETING:
@@ -821,8 +1217,19 @@ class EventExtractor:
                 if cur is not None and cur["status"] == ev["status"]:
                     for k in ("place", "country", "date"):
                         cur[k] = cur[k] or ev[k]
+                    cur["background"] = cur["background"] and ev["background"]
                     continue
                 meetings[key] = ev
+            if ev["kind"] in self.kind_codes:
+                key = (ev["kind"], frozenset(ev["participants"]), ev["status"])
+                cur = others.get(key)
+                if cur is not None:
+                    for k in ("place", "country", "date", "status_words"):
+                        cur[k] = cur[k] or ev[k]
+                    cur["mediators"] = list(dict.fromkeys(cur["mediators"] + ev["mediators"]))
+                    cur["background"] = cur["background"] and ev["background"]
+                    continue
+                others[key] = ev
             if ev["kind"] == model.ATTACK and ev["target"]:
                 cur = attacks.get(ev["target"])
                 if cur is not None:
@@ -848,7 +1255,7 @@ class EventExtractor:
                 if not ev["place"] and not ev["country"]:
                     ev["place"], ev["country"] = v["destination_place"], v["destination_country"]
                 continue
-            if vague or ev["country"]:  # "in April"; or its own place: not this visit
+            if vague or ev["country"] or ev.get("background"):  # "in April"; its own place; earlier
                 continue
             for v in occurred:
                 if v["visitor"] in ev["participants"]:
@@ -857,6 +1264,9 @@ class EventExtractor:
                     if not ev["place"] and not ev["country"]:
                         ev["place"], ev["country"] = v["destination_place"], v["destination_country"]
                     break
+        for ev in out:
+            if ev.get("date"):
+                ev["background"] = False
         return out
 
 

@@ -1,0 +1,153 @@
+"""Talks, agreements and ceasefires (with parties, mediators, status); background mentions and
+their dates; planned statuses with the words that decided them; hosts of visits. Sentences
+written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from analysis import model
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from analysis.extract import get_nlp
+
+    return get_nlp()
+
+
+def events(nlp, text, published="2025-08-03"):
+    from analysis.extract import make_doc
+
+    return nlp(make_doc(nlp, {"text": text, "published": published}))._.chancery["events"]
+
+
+def of(evs, kind):
+    return [e for e in evs if e["kind"] == kind]
+
+
+def test_talks_between_delegations_with_mediators(nlp):
+    (ev,) = of(events(nlp, "Pakistani and Afghan delegations held talks in Doha on Saturday, "
+                           "mediated by Qatar and Turkey."), model.TALKS)
+    assert ev["participants"] == ["Pakistan", "Afghanistan"]
+    assert ev["mediators"] == ["Qatar", "Türkiye"]
+    assert (ev["place"], ev["country"], ev["date"]) == ("Doha", "QAT", "2025-08-02")
+    assert (ev["status"], ev["cameo"], ev["background"]) == (model.OCCURRED, model.cameo(model.TALKS), False)
+
+
+def test_a_round_of_talks_that_will_begin_is_planned(nlp):
+    (ev,) = of(events(nlp, "The second round of talks between Pakistan and Afghanistan will begin "
+                           "in Istanbul on Saturday."), model.TALKS)
+    assert ev["participants"] == ["Pakistan", "Afghanistan"]
+    assert (ev["status"], ev["status_words"]) == (model.PLANNED, "will begin")
+    assert ev["cameo"] == model.cameo(model.TALKS, model.PLANNED)
+    assert (ev["place"], ev["date"]) == ("Istanbul", "2025-08-09")
+
+
+def test_talks_that_would_be_held_are_planned(nlp):
+    (ev,) = of(events(nlp, "Talks between the Pakistani and Afghan delegations would be held in "
+                           "Istanbul, mediated by Turkey."), model.TALKS)
+    assert (ev["status"], ev["status_words"]) == (model.PLANNED, "would be held")
+    assert ev["mediators"] == ["Türkiye"]
+
+
+def test_talks_between_firms_are_no_talks(nlp):
+    assert of(events(nlp, "Barclays had held merger talks with Wells Fargo."), model.TALKS) == []
+
+
+def test_agreement_signed_by_two_leaders(nlp):
+    (ev,) = of(events(nlp, "Shehbaz Sharif and Mohammed bin Salman signed a defence agreement in "
+                           "Riyadh on Wednesday."), model.AGREEMENT)
+    assert ev["participants"] == ["Shehbaz Sharif", "Mohammed bin Salman"]
+    assert (ev["place"], ev["country"], ev["date"]) == ("Riyadh", "SAU", "2025-07-30")
+    assert (ev["status"], ev["cameo"]) == (model.OCCURRED, model.cameo(model.AGREEMENT))
+
+
+def test_an_agreement_expected_to_be_signed_is_planned(nlp):
+    (ev,) = of(events(nlp, "Pakistan is expected to sign a railway framework agreement with "
+                           "Uzbekistan and Afghanistan."), model.AGREEMENT)
+    assert set(ev["participants"]) == {"Pakistan", "Uzbekistan", "Afghanistan"}
+    assert ev["status"] == model.PLANNED and ev["status_words"]
+
+
+def test_signing_without_an_agreement_word_is_no_agreement(nlp):
+    assert of(events(nlp, "Shehbaz Sharif and Mohammed bin Salman signed the guest book."),
+              model.AGREEMENT) == []
+
+
+def test_ceasefire_with_mediation(nlp):
+    (ev,) = of(events(nlp, "Pakistan and Afghanistan agreed to an immediate ceasefire in Doha with "
+                           "Qatari mediation."), model.CEASEFIRE)
+    assert ev["participants"] == ["Pakistan", "Afghanistan"]
+    assert ev["mediators"] == ["Qatar"]
+    assert (ev["place"], ev["cameo"]) == ("Doha", model.cameo(model.CEASEFIRE))
+
+
+def test_reported_ceasefire_takes_the_date_of_the_report(nlp):
+    (ev,) = of(events(nlp, "Qatar announced on Sunday that Pakistan and Afghanistan had agreed to a "
+                           "ceasefire mediated by Qatar and Turkey.", "2025-10-19"), model.CEASEFIRE)
+    assert (ev["date"], ev["background"]) == ("2025-10-19", False)
+    assert ev["mediators"] == ["Qatar", "Türkiye"]
+
+
+def test_a_ceasefire_mentioned_without_a_declaration_is_none(nlp):
+    assert of(events(nlp, "Pakistan and Afghanistan said the ceasefire was holding."), model.CEASEFIRE) == []
+
+
+# --- background mentions and their dates ------------------------------------------------------
+
+def test_background_visit_with_a_month(nlp):
+    (v,) = of(events(nlp, "Ishaq Dar had visited Kabul in April."), model.VISIT)
+    assert (v["date"], v["background"]) == ("2025-04", False)
+
+
+def test_background_visit_without_a_date(nlp):
+    (v,) = of(events(nlp, "Ishaq Dar had visited Kabul."), model.VISIT)
+    assert (v["date"], v["background"]) == (None, True)
+
+
+def test_month_and_year_of_the_clause(nlp):
+    (v,) = of(events(nlp, "Ebrahim Raisi made a three-day visit to Pakistan in April 2024."), model.VISIT)
+    assert v["date"] == "2024-04"
+    (v,) = of(events(nlp, "Li Qiang visited Islamabad in 2023."), model.VISIT)
+    assert v["date"] == "2023"
+    (v,) = of(events(nlp, "Ishaq Dar visited Kabul last month."), model.VISIT)
+    assert v["date"] == "2025-07"
+
+
+def test_a_date_after_since_does_not_date_the_visit(nlp):
+    (v,) = of(events(nlp, "Abbas Araghchi arrived in Kabul, his first visit since December."),
+              model.VISIT)
+    assert v["date"] is None
+
+
+def test_news_visit_is_not_background(nlp):
+    (v,) = of(events(nlp, "Ishaq Dar arrived in Kabul on Saturday."), model.VISIT)
+    assert (v["date"], v["background"], v["status_words"]) == ("2025-08-02", False, None)
+
+
+# --- participants ---------------------------------------------------------------------------
+
+def test_counterparts_of_held_talks_with_a_and_b(nlp):
+    evs = events(nlp, "Ishaq Dar held talks with Amir Khan Muttaqi and Sirajuddin Haqqani in Kabul.")
+    (m,) = of(evs, model.MEETING)
+    assert m["participants"] == ["Ishaq Dar", "Amir Khan Muttaqi", "Sirajuddin Haqqani"]
+    (v,) = of(evs, model.VISIT)
+    assert v["hosts"] == ["Amir Khan Muttaqi", "Sirajuddin Haqqani"]
+
+
+def test_host_who_received_the_visitor(nlp):
+    (v,) = of(events(nlp, "Ishaq Dar arrived in Kabul on Saturday, where he was received by "
+                          "Amir Khan Muttaqi."), model.VISIT)
+    assert v["hosts"] == ["Amir Khan Muttaqi"]
+
+
+def test_a_host_of_two_guests(nlp):
+    evs = events(nlp, "Amir Khan Muttaqi hosted Wang Yi and Ishaq Dar in Kabul on Wednesday.")
+    assert sorted(v["visitor"] for v in of(evs, model.VISIT)) == ["Ishaq Dar", "Wang Yi"]
+    (m,) = of(evs, model.MEETING)
+    assert m["participants"] == ["Amir Khan Muttaqi", "Wang Yi", "Ishaq Dar"]
+
+
+def test_every_event_has_background_and_status_words(nlp):
+    for ev in events(nlp, "Ishaq Dar will visit Kabul next week. Dar met Amir Khan Muttaqi."):
+        assert isinstance(ev["background"], bool) and "status_words" in ev
