@@ -52,12 +52,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("evaluate", help="evaluation tables: html | conll PATH | seed",
-                       description="Score the system against third-party gold data in ../shared/eval.")
-    p.add_argument("what", choices=["html", "conll", "seed"], help="which evaluation")
+    p = sub.add_parser("evaluate", help="evaluation tables: html | conll PATH | seed | events",
+                       description="Score the system against third-party gold data in ../shared/eval "
+                                   "('events': the store's events against ../shared/facts/events.csv; "
+                                   "without --db on a new store of the sample corpus and the seed).")
+    p.add_argument("what", choices=["html", "conll", "seed", "events"], help="which evaluation")
+    _add_db(p)
     p.add_argument("path", nargs="?", help="CoNLL-2003 file for 'conll'")
     p.add_argument("--limit", type=int, default=None, help="only the first N documents/pages")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser("export", help="export events (one line per event, with its reports counted)",
+                       description="Write every event under the filters as JSON Lines or CSV: key, kind, "
+                                   "cameo, date, status, visitor, countries, place, people, reports, "
+                                   "outlets, first_reported, articles, evidence.")
+    p.add_argument("what", choices=["events"])
+    _add_db(p)
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+    p.add_argument("--country", action="append", default=[], metavar="ISO3")
+    p.add_argument("--kind", action="append", default=[], help="event kind (repeatable; default all)")
 
     p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | network costs",
                        description="'extraction' (default): extraction speed on the BBC texts in "
@@ -211,7 +227,35 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return 1 if res["failed"] else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+    from analysis.views.safe import csv_bytes
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    f = Filters(start=args.start, end=args.end, countries=tuple(args.country))
+    df = queries.export_events(path, f, tuple(args.kind) or None)
+    if args.format == "csv":
+        data = csv_bytes(df)
+    else:
+        data = "".join(json.dumps({k: (None if v != v else v) for k, v in row.items()}, ensure_ascii=False,
+                                  default=str) + "\n" for row in df.to_dict("records")).encode("utf-8")
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"{len(df)} events written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.what == "events":
+        from analysis.evaluate import events as eval_events
+
+        return eval_events.main((["--db", args.db] if args.db else []) + (["--json"] if args.json else []))
     if args.what == "html":
         from analysis.evaluate import html as eval_html
 

@@ -116,7 +116,7 @@ def test_page_on_missing_store_explains(tmp_path, monkeypatch, page):
 
 def test_overview(real_store):
     at = run_page("overview")
-    assert metric(at, "Articles") == "6" and metric(at, "Visits") == "5"
+    assert metric(at, "Articles") == "6" and metric(at, "Visits") == "4"  # events: May preview + visit, one
     assert metric(at, "From") == "2024-12-23"
     for key in ("overview_visits", "overview_people", "overview_countries", "overview_errors"):
         assert has_table(at, key), key
@@ -130,7 +130,7 @@ def test_overview(real_store):
 def test_visits(real_store):
     at = run_page("visits")
     events = table(at, "visits_table")
-    assert len(events) == 9 and {"evidence", "title", "url"} <= set(events.columns)
+    assert len(events) == 8 and {"evidence", "title", "url"} <= set(events.columns)  # 9 reports
     assert all(u.startswith("https://") for u in events["url"])
     specs = plot_specs(at)
     assert specs and {t["name"] for t in specs[0]["data"]} == {"visit", "meeting"}
@@ -141,9 +141,9 @@ def test_visits(real_store):
     assert list(pair["gap_days"].fillna(-1).astype(int)) == [-1, 117, 21, 18]
     # filters change the result: global (URL) and page controls
     later = run_page("visits", {"from": "2025-05-01"})
-    assert len(table(later, "visits_table")) == 4
+    assert len(table(later, "visits_table")) == 3  # 4 reports; the May preview and visit are one
     at.multiselect(key="visits_kinds").set_value(["visit"]).run()
-    assert len(table(at, "visits_table")) == 5
+    assert len(table(at, "visits_table")) == 4  # 5 visit reports, 4 visits
     at.multiselect(key="visits_status").set_value(["planned"]).run()
     assert list(table(at, "visits_table")["status"]) == ["planned"]
     at.radio(key="visits_group").set_value("Official").run()
@@ -232,9 +232,9 @@ def test_profiles(real_store):
     # shared link to a country profile, narrowed by date
     pak = run_page("profiles", {"entity": "country:PAK"})
     assert pak.header[0].value == "Pakistan"
-    assert metric(pak, "Visits made") == "4" and metric(pak, "Visits hosted") == "1"
+    assert metric(pak, "Visits made") == "3" and metric(pak, "Visits hosted") == "1"  # events
     later = run_page("profiles", {"entity": "country:PAK", "from": "2025-05-01"})
-    assert metric(later, "Visits made") == "2"
+    assert metric(later, "Visits made") == "1"  # Sadiq's May visit (its preview is the same event)
 
 
 def test_data_page_lists_runs_and_errors(real_store):
@@ -408,7 +408,7 @@ def test_global_filters_follow_the_analyst_across_pages(real_store):
     assert metric(at, "Articles") == "4"
     assert at.date_input(key="from").value.isoformat() == "2025-05-01"
     at.switch_page("pages/visits.py").run()
-    assert len(table(at, "visits_table")) == 4
+    assert len(table(at, "visits_table")) == 3  # 4 reports: the May preview and visit are one
     at.switch_page("pages/topics.py").run()
     assert "2025-05-01 to" in at.caption[0].value.replace("\\", "")
     at.switch_page("pages/overview.py").run()

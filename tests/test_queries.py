@@ -166,14 +166,15 @@ def empty_db(tmp_path) -> Path:
 def test_summary_counts_and_range(real_db):
     s = queries.summary(real_db)
     assert s["articles"] == 6 and s["first"] == "2024-12-23" and s["last"] == "2025-05-29"
-    assert s["visits"] == 5 and s["meetings"] == 4 and s["outlets"] == 3
+    # events, not reports: the preview of Sadiq's May visit and the report of it are one visit
+    assert s["visits"] == 4 and s["meetings"] == 4 and s["outlets"] == 3
     narrowed = queries.summary(real_db, Filters(start="2025-05-01"))
     assert narrowed["articles"] == 4 and narrowed["first"] == "2025-05-10"
 
 
 def test_filters_restrict_events(real_db):
     all_ev = queries.events(real_db)
-    assert len(all_ev) == 9
+    assert len(all_ev) == 8  # 9 reports; the May preview and visit are one event
     assert list(all_ev["date"]) == sorted(all_ev["date"], reverse=True)
     dar = queries.events(real_db, Filters(people=("person:ishaq-dar",)))
     assert set(dar["id"]) < set(all_ev["id"]) and len(dar) == 2
@@ -184,7 +185,7 @@ def test_filters_restrict_events(real_db):
     trade = queries.events(real_db, Filters(topics=("trade",)))
     assert set(trade["article_id"]) == {2, 5}
     afg_visits = queries.events(real_db, kinds=("visit",), pair=("AFG", "PAK"))
-    assert len(afg_visits) == 5
+    assert len(afg_visits) == 4  # 5 reports; the May preview and visit are one
     assert set(afg_visits["pair"]) == {"PAK → AFG", "AFG → PAK"}
 
 
@@ -286,19 +287,19 @@ def test_profiles(real_db):
     sadiq = queries.profile(real_db, int(ents["id"].iloc[0]))
     assert sadiq["aliases"] == ["Sadiq"]
     assert sadiq["roles"].iloc[0]["title"] == "Special Representative for Afghanistan"
-    assert len(sadiq["visits_made"]) == 3 and len(sadiq["meetings"]) == 3
+    assert len(sadiq["visits_made"]) == 2 and len(sadiq["meetings"]) == 3  # May: preview + visit, one
     assert set(sadiq["counterparts"]["counterpart"]) == {"Sirajuddin Haqqani", "Amir Khan Muttaqi"}
     dar_id = int(queries.entities(real_db, search="Ishaq")["id"].iloc[0])
     dar = queries.profile(real_db, dar_id)
     assert list(dar["quotes"]["quote"]) == ["trade would grow"]
     pak_id = int(queries.entities(real_db, kinds=("country",), search="pakistan")["id"].iloc[0])
     pak = queries.profile(real_db, pak_id)
-    assert len(pak["visits_made"]) == 4 and len(pak["visits_hosted"]) == 1
+    assert len(pak["visits_made"]) == 3 and len(pak["visits_hosted"]) == 1  # May: one visit
     cp = pak["counterparts"].set_index("counterpart")
-    assert cp.loc["AFG", "visits_made"] == 4 and cp.loc["AFG", "visits_hosted"] == 1
+    assert cp.loc["AFG", "visits_made"] == 3 and cp.loc["AFG", "visits_hosted"] == 1
     assert len(pak["quotes"]) == 1
     narrowed = queries.profile(real_db, pak_id, Filters(start="2025-01-01"))
-    assert len(narrowed["visits_made"]) == 3
+    assert len(narrowed["visits_made"]) == 2  # Dar in April; Sadiq in May (preview + visit)
     assert queries.profile(real_db, 10_000) is None
     assert queries.entity_id(real_db, "country:PAK") == pak_id
     assert queries.entity_id(real_db, "person:nobody") is None
@@ -403,7 +404,7 @@ def _store_with_events(path, published, text, events):
 def test_event_tables_say_where_the_date_came_from(tmp_path):
     """An event with no date of its own shows its article's date, flagged as such."""
     path = _store_with_events(tmp_path / "d.db", "2025-04-21", "Dar had visited Kabul.", [
-        {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "evidence": "Dar had visited Kabul."},
+        {"kind": "visit", "visitor_country": "IND", "destination_country": "AFG", "evidence": "An Indian team is in Kabul."},
         {"kind": "visit", "visitor_country": "PAK", "destination_country": "AFG", "date": "2025-04-19",
          "evidence": "Dar visited Kabul on April 19."},
     ])

@@ -17,15 +17,16 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     date/outlet indexes that stores of version 1 may lack (and any table they lack)."""
     existing = _user_tables(db)
     for name, (columns, options) in TABLES.items():
-        if name not in existing:
+        if name in _V2_TABLES and name not in existing:
             db[name].create(columns, **options)
     if "articles_fts" not in existing:
         db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     if "events_fts" not in existing:
         db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     db.execute("DROP VIEW IF EXISTS roles")
-    for table, cols, unique in INDEXES:
-        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    for table, cols, unique in INDEXES:  # those of this version's tables (later ones add theirs)
+        if table in _V2_TABLES and set(cols) <= set(db[table].columns_dict):
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
     db.create_view("roles", VIEWS["roles"], replace=True)
 
 
@@ -36,5 +37,63 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE ingest_runs SET status = 'finished' WHERE status = 'done'")
 
 
+def _migrate_4(db: sqlite_utils.Database) -> None:
+    """4: events become real-world events. The rows of ``events`` (one per sentence) move to
+    ``reports`` (same ids) and ``event_participants`` to ``report_participants``; ``events`` and
+    ``event_participants`` are made anew and filled by merging the reports
+    (:func:`analysis.store.events.rebuild_all`)."""
+    from . import events
+
+    existing = _user_tables(db)
+    if "key" in db["events"].columns_dict:  # the tables are this version's already
+        return
+    if "reports_fts" in existing:
+        db["reports"].disable_fts()
+    for name in ("report_participants", "reports"):
+        if name in existing:
+            db[name].drop()
+    for name in ("reports", "report_participants"):
+        columns, options = TABLES[name]
+        db[name].create(columns, **options)
+    old = set(db["events"].columns_dict)
+    shared = [c for c in TABLES["reports"][0] if c in old]
+    db.execute(f"INSERT INTO reports ({', '.join(shared)}) SELECT {', '.join(shared)} FROM events")
+    db.execute("INSERT INTO report_participants (report_id, entity_id, role)"
+               " SELECT event_id, entity_id, role FROM event_participants")
+    db.execute("UPDATE reports SET background = 0")
+    if "events_fts" in existing:
+        db["events"].disable_fts()
+    db["event_participants"].drop()
+    db["events"].drop()
+    for name in ("events", "event_participants"):
+        columns, options = TABLES[name]
+        db[name].create(columns, **options)
+    for table, cols, unique in INDEXES:
+        if table in ("events", "event_participants", "reports", "report_participants"):
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+    db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    db["reports"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    rows = db.execute("SELECT r.id, r.kind, r.article_id, r.visitor_country, r.destination_country,"
+                      " r.country FROM reports r").fetchall()
+    for rid, kind, article_id, vc, dc, country in rows:
+        if kind == "visit" and not vc:  # the visitor's country, as saves do now
+            found = db.execute(
+                "SELECT e.country FROM report_participants p JOIN entities e ON e.id = p.entity_id"
+                " WHERE p.report_id = ? AND p.role = 'visitor' AND e.country IS NOT NULL LIMIT 1",
+                [rid]).fetchone()
+            vc = found[0] if found else None
+            db.execute("UPDATE reports SET visitor_country = ? WHERE id = ?", [vc, rid])
+        block = events.block_of({"kind": kind, "article_id": article_id, "visitor_country": vc,
+                                 "destination_country": dc, "country": country})
+        db.execute("UPDATE reports SET block = ? WHERE id = ?", [block, rid])
+    events.rebuild_all(db)
+
+
+#: The tables as version 2 had them (migration 2 creates only these).
+_V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
+              "entity_aliases", "mentions", "article_roles", "events", "event_participants",
+              "topics", "article_topics", "ingest_runs", "ingest_errors", "meta", "curation_log")
+
+
 #: schema version -> the function that brings a store from the version before to it.
-MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3}
+MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4}

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Declarative table definitions: name -> (columns, options). Order matters for foreign keys.
 TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -108,14 +108,21 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "foreign_keys": [("article_id", "articles", "id"), ("entity_id", "entities", "id")],
         },
     ),
-    "events": (
+    # One row per sentence that reports an event (what the extractor found), linked to the
+    # real-world event it reports (``event_id``). ``block`` is the group of reports the event
+    # layer merges together (analysis/store/events.py).
+    "reports": (
         {
             "id": int,
             "article_id": int,
+            "event_id": int,
+            "block": str,
             "kind": str,
             "cameo": str,
             "date": str,
             "status": str,
+            "status_words": str,
+            "background": int,
             "country": str,
             "place": str,
             "visitor_country": str,
@@ -126,6 +133,46 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "start": int,
             "end": int,
             "quote": str,
+            "attributes": str,
+        },
+        {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    "report_participants": (
+        {"report_id": int, "entity_id": int, "role": str},
+        {
+            "pk": ("report_id", "entity_id", "role"),
+            "foreign_keys": [("report_id", "reports", "id"), ("entity_id", "entities", "id")],
+        },
+    ),
+    # One row per real-world event: its reports merged. The date, place, evidence and article are
+    # those of its best report; the status is its latest report's.
+    "events": (
+        {
+            "id": int,
+            "key": str,
+            "block": str,
+            "article_id": int,
+            "kind": str,
+            "cameo": str,
+            "date": str,
+            "status": str,
+            "status_words": str,
+            "background": int,
+            "country": str,
+            "place": str,
+            "visitor_country": str,
+            "destination_country": str,
+            "destination_place": str,
+            "evidence": str,
+            "sentence_index": int,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "reports": int,
+            "articles": int,
+            "outlets": int,
+            "first_reported": str,
+            "last_reported": str,
             "attributes": str,
         },
         {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
@@ -207,7 +254,13 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("article_roles", ["entity_id"], False),
     ("events", ["article_id"], False),
     ("events", ["kind", "date"], False),
+    ("events", ["key"], True),
+    ("events", ["block"], False),
     ("event_participants", ["entity_id"], False),
+    ("reports", ["article_id"], False),
+    ("reports", ["event_id"], False),
+    ("reports", ["block"], False),
+    ("report_participants", ["entity_id"], False),
     ("article_topics", ["topic_id"], False),
     ("ingest_errors", ["error_key"], True),
 ]
@@ -235,6 +288,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     _ensure_indexes_and_views(db)
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+    db["reports"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     db["meta"].insert({"key": "data_version", "value": "0"}, pk="key", ignore=True)
 

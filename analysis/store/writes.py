@@ -16,6 +16,7 @@ import sqlite_utils
 from analysis import model
 
 
+from . import events
 from .db import data_version, utcnow
 from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
 
@@ -72,20 +73,23 @@ def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str 
     return entity_id
 
 
-def clear_extraction(db: sqlite_utils.Database, article_id: int) -> None:
-    """Delete what extraction stored for one article (entities themselves stay)."""
+def clear_extraction(db: sqlite_utils.Database, article_id: int) -> set[str]:
+    """Delete what extraction stored for one article (entities themselves stay) and return the
+    event blocks its reports were in (their events are rebuilt by the caller)."""
+    blocks = events.blocks_of_article(db, article_id)
     db.execute(
-        "DELETE FROM event_participants WHERE event_id IN (SELECT id FROM events WHERE article_id = ?)",
+        "DELETE FROM report_participants WHERE report_id IN (SELECT id FROM reports WHERE article_id = ?)",
         [article_id],
     )
-    for table in ("events", "mentions", "article_roles", "article_topics"):
+    for table in ("reports", "mentions", "article_roles", "article_topics"):
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    return blocks
 
 
 #: Field of an extracted event -> the participant role recorded (from the domain vocabulary).
 _PARTICIPANT_FIELDS = model.role_fields()
 _EVENT_COLUMNS = {
-    "kind", "cameo", "date", "status", "country", "place", "visitor_country",
+    "kind", "cameo", "date", "status", "status_words", "country", "place", "visitor_country",
     "destination_country", "destination_place", "evidence", "sentence_index", "start", "end",
     "quote",
 }
@@ -95,11 +99,13 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
                     published: str | None, extractor_version: str) -> None:
     """Store one article's extraction result (the ``extract`` JSON contract), replacing any
     previous one. Call inside :func:`write_tx`."""
-    clear_extraction(db, article_id)
+    blocks = clear_extraction(db, article_id)
     ids: dict[str, int] = {}
+    countries: dict[str, str | None] = {}
     for ent in result.get("entities", []):
         eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []))
         ids.setdefault(ent["name"], eid)
+        countries.setdefault(ent["name"], ent.get("country"))
         for alias in ent.get("aliases", []):
             ids.setdefault(alias, eid)
         for role in ent.get("roles", []):
@@ -129,16 +135,23 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
     for ev in result.get("events", []):
         row = {k: ev.get(k) for k in _EVENT_COLUMNS}
         row["article_id"] = article_id
-        extra = {k: v for k, v in ev.items() if k not in _EVENT_COLUMNS}
+        row["background"] = int(bool(ev.get("background")))
+        visitor = ev.get("visitor")
+        if not row.get("visitor_country") and isinstance(visitor, str):
+            row["visitor_country"] = countries.get(visitor)
+        extra = {k: v for k, v in ev.items() if k not in _EVENT_COLUMNS and k != "background"}
         row["attributes"] = json.dumps(extra, ensure_ascii=False)
-        event_id = db["events"].insert(row).last_pk
+        row["block"] = events.block_of(row)
+        blocks.add(row["block"])
+        report_id = db["reports"].insert(row).last_pk
         parts = []
         for field, role in _PARTICIPANT_FIELDS.items():
             value = ev.get(field)
             for name in ([value] if isinstance(value, str) else value or []):
                 if name in ids:
-                    parts.append({"event_id": event_id, "entity_id": ids[name], "role": role})
-        db["event_participants"].insert_all(parts, ignore=True)
+                    parts.append({"report_id": report_id, "entity_id": ids[name], "role": role})
+        db["report_participants"].insert_all(parts, ignore=True)
+    events.rebuild_blocks(db, blocks)
     for topic in result.get("topics", []):
         db["topics"].insert({"id": topic["id"], "label": topic.get("label") or topic["id"]},
                             ignore=True)
@@ -318,6 +331,7 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
         "people": one("SELECT COUNT(*) FROM entities WHERE kind = ?", [model.PERSON]),
         "mentions": one("SELECT COUNT(*) FROM mentions"),
         "events": one("SELECT COUNT(*) FROM events"),
+        "reports": one("SELECT COUNT(*) FROM reports"),
         "visits": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.VISIT]),
         "meetings": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.MEETING]),
         "topic_tags": one("SELECT COUNT(*) FROM article_topics"),

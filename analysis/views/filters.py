@@ -7,8 +7,11 @@ as Datasette's ``filters.py`` does.
 
 Definitions (one each; docs/ARCHITECTURE.md repeats them):
 
-- **an event's day** (:func:`event_day`): the event's own date (``YYYY-MM-DD`` or ``YYYY-MM``)
-  when the text gives one, else its article's publication date;
+- **an event** is a real-world happening merged from its *reports* (the sentences that report
+  it, ``reports``; :mod:`analysis.store.events`); articles relate to events through reports;
+- **an event's day** (:func:`event_day`): the event's own date (``YYYY-MM-DD``, ``YYYY-MM`` or
+  ``YYYY``) when a report gives one, else the publication date of its best report's article,
+  and none for a background mention without a date;
 - **a visit's host country** (:func:`host_country`): the destination's country, else the
   country of the place where the event happened;
 - **an event's place** (:func:`event_place`): the visit's destination place, else the place of
@@ -16,7 +19,7 @@ Definitions (one each; docs/ARCHITECTURE.md repeats them):
 - **an event involves a country** (:func:`event_involves`): it is the visitor's or host's
   country, the country of its place, or the country of a participant;
 - **an article concerns a country** (:func:`articles_concerning`): it mentions an entity of
-  that country (the country itself, a place in it, one of its officials) or holds an event
+  that country (the country itself, a place in it, one of its officials) or reports an event
   involving it (:data:`ARTICLE_COUNTRIES` is the same relation as pairs);
 - **not cancelled** / **took place** (:func:`not_cancelled`, :func:`took_place`): statuses from
   :mod:`analysis.model`; an event without a status took place.
@@ -55,11 +58,13 @@ def kinds_in(kinds: Iterable[str], ev: str = "ev") -> str:
 # --- shared fragments -------------------------------------------------------------------------
 
 def event_day(ev: str = "ev", a: str | None = "a") -> str:
-    """SQL for an event's day. With ``a`` the article row is joined under that alias; with
-    ``a=None`` it is looked up (for queries that join articles only when they must)."""
+    """SQL for an event's day: its own date, else (news of the day, not a background mention)
+    the publication date of its best report's article; NULL for a background mention without a
+    date. With ``a`` the article row is joined under that alias; with ``a=None`` it is looked
+    up (for queries that join articles only when they must)."""
     own = f"NULLIF({ev}.date, '')"
     published = f"{a}.published" if a else f"(SELECT published FROM articles WHERE id = {ev}.article_id)"
-    return f"substr(COALESCE({own}, {published}), 1, 10)"
+    return f"substr(COALESCE({own}, CASE WHEN {ev}.background THEN NULL ELSE {published} END), 1, 10)"
 
 
 def host_country(ev: str = "ev") -> str:
@@ -95,7 +100,7 @@ def articles_concerning(n: int) -> tuple[str, int]:
     m = ", ".join("?" * n)
     return (f"SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
             f" WHERE e.country IN ({m})"
-            f" UNION SELECT x.article_id FROM events x WHERE x.visitor_country IN ({m})"
+            f" UNION SELECT x.article_id FROM reports x WHERE x.visitor_country IN ({m})"
             f" OR x.destination_country IN ({m}) OR x.country IN ({m})"), 4
 
 
@@ -104,9 +109,9 @@ def articles_concerning(n: int) -> tuple[str, int]:
 ARTICLE_COUNTRIES = """
     SELECT m.article_id, e.country AS code FROM mentions m JOIN entities e ON e.id = m.entity_id
     WHERE e.country IS NOT NULL
-    UNION SELECT article_id, visitor_country FROM events WHERE visitor_country IS NOT NULL
-    UNION SELECT article_id, destination_country FROM events WHERE destination_country IS NOT NULL
-    UNION SELECT article_id, country FROM events WHERE country IS NOT NULL
+    UNION SELECT article_id, visitor_country FROM reports WHERE visitor_country IS NOT NULL
+    UNION SELECT article_id, destination_country FROM reports WHERE destination_country IS NOT NULL
+    UNION SELECT article_id, country FROM reports WHERE country IS NOT NULL
 """
 
 
@@ -179,7 +184,7 @@ class Filters:
             where.append(
                 f"{a}.id IN (SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
                 f" WHERE e.key IN ({marks(p)})"
-                f" UNION SELECT x.article_id FROM events x JOIN event_participants xp ON xp.event_id = x.id"
+                f" UNION SELECT x.article_id FROM reports x JOIN report_participants xp ON xp.report_id = x.id"
                 f" JOIN entities e ON e.id = xp.entity_id WHERE e.key IN ({marks(p)}))"
             )
             params += p * 2
@@ -192,7 +197,7 @@ class Filters:
     def event_conditions(self, dates: bool = True, ev: str = "ev", a: str | None = "a") -> tuple[list[str], list[Any]]:
         """WHERE conditions keeping the events (alias ``ev``; article alias ``a``, or ``None``
         when articles are not joined) the filters select: their day in the window, involving a
-        country, with a person taking part, from an article with a topic. ``dates=False`` leaves
+        country, with a person taking part, reported in an article with a topic. ``dates=False`` leaves
         the window out (for queries that apply it themselves)."""
         where: list[str] = []
         params: list[Any] = []
@@ -214,7 +219,8 @@ class Filters:
             params += list(self.people)
         if self.topics:
             t = list(self.topics)
-            where.append(f"{ev}.article_id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks(t)}))")
+            where.append(f"{ev}.id IN (SELECT r.event_id FROM reports r JOIN article_topics rt"
+                         f" ON rt.article_id = r.article_id WHERE rt.topic_id IN ({marks(t)}))")
             params += t
         return where, params
 

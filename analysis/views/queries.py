@@ -59,6 +59,8 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
     # (minutes on a large store). ``INDEXED BY`` and ``+ev.id`` keep it on the right path.
     w2 = ["ev.date IS NULL", *(c.replace("ev.id IN (", "+ev.id IN (") for c in cond)]
     p2 = list(cparams)
+    if f.dated:  # a background mention without a date has no day, so no window holds it
+        w2.append("ev.background = 0")
     if f.start:
         w1.append("substr(ev.date, 1, 10) || '-31' >= ?")  # month-only dates: see Filters.event_conditions
         p1.append(f.start)
@@ -73,7 +75,8 @@ def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
         SELECT id, d FROM (SELECT ev.id, substr(ev.date, 1, 10) AS d FROM events ev {and_where(w1)}
                            ORDER BY ev.date DESC, ev.id DESC LIMIT ?)
         UNION ALL
-        SELECT id, d FROM (SELECT ev.id, substr(a.published, 1, 10) AS d
+        SELECT id, d FROM (SELECT ev.id, CASE WHEN ev.background THEN NULL
+                                              ELSE substr(a.published, 1, 10) END AS d
                            FROM articles a
                            CROSS JOIN events ev {d.index_hint('idx_events_article_id')} ON ev.article_id = a.id
                            {and_where(w2)}
@@ -231,8 +234,9 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
     newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
         WITH sel AS ({newest})
-        SELECT ev.id, sel.d AS date,
-               CASE WHEN ev.date IS NULL THEN 'article' ELSE 'text' END AS date_from,
+        SELECT ev.id, ev.key, sel.d AS date,
+               CASE WHEN ev.date IS NOT NULL THEN 'text' WHEN ev.background THEN 'not given'
+                    ELSE 'article' END AS date_from,
                ev.kind, ev.status, ev.cameo,
                ev.visitor_country, ev.destination_country,
                {_PLACE} AS place, ev.country,
@@ -243,9 +247,10 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
                   FROM event_participants p JOIN entities e ON e.id = p.entity_id
                   WHERE p.event_id = ev.id AND e.country IS NOT NULL) AS participant_countries,
                ev.evidence, ev.quote, ev.article_id, a.title, a.url, a.outlet,
-               substr(a.published, 1, 10) AS published
+               substr(a.published, 1, 10) AS published,
+               ev.reports, ev.articles, ev.outlets, substr(ev.first_reported, 1, 10) AS first_reported
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
-        ORDER BY sel.d DESC, ev.id DESC LIMIT ?
+        ORDER BY sel.d IS NULL, sel.d DESC, ev.id DESC LIMIT ?
     """
     with r.session() as conn:
         df = conn.df(sql, nparams + [limit])
@@ -264,6 +269,68 @@ def _pair_label(r: Any) -> str:
     codes = sorted(set(filter(None, _s(r.participant_countries).split(","))) |
                    ({country} if country else set()))
     return " – ".join(codes) if codes else "?"
+
+
+def event_reports(source: Source, event_id: int) -> pd.DataFrame:
+    """Every report behind one event, oldest article first: the sentence, the date and status
+    that report gives (and the words that decided the status), its article and outlet.
+
+    :returns: columns ``report_id, date, status, status_words, background, kind, evidence,
+        participants, article_id, title, outlet, url, published``.
+    """
+    with as_reader(source).session() as conn:
+        return conn.df("""
+            SELECT rp.id AS report_id, rp.date, rp.status, rp.status_words, rp.background, rp.kind,
+                   rp.evidence,
+                   (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
+                      FROM report_participants p JOIN entities e ON e.id = p.entity_id
+                      WHERE p.report_id = rp.id) AS participants,
+                   rp.article_id, a.title, a.outlet, a.url, substr(a.published, 1, 10) AS published
+            FROM reports rp JOIN articles a ON a.id = rp.article_id
+            WHERE rp.event_id = ? ORDER BY a.published, rp.article_id, rp.sentence_index, rp.id
+        """, [int(event_id)])
+
+
+#: The columns of :func:`export_events`, in order.
+EXPORT_COLUMNS = ["key", "kind", "cameo", "date", "status", "visitor", "visitor_country",
+                  "destination_country", "place", "country", "people", "reports", "outlets",
+                  "first_reported", "articles", "evidence"]
+
+
+def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+    """One row per event under the filters, newest first, for ``python -m analysis export
+    events`` and the Visits page's download: :data:`EXPORT_COLUMNS`. ``date`` is the event's own
+    date (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``) or empty; ``people`` every participant's name;
+    ``outlets`` the outlets that reported it; ``articles`` its articles as ``id url`` pairs."""
+    r = as_reader(source)
+    where, params = f.event_conditions(a=None)
+    if kinds:
+        where.append(f"ev.kind IN ({marks(kinds)})")
+        params += list(kinds)
+    sql = f"""
+        SELECT ev.id, ev.key, ev.kind, ev.cameo, ev.date, ev.status,
+               (SELECT group_concat(e.name, '; ') FROM event_participants p JOIN entities e
+                  ON e.id = p.entity_id WHERE p.event_id = ev.id AND p.role = {quoted(model.VISITOR)}) AS visitor,
+               ev.visitor_country, ev.destination_country, {_PLACE} AS place, ev.country,
+               (SELECT group_concat(DISTINCT e.name) FROM event_participants p JOIN entities e
+                  ON e.id = p.entity_id WHERE p.event_id = ev.id) AS people,
+               ev.reports,
+               (SELECT group_concat(DISTINCT a.outlet) FROM reports rp JOIN articles a
+                  ON a.id = rp.article_id WHERE rp.event_id = ev.id) AS outlets,
+               substr(ev.first_reported, 1, 10) AS first_reported,
+               (SELECT group_concat(DISTINCT a.id || CASE WHEN COALESCE(a.url, '') != '' THEN ' ' || a.url ELSE '' END) FROM reports rp
+                  JOIN articles a ON a.id = rp.article_id WHERE rp.event_id = ev.id) AS articles,
+               ev.evidence
+        FROM events ev {and_where(where)}
+        ORDER BY {event_day("ev", None)} IS NULL, {event_day("ev", None)} DESC, ev.id DESC
+        {"LIMIT ?" if limit else ""}
+    """
+    with r.session() as conn:
+        df = conn.df(sql, params + ([int(limit)] if limit else []))
+    for col in ("people", "outlets", "articles"):
+        df[col] = [", ".join(sorted(str(v).split(","))) if isinstance(v, str) else "" for v in df[col]]
+    return df[EXPORT_COLUMNS]
 
 
 def event_people(source: Source, f: Filters = NO_FILTERS,
@@ -303,7 +370,7 @@ def visit_gaps(source: Source, f: Filters = NO_FILTERS) -> pd.DataFrame:
     d = r.dialect
     where, params = f.event_conditions()
     where += [f"ev.kind = {_VISIT}", "ev.visitor_country IS NOT NULL",
-              f"{_HOST} IS NOT NULL", took_place()]
+              f"{_HOST} IS NOT NULL", took_place(), f"{_DAY} IS NOT NULL"]
     sql = f"""
         WITH v AS (
             SELECT ev.visitor_country AS visitor, {_HOST} AS host,
@@ -330,7 +397,7 @@ def pair_visits(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTER
     r = as_reader(source)
     d = r.dialect
     where, params = f.event_conditions()
-    where += [f"ev.kind = {_VISIT}", took_place(),
+    where += [f"ev.kind = {_VISIT}", took_place(), f"{_DAY} IS NOT NULL",
               (f"((ev.visitor_country = ? AND {_HOST} = ?)"
                f" OR (ev.visitor_country = ? AND {_HOST} = ?))")]
     params += [a_code, b_code, b_code, a_code]
@@ -339,13 +406,13 @@ def pair_visits(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTER
             SELECT {_DAY} AS date, ev.visitor_country AS visitor,
                    {_HOST} AS host,
                    MIN(ev.id) AS event_id, MIN(ev.evidence) AS evidence, MIN(a.title) AS title,
-                   MIN(a.url) AS url, COUNT(*) AS reports
+                   MIN(a.url) AS url, SUM(ev.reports) AS reports, MIN(ev.key) AS key
             FROM events ev JOIN articles a ON a.id = ev.article_id {and_where(where)}
             GROUP BY 1, 2, 3
         )
         SELECT date, visitor, host,
                CAST({d.days_between("date", "LAG(date) OVER (ORDER BY date)")} AS INTEGER) AS gap_days,
-               reports, evidence, title, url, event_id
+               reports, evidence, title, url, event_id, key
         FROM v ORDER BY date
     """
     with r.session() as conn:
@@ -619,7 +686,7 @@ def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = 
         ap.append(outlet)
     q = safe.fts_query(text)
     cols = """a.id, substr(a.published, 1, 10) AS published, a.title, a.outlet, a.url,
-              (SELECT COUNT(*) FROM events x WHERE x.article_id = a.id) AS events,
+              (SELECT COUNT(DISTINCT x.event_id) FROM reports x WHERE x.article_id = a.id) AS events,
               (SELECT group_concat(topic_id, ', ') FROM article_topics x WHERE x.article_id = a.id)
                 AS topics"""
     if q:
@@ -641,23 +708,25 @@ def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = 
 
 def search_evidence(source: Source, f: Filters = NO_FILTERS, text: str | None = None,
                     limit: int = 200) -> pd.DataFrame:
-    """Events whose evidence sentence matches ``text`` (safe FTS5), best match first.
+    """Reports whose sentence matches ``text`` (safe FTS5), best match first, with the event
+    each reports (``id``, ``key``) and the article it is in.
 
     :returns: an empty frame when ``text`` holds nothing searchable.
     """
     r = as_reader(source)
     d = r.dialect
     q = safe.fts_query(text)
-    cols = ["id", "date", "kind", "status", "evidence", "article_id", "title", "url"]
+    cols = ["id", "key", "date", "kind", "status", "evidence", "article_id", "title", "url"]
     if not q:
         return pd.DataFrame(columns=cols)
     where, params = f.event_conditions()
     sql = f"""
-        SELECT ev.id, {_DAY} AS date, ev.kind, ev.status, ev.evidence, ev.article_id,
-               a.title, a.url
-        FROM {d.fts_table("events")} JOIN events ev ON ev.id = {d.fts_table("events")}.rowid
-        JOIN articles a ON a.id = ev.article_id
-        {and_where([d.fts_match("events")] + where)} ORDER BY {d.fts_rank("events")} LIMIT ?
+        SELECT ev.id, ev.key, {_DAY} AS date, ev.kind, ev.status, rp.evidence, rp.article_id,
+               ra.title, ra.url
+        FROM {d.fts_table("reports")} JOIN reports rp ON rp.id = {d.fts_table("reports")}.rowid
+        JOIN events ev ON ev.id = rp.event_id JOIN articles a ON a.id = ev.article_id
+        JOIN articles ra ON ra.id = rp.article_id
+        {and_where([d.fts_match("reports")] + where)} ORDER BY {d.fts_rank("reports")} LIMIT ?
     """
     with r.session() as conn:
         return conn.df(sql, [q] + params + [limit])
@@ -689,13 +758,14 @@ def article(source: Source, article_id: int) -> dict[str, Any] | None:
             FROM article_roles r JOIN entities e ON e.id = r.entity_id WHERE r.article_id = ?
         """, [article_id])
         out["events"] = conn.df(f"""
-            SELECT ev.id, ev.kind, ev.date, ev.status, ev.cameo, ev.visitor_country,
+            SELECT ev.event_id AS id, x.key, ev.kind, ev.date, ev.status, ev.cameo, ev.visitor_country,
                    ev.destination_country, {_PLACE} AS place,
                    (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
-                      FROM event_participants p JOIN entities e ON e.id = p.entity_id
-                      WHERE p.event_id = ev.id) AS participants,
-                   ev.evidence
-            FROM events ev WHERE ev.article_id = ? ORDER BY ev.start, ev.id
+                      FROM report_participants p JOIN entities e ON e.id = p.entity_id
+                      WHERE p.report_id = ev.id) AS participants,
+                   ev.evidence, x.reports
+            FROM reports ev LEFT JOIN events x ON x.id = ev.event_id
+            WHERE ev.article_id = ? ORDER BY ev.start, ev.id
         """, [article_id])
         out["topics"] = conn.df("""
             SELECT t.id, t.label, at.score, at.evidence FROM article_topics at

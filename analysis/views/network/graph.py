@@ -4,14 +4,15 @@ Three kinds of edge, all counted in SQLite (one read-only session per call):
 
 * ``affiliation`` person-country, from ``entities.country``; weight = the person's events;
 * ``meeting`` person-person (or with a country/organisation that took part), from the
-  participants of meetings; weight = the pair's meetings;
+  participants of meetings, talks, agreements and every other kind that relates two sides
+  except visits; weight = the pair's events;
 * ``visit`` country-country, from a visit's visitor country to its host country
   (:func:`analysis.views.filters.host_country`); weight = the visits between the pair (both
   directions; each direction is kept apart).
 
-An "event" is counted once per distinct day for the same pair (for affiliations: once per kind,
-day and set of participants), so the same meeting reported by five articles weighs 1
-(``reports`` keeps the number of event rows). Cancelled events are left out. Which events
+Weights count events, not reports: the same meeting reported by five articles is one event
+(:mod:`analysis.store.events`) and weighs 1 (``reports`` and ``articles`` keep how often it was
+reported). Cancelled events are left out. Which events
 count is decided by the dashboard's :class:`~analysis.views.filters.Filters` (dates, countries,
 topics; the page passes people as the ego focus instead); how the graph is cut down for display
 by a :class:`GraphView`.
@@ -79,14 +80,15 @@ _RELATIONS = kinds_in(model.relation_kinds(), "e")
 def _kept_events(f: Filters) -> tuple[str, list[Any]]:
     """SELECT (id, kind, article_id, d, vc, dc, ec) of the visits and meetings the filters keep."""
     where, params = f.event_conditions(ev="e", a=None)
-    sql = f"""SELECT e.id, e.kind, e.article_id, {event_day("e", None)} AS d,
+    sql = f"""SELECT e.id, e.kind, e.article_id, e.reports, e.articles, {event_day("e", None)} AS d,
                      e.visitor_country AS vc, {host_country("e")} AS dc, e.country AS ec
               FROM events e WHERE {" AND ".join([_RELATIONS, not_cancelled("e"), *where])}"""
     return sql, params
 
 
 _PARTICIPANTS = f"""
-    SELECT DISTINCT p.event_id, ev.kind AS ekind, ev.d, ev.article_id, n.id AS entity_id,
+    SELECT DISTINCT p.event_id, ev.kind AS ekind, ev.d, ev.article_id, ev.reports, ev.articles,
+           n.id AS entity_id,
            n.name, n.kind, n.country,
            CASE WHEN n.kind = {quoted(model.COUNTRY)} AND n.country IS NOT NULL THEN 'c:' || n.country
                 ELSE 'e:' || n.id END AS node
@@ -94,18 +96,18 @@ _PARTICIPANTS = f"""
     JOIN entities n ON n.id = p.entity_id"""
 
 _SQL_MEETINGS = f"""
-SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT p1.d) AS weight,
-       COUNT(DISTINCT p1.event_id) AS reports, COUNT(DISTINCT p1.article_id) AS articles,
+SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT p1.event_id) AS weight,
+       SUM(p1.reports) AS reports, SUM(p1.articles) AS articles,
        MIN(p1.d) AS first, MAX(p1.d) AS last,
        MAX(COALESCE(p1.d, '') || '|' || printf('%012d', p1.event_id)) AS latest
 FROM net_part p1 JOIN net_part p2 ON p2.event_id = p1.event_id AND p2.node > p1.node
-WHERE p1.ekind = {quoted(model.MEETING)}
+WHERE p1.ekind != {quoted(model.VISIT)}
 GROUP BY p1.node, p2.node
 """
 
 _SQL_VISITS = f"""
-SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(DISTINCT d) AS weight,
-       COUNT(*) AS reports, COUNT(DISTINCT article_id) AS articles,
+SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(*) AS weight,
+       SUM(reports) AS reports, SUM(articles) AS articles,
        MIN(d) AS first, MAX(d) AS last, MAX(COALESCE(d, '') || '|' || printf('%012d', id)) AS latest
 FROM net_ev
 WHERE kind = {quoted(model.VISIT)} AND vc IS NOT NULL AND dc IS NOT NULL AND vc != dc
@@ -115,8 +117,8 @@ GROUP BY vc, dc
 # Person (or organisation) -> its country, weighted by the person's events in the window,
 # counted once per kind and day (the same meeting in five reports counts once).
 _SQL_AFFILIATION = f"""
-SELECT node AS u, 'c:' || country AS v, COUNT(DISTINCT ekind || '|' || COALESCE(d, '')) AS weight,
-       COUNT(DISTINCT event_id) AS reports, COUNT(DISTINCT article_id) AS articles,
+SELECT node AS u, 'c:' || country AS v, COUNT(DISTINCT event_id) AS weight,
+       SUM(reports) AS reports, SUM(articles) AS articles,
        MIN(d) AS first, MAX(d) AS last,
        MAX(COALESCE(d, '') || '|' || printf('%012d', event_id)) AS latest
 FROM net_part
@@ -324,7 +326,7 @@ def edge_table(g: nx.Graph) -> pd.DataFrame:
 
 _EVIDENCE_COLUMNS = ["date", "kind", "status", "evidence", "article", "outlet", "url",
                      "published", "place", "visitor_country", "destination_country", "cameo",
-                     "event_id", "article_id"]
+                     "key", "event_id", "article_id"]
 
 
 def _node_entities(s: Any, node: str) -> list[int]:
@@ -349,8 +351,8 @@ def _took_part(ids: list[int], params: list[Any]) -> str:
 
 def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
                   limit: int = 500) -> pd.DataFrame:
-    """The events (with evidence sentence and article) behind the edge ``u``-``v``, newest
-    first, under the same filters as the graph.
+    """The reports (sentence and article) of the events behind the edge ``u``-``v``, newest
+    event first, under the same filters as the graph.
 
     Country-country: the visits between them (either direction) and meetings both took part
     in. Person-country affiliation: the person's events, plus the sentences that gave the
@@ -374,14 +376,15 @@ def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
             cond += f"(e.kind = {quoted(model.MEETING)} AND {_took_part(ids_a, params)}"
             cond += f" AND {_took_part(ids_b, params)})"
         where, fparams = f.event_conditions(ev="e", a=None)
+        # every report of the edge's events: the sentence and the article of each
         rows = [dict(r) for r in s.execute(
-            f"""SELECT e.id AS event_id, e.kind, {event_day("e", None)} AS date, e.status, e.cameo,
+            f"""SELECT e.id AS event_id, e.key, e.kind, {event_day("e", None)} AS date, e.status, e.cameo,
                        e.visitor_country, {host_country("e")} AS destination_country,
-                       {event_place("e")} AS place, e.evidence, a.id AS article_id,
+                       {event_place("e")} AS place, rp.evidence, a.id AS article_id,
                        a.title AS article, a.outlet, a.url, a.published
-                FROM events e JOIN articles a ON a.id = e.article_id
+                FROM events e JOIN reports rp ON rp.event_id = e.id JOIN articles a ON a.id = rp.article_id
                 WHERE {" AND ".join([_RELATIONS, not_cancelled("e"), f"({cond})", *where])}
-                ORDER BY date DESC, e.id LIMIT ?""",
+                ORDER BY date DESC, e.id, a.published, rp.id LIMIT ?""",
             params + fparams + [int(limit)])]
         roles: list[dict[str, Any]] = []
         if a.startswith("c:") != b.startswith("c:"):
