@@ -151,6 +151,8 @@ ingest_runs = cached(queries.ingest_runs)
 last_ingest = cached(queries.last_ingest)
 ingest_errors = cached(queries.ingest_errors)
 store_stats = cached(queries.store_stats)
+event_reports = cached(queries.event_reports)
+export_events = cached(queries.export_events)
 
 
 # Global filters -----------------------------------------------------------------------------
@@ -325,8 +327,9 @@ def labelled(label: str, value: Any, *, max_chars: int | None = None) -> None:
 def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
           column_config: dict[str, Any] | None = None, hide: tuple[str, ...] = (),
           height: int | str = "auto", on_select: str = "ignore",
-          selection_mode: str = "single-row") -> Any:
-    """A dataframe with a CSV download of exactly the rows shown (all columns).
+          selection_mode: str = "single-row", csv: pd.DataFrame | None = None) -> Any:
+    """A dataframe with a CSV download of exactly the rows shown (all columns), or of ``csv``
+    when the download has a shape of its own (the events export: one line per event).
 
     ``url`` columns become links only for http(s) URLs (others are blanked in the grid; the
     CSV keeps them as text). The grid renders cells as plain text, never HTML.
@@ -343,8 +346,8 @@ def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
     if on_select != "ignore":
         kwargs.update(on_select=on_select, selection_mode=selection_mode)
     event = st.dataframe(shown, **kwargs)
-    csv = safe.csv_bytes(df)
-    st.download_button(f"Download CSV ({len(df)} rows)", csv, file_name=file_name or f"{key}.csv",
+    out = df if csv is None else csv
+    st.download_button(f"Download CSV ({len(out)} rows)", safe.csv_bytes(out), file_name=file_name or f"{key}.csv",
                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
     return event
 

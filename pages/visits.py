@@ -38,9 +38,23 @@ st.caption("Filled marker: took place; open: planned; ×: cancelled. Hover a poi
            "evidence sentence and its source.")
 
 st.subheader(f"Events ({len(events)})")
-c.table(events[["date", "date_from", "kind", "status", "pair", "participants", "place", "evidence", "title",
-                "outlet", "url", "cameo", "article_id"]],
-        key="visits_table", file_name="visits-meetings.csv")
+st.caption("One row per event: its reports (the sentences that report it, in one or more "
+           "articles) merged. Pick a row to read every report. A date 'not given' is a "
+           "background mention without a date (shown with the day it was reported).")
+shown = events.assign(date=[d if isinstance(d, str) else f"not given, reported {fr}"
+                            for d, fr in zip(events["date"], events["first_reported"])])
+export = c.export_events(f, kinds_t, limit=5000)  # the download: one line per event
+export = export[export["status"].fillna(model.unknown_status()).isin(statuses)]
+picked = c.table(shown[["date", "date_from", "kind", "status", "pair", "participants", "place", "reports",
+                        "outlets", "evidence", "title", "outlet", "url", "cameo", "key", "article_id"]],
+                 key="visits_table", file_name="chancery-events.csv", on_select="rerun", csv=export)
+row = c.selected_row(picked, shown)
+if row:
+    st.markdown("**Reports of this event**")
+    c.text(f"{row['key']}: {row['reports']} report(s) in {row['outlets']} outlet(s)", caption=True)
+    ev_id = int(events.loc[events["key"] == row["key"], "id"].iloc[0])
+    c.table(c.event_reports(ev_id), key="visits_reports", file_name="event-reports.csv",
+            column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
 
 st.subheader("Time since the last visit")
 gaps = c.visit_gaps(f)
