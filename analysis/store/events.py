@@ -219,10 +219,15 @@ def cluster(group: str, reports: list[_Report]) -> list[_Cluster]:
             clusters.append(home)
         home.reports.append(r)
     for r in background:
-        before = [c for c in clusters if _same_sides(group, c, r) and c.lo is not None
-                  and r.published is not None and c.lo <= r.published]
+        # the event it recalls: the latest one of those sides before its article (an undated
+        # event counts from its first report)
+        # (a mention naming people joins only an event of theirs: "Raisi's visit" recalls a
+        # visit by Raisi, not any earlier Iranian visit)
+        before = [c for c in clusters if _same_sides(group, c, r) and not _is_background(c)
+                  and r.published is not None and _when(c) <= r.published
+                  and (not r.people or bool(r.people & c.people()))]
         if before:
-            max(before, key=lambda c: c.lo).add(r, None, None)
+            max(before, key=_when).add(r, None, None)
             continue
         home = next((c for c in clusters if _is_background(c) and _same_sides(group, c, r)), None)
         if home is None:
@@ -230,6 +235,15 @@ def cluster(group: str, reports: list[_Report]) -> list[_Cluster]:
             clusters.append(home)
         home.reports.append(r)
     return clusters
+
+
+def _when(c: _Cluster) -> date:
+    """When an event began, as far as its reports say: its first day, else its month's or
+    year's first day, else its first report's publication."""
+    if c.lo is not None:
+        return c.lo
+    span = _coarse_span(c)
+    return span[0] if span else _published(c)
 
 
 def _is_background(c: _Cluster) -> bool:
