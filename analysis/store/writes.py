@@ -298,10 +298,11 @@ def articles_to_extract(db: sqlite_utils.Database, ids: list[int]) -> list[dict[
 
 
 def prune_orphan_entities(db: sqlite_utils.Database) -> int:
-    """Delete entities that no mention, role, event or curation refers to; returns the count."""
+    """Delete entities that no mention, role, report, event or curation refers to; returns the count."""
     orphan = (
         "SELECT id FROM entities e WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
         " AND NOT EXISTS (SELECT 1 FROM article_roles r WHERE r.entity_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM report_participants p WHERE p.entity_id = e.id)"
         " AND NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.entity_id = e.id)"
         " AND NOT EXISTS (SELECT 1 FROM curation_log c WHERE c.target_key = e.key)"
     )

@@ -77,6 +77,10 @@ def _event_hover(r: Any, label: str) -> str:
         lines.append("“" + esc(r.get("evidence"), max_chars=300, wrap=80) + "”")
     if r.get("title"):
         lines.append("source: " + esc(r.get("title"), max_chars=120))
+    if r.get("reports"):
+        n, outlets = int(r["reports"]), int(r.get("outlets") or 0)
+        lines.append(f"{n} report{'s' if n != 1 else ''}" + (
+            f" in {outlets} outlet{'s' if outlets != 1 else ''}" if outlets else ""))
     return "<br>".join(lines)
 
 
@@ -86,7 +90,8 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
     country), coloured by kind, the marker showing the status (open = planned, x = cancelled).
 
     :param df: rows with at least ``date, kind, status, <group_col>``; optionally ``id``/
-        ``event_id``, ``place``, ``participants``, ``evidence``, ``title``.
+        ``event_id``, ``place``, ``participants``, ``evidence``, ``title``, ``reports``,
+        ``outlets`` (an event's reports and the outlets they came from).
     :param max_groups: keep the groups with most events (the rest would be unreadable).
     """
     if df.empty or group_col not in df:

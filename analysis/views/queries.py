@@ -346,7 +346,7 @@ def event_people(source: Source, f: Filters = NO_FILTERS,
         SELECT ev.id AS event_id, sel.d AS date, ev.kind, ev.status, e.key, e.name,
                e.country AS person_country, p.role, ev.visitor_country, ev.destination_country,
                {_PLACE} AS place, ev.evidence, ev.article_id,
-               a.title, a.url
+               a.title, a.url, ev.reports, ev.outlets
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
         CROSS JOIN event_participants p ON p.event_id = ev.id
         CROSS JOIN entities e ON e.id = p.entity_id
