@@ -151,3 +151,40 @@ def test_a_host_of_two_guests(nlp):
 def test_every_event_has_background_and_status_words(nlp):
     for ev in events(nlp, "Ishaq Dar will visit Kabul next week. Dar met Amir Khan Muttaqi."):
         assert isinstance(ev["background"], bool) and "status_words" in ev
+
+
+# -- occasions, returns, visited sites ------------------------------------------------------
+def test_a_person_told_another_at_talks_makes_a_meeting_in_the_talks_place(nlp):
+    evs = events(nlp, "Pakistan will reopen its consulate in Herat, Foreign Minister Ishaq Dar told "
+                      "Chinese Foreign Minister Wang Yi at talks in Beijing on Tuesday.")
+    (m,) = of(evs, model.MEETING)
+    assert sorted(m["participants"]) == ["Ishaq Dar", "Wang Yi"]
+    assert (m["place"], m["country"], m["date"]) == ("Beijing", "CHN", "2025-07-29")
+
+
+def test_a_lone_speaker_at_a_summit_is_no_meeting(nlp):
+    evs = events(nlp, "Prime Minister Shehbaz Sharif spoke about trade at the summit in Tashkent.")
+    assert of(evs, model.MEETING) == []
+
+
+def test_the_counterpart_at_the_talks(nlp):
+    evs = events(nlp, "Ishaq Dar's Chinese counterpart at the talks was Foreign Minister Wang Yi.")
+    (m,) = of(evs, model.MEETING)
+    assert sorted(m["participants"]) == ["Ishaq Dar", "Wang Yi"]
+
+
+def test_returned_to_a_foreign_capital_is_a_visit_and_home_is_none(nlp):
+    (v,) = of(events(nlp, "Chinese Foreign Minister Wang Yi returned to Kabul on Saturday."), model.VISIT)
+    assert (v["visitor"], v["destination_country"], v["date"]) == ("Wang Yi", "AFG", "2025-08-02")
+    assert of(events(nlp, "Chinese Foreign Minister Wang Yi returned to China on Saturday."), model.VISIT) == []
+
+
+def test_a_visited_site_in_a_country_makes_the_destination(nlp):
+    (v,) = of(events(nlp, "Chinese Foreign Minister Wang Yi visited the construction site of a new "
+                          "dam in Afghanistan on Monday."), model.VISIT)
+    assert (v["visitor"], v["destination_country"], v["date"]) == ("Wang Yi", "AFG", "2025-07-28")
+
+
+def test_a_site_named_in_a_clause_is_no_destination(nlp):
+    evs = events(nlp, "Chinese Foreign Minister Wang Yi visited the graves of soldiers killed in Afghanistan.")
+    assert of(evs, model.VISIT) == []

@@ -53,12 +53,13 @@ TOP_KEYS = frozenset({
 #: The keys of each rule object.
 RULE_KEYS = {
     "visit": frozenset({"verbs", "nouns", "noun_dest_preps", "noun_agent_preps", "noun_of_preps",
-                        "noun_of_destination", "noun_support_verbs", "dobj_modifier_prefixes"}),
+                        "noun_of_destination", "noun_support_verbs", "dobj_modifier_prefixes",
+                        "dobj_site_preps"}),
     "host": frozenset({"verbs", "place_preps"}),
     "meet": frozenset({"verbs", "nouns", "third_location_words", "present_words", "host_words",
                        "reciprocal_verbs", "participant_preps", "holder_participant_preps",
                        "place_preps", "where_words", "relative_pronouns", "plural_possessives",
-                       "not_participant_after"}),
+                       "not_participant_after", "occasion_preps"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -132,6 +133,7 @@ class EventExtractor:
         self.support = set(visit["noun_support_verbs"])
         self.of_dest = set(visit["noun_of_destination"])
         self.dobj_modifiers = tuple(visit["dobj_modifier_prefixes"])
+        self.site_preps = set(visit["dobj_site_preps"])
         self.host_verbs = set(host["verbs"])
         self.host_place_preps = set(host["place_preps"])
         self.meet_words = set(meet["verbs"]) | set(meet["nouns"])
@@ -145,6 +147,7 @@ class EventExtractor:
         self.where_words = set(meet["where_words"])
         self.relative_pronouns = set(meet["relative_pronouns"])
         self.plural_possessives = set(meet["plural_possessives"])
+        self.occasion_preps = set(meet["occasion_preps"])
         self.not_participant_after = [tuple(p.lower().split()) for p in meet["not_participant_after"]]
         self.say = set(ev["statement"]["verbs"])
         self.attack_nouns = set(attack["nouns"])
@@ -554,7 +557,35 @@ class EventExtractor:
                 p = self.place_of(x, dateline)
                 if p:
                     out.append(p)
+                elif x.dep_ == "dobj" and self.rec_at(x) is None:
+                    p = self._site(x, dateline)
+                    if p:
+                        out.append(p)  # "visited the construction site ... in Herat"
         return out
+
+    def _site(self, obj: Token, dateline: set[int]) -> tuple | None:
+        """The place a visited object that is no place stands in: "the site of the pipeline at
+        Rabat Sangi in Afghanistan's Herat area" -> Afghanistan (through of-phrases and the
+        site prepositions only, never a clause: "the graves of soldiers killed in X" is no)."""
+        stack = [obj]
+        seen = 0
+        while stack and seen < 40:
+            t = stack.pop(0)
+            seen += 1
+            for c in t.children:
+                if c.dep_ != "prep":
+                    continue
+                for p in c.children:
+                    if p.dep_ != "pobj":
+                        continue
+                    if c.lower_ in self.site_preps:
+                        for x in [p, *[g for g in p.children if g.dep_ in ("poss", "compound")]]:
+                            d = self.place_of(x, dateline)
+                            if d:
+                                return d
+                    if self.rec_at(p) is None:
+                        stack.append(p)
+        return None
 
     def _visit(self, visitor, vcountry, dest, status, date, hosted=False, **extra):
         """A visit event; CAMEO: planned, else hosted (043) for a host verb, else a visit."""
@@ -750,6 +781,13 @@ class EventExtractor:
                 if a.dep_ == "relcl" and any(c.lower_ in self.where_words for c in a.children):
                     where = self.place_of(a.head, dateline) or (None, None)
                     break
+        if where is None and doc.has_annotation("DEP"):  # "at talks in New Delhi": its own place
+            for p in trig.subtree:
+                if p.dep_ == "pobj" and p.head.head.i == trig.i and p.head.lower_ in self.meet_place_preps:
+                    d = self.place_of(p, dateline)
+                    if d and d[0]:
+                        where = d
+                        break
         if where is not None:
             place, country = where
         for span, name in ([] if where is not None else state(doc).get("mentions", [])):
@@ -826,6 +864,16 @@ class EventExtractor:
                 stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
         return list(dict.fromkeys(out))
 
+    def _occasion(self, trig: Token) -> Token | None:
+        """The verb or noun a meeting noun is the occasion of: "told B at talks", "his
+        counterpart at the talks" (the object of an occasion preposition), else None."""
+        if trig.pos_ in ("VERB", "AUX") or trig.dep_ != "pobj":
+            return None
+        prep = trig.head
+        if prep.lower_ not in self.occasion_preps or prep.head.i == prep.i:
+            return None
+        return prep.head
+
     def linked_participants(self, doc: Doc, sent: Span, trig: Token, people: list[str]) -> list[str]:
         """Participants tied to a meeting word by the parse: subject(s) and object, "with X",
         "between X and Y"; when only the counterpart is tied ("talks with X"), the one other
@@ -846,6 +894,20 @@ class EventExtractor:
                 else:
                     subj += self._persons(c)
         holders = [head] if not verbal and trig.dep_ in ("dobj", "pobj", "nsubj") else []
+        occasion = self._occasion(trig)
+        if occasion is not None and occasion.pos_ in ("VERB", "AUX"):
+            holders.append(occasion)  # "A told B at talks in Delhi": A and B met
+            for c in occasion.children:
+                if c.dep_ in ("dobj", "dative"):
+                    obj += self._persons(c)
+        elif occasion is not None:  # "A's counterpart at the talks was B"
+            for c in occasion.children:
+                if c.dep_ == "poss":
+                    subj += self._persons(c)
+            if occasion.dep_ == "nsubj" and subj:
+                for c in occasion.head.children:
+                    if c.dep_ == "attr":
+                        obj += self._persons(c)
         unnamed_subject = False
         for h in [trig] + holders:
             for c in h.children:
