@@ -188,3 +188,24 @@ def test_a_visited_site_in_a_country_makes_the_destination(nlp):
 def test_a_site_named_in_a_clause_is_no_destination(nlp):
     evs = events(nlp, "Chinese Foreign Minister Wang Yi visited the graves of soldiers killed in Afghanistan.")
     assert of(evs, model.VISIT) == []
+
+
+# -- delegation members ----------------------------------------------------------------------
+def test_members_of_a_delegation_join_the_talks_just_reported(nlp):
+    (ev,) = of(events(nlp, "Indian and Chinese delegations held talks in Geneva on Monday, mediated by "
+                           "Switzerland. India's delegation included Subrahmanyam Jaishankar. The Chinese "
+                           "side was led by Wang Yi."), model.TALKS)
+    assert ev["participants"] == ["India", "China", "S. Jaishankar", "Wang Yi"]
+    assert ev["mediators"] == ["Switzerland"]
+
+
+def test_members_named_for_talks_elsewhere_stay_out(nlp):
+    (ev,) = of(events(nlp, "Indian and Chinese delegations held talks in Geneva on Monday. In Beijing, "
+                           "India's delegation included Subrahmanyam Jaishankar."), model.TALKS)
+    assert ev["participants"] == ["India", "China"]
+
+
+def test_mediation_by_attached_to_the_verb(nlp):
+    (ev,) = of(events(nlp, "Indian and Chinese officials held talks in Geneva on Monday under mediation "
+                           "by Switzerland."), model.TALKS)
+    assert ev["mediators"] == ["Switzerland"]

@@ -65,7 +65,8 @@ RULE_KEYS = {
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
     "agreement": frozenset({"nouns", "verbs"}),
     "ceasefire": frozenset({"nouns", "verbs"}),
-    "parties": frozenset({"preps", "place_preps", "leader_verbs", "leader_preps"}),
+    "parties": frozenset({"preps", "place_preps", "leader_verbs", "leader_preps", "member_verbs",
+                           "member_window"}),
     "mediation": frozenset({"verbs", "nouns", "agent_preps"}),
     "background": frozenset({"auxiliaries", "words", "governors"}),
 }
@@ -196,6 +197,8 @@ class EventExtractor:
         self.party_place_preps = set(parties["place_preps"])
         self.leader_verbs = set(parties["leader_verbs"])
         self.leader_preps = set(parties["leader_preps"])
+        self.member_verbs = set(parties["member_verbs"])
+        self.member_window = int(parties["member_window"])
         self.mediation_verbs = set(mediation["verbs"])
         self.mediation_nouns = set(mediation["nouns"])
         self.mediation_preps = set(mediation["agent_preps"])
@@ -503,6 +506,8 @@ class EventExtractor:
             else:
                 found += self.visits_surface(doc, sent, dateline)
             found += self.meetings(doc, sent, dateline, events, claimed)
+            if has_dep and not any(ev["kind"] == model.TALKS for ev in found):
+                self.add_members(doc, sent, si, dateline, events)
             for ev in found:
                 ti = ev.pop("_ti", None)
                 if ti is not None and has_dep:
@@ -986,6 +991,68 @@ class EventExtractor:
                 out += self._parties(c)
         return out
 
+    def members(self, doc: Doc, sent: Span, dateline: set[int]) -> list[tuple[str, list[str], str | None]]:
+        """(country, named people, place or None) of each delegation a sentence describes:
+        "Pakistan's delegation included A and B", "the Afghan side was represented by C",
+        "Kyrgyzstan is represented by D", "the Afghan delegation is led by E"."""
+        out = []
+        for v in sent:
+            if v.lower_ not in self.member_verbs or v.pos_ not in ("VERB", "AUX"):
+                continue
+            country = None
+            for c in v.children:
+                if c.dep_ not in SUBJ:
+                    continue
+                rec = self.rec_at(c)
+                if rec and rec["kind"] == model.COUNTRY:
+                    country = rec["country"]
+                elif c.lower_ in self.party_nouns or c.lower_ in ("delegation", "delegations"):
+                    for m in c.children:
+                        r = self.rec_at(m)
+                        if m.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] == model.COUNTRY:
+                            country = r["country"]
+            if not country:
+                continue
+            people: list[str] = []
+            for c in v.children:
+                if c.dep_ == "dobj":
+                    people += self._persons(c)
+                elif c.dep_ in ("agent", "prep") and c.lower_ in self.leader_preps:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            people += self._persons(p)
+                if c.dep_ in ("dobj", "agent", "prep"):  # "A and the country's chief, B"
+                    for x in c.subtree:
+                        if x.dep_ in ("appos", "npadvmod", "conj"):
+                            people += self._persons(x)
+            place = None
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ in self.party_place_preps:
+                    for p in c.children:
+                        d = self.place_of(p, dateline) if p.dep_ == "pobj" else None
+                        if d:
+                            place = d[1]
+            people = [p for p in dict.fromkeys(people) if self.ents[p]["kind"] == model.PERSON]
+            if people:
+                out.append((country, people, place))
+        return out
+
+    def add_members(self, doc: Doc, sent: Span, si: int, dateline: set[int],
+                    previous: list[dict[str, Any]]) -> None:
+        """People a sentence names as a delegation's members join the latest talks of their
+        country within ``member_window`` sentences before (see :meth:`members`)."""
+        for country, people, place in self.members(doc, sent, dateline):
+            for ev in reversed(previous):
+                if ev["sentence_index"] < si - self.member_window:
+                    break
+                if ev["kind"] != model.TALKS:
+                    continue
+                countries = {self.ents[p]["country"] for p in ev["participants"] if p in self.ents}
+                if country not in countries or (place and ev.get("country") and place != ev["country"]):
+                    continue
+                ev["participants"] += [p for p in people if p not in ev["participants"]]
+                break
+
     def mediators(self, doc: Doc, sent: Span) -> list[str]:
         """Mediators named in the sentence: "mediated by Qatar and Türkiye", "Qatar brokered",
         "with Qatari mediation", "the mediation of Türkiye"."""
@@ -998,8 +1065,8 @@ class EventExtractor:
                         for p in c.children:
                             if p.dep_ == "pobj":
                                 out += self._parties(p)
-                    elif c.dep_ in ("nsubj", "npadvmod", "compound"):
-                        out += self._parties(c)
+                    elif c.dep_ in ("nsubj", "npadvmod", "compound", "nmod"):
+                        out += self._parties(c)  # "with Türkiye and Qatar mediating" (nmod)
                 if t.dep_ == "acl" and t.head.dep_ == "pobj":
                     out += self._parties(t.head)  # "with Türkiye and Qatar mediating"
                 if t.dep_ in ("amod",) or (t.i > sent.start and doc[t.i - 1].text == "-"):
@@ -1014,6 +1081,12 @@ class EventExtractor:
                         for p in c.children:
                             if p.dep_ == "pobj":
                                 out += self._parties(p)
+                nxt = doc[t.i + 1] if t.i + 1 < sent.end else None
+                if nxt is not None and nxt.head.i != t.i and nxt.dep_ in ("prep", "agent") \
+                        and nxt.lower_ in self.mediation_preps:  # "under mediation by Qatar", by on the verb
+                    for p in nxt.children:
+                        if p.dep_ == "pobj":
+                            out += self._parties(p)
         return list(dict.fromkeys(out))
 
     def _place(self, toks: list[Token], dateline: set[int]) -> tuple[str | None, str | None]:
