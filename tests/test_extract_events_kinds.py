@@ -209,3 +209,11 @@ def test_mediation_by_attached_to_the_verb(nlp):
     (ev,) = of(events(nlp, "Indian and Chinese officials held talks in Geneva on Monday under mediation "
                            "by Switzerland."), model.TALKS)
     assert ev["mediators"] == ["Switzerland"]
+
+
+def test_signatories_of_the_agreement_just_reported(nlp):
+    (ev,) = of(events(nlp, "India and China on Monday signed a framework agreement on border trade. The "
+                           "document was signed in Geneva in the presence of Wang Yi and Mark Rutte."),
+               model.AGREEMENT)
+    assert ev["participants"] == ["India", "China", "Wang Yi"]  # Rutte's country is no party
+    assert (ev["place"], ev["date"]) == ("Geneva", "2025-07-28")

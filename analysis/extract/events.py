@@ -508,6 +508,8 @@ class EventExtractor:
             found += self.meetings(doc, sent, dateline, events, claimed)
             if has_dep and not any(ev["kind"] == model.TALKS for ev in found):
                 self.add_members(doc, sent, si, dateline, events)
+            if has_dep and not any(ev["kind"] == model.AGREEMENT for ev in found):
+                self.add_signatories(doc, sent, si, dateline, events)
             for ev in found:
                 ti = ev.pop("_ti", None)
                 if ti is not None and has_dep:
@@ -1052,6 +1054,29 @@ class EventExtractor:
                     continue
                 ev["participants"] += [p for p in people if p not in ev["participants"]]
                 break
+
+    def add_signatories(self, doc: Doc, sent: Span, si: int, dateline: set[int],
+                        previous: list[dict[str, Any]]) -> None:
+        """"The document was signed in Kabul in the presence of A, B and C": a signing sentence
+        without an agreement of its own names the people of the latest agreement (within
+        ``member_window`` sentences) whose country is one of its parties, and its place."""
+        verb = next((t for t in sent if t.lower_ in self.agreement_verbs and t.pos_ == "VERB"), None)
+        if verb is None or self.status(verb) != model.OCCURRED:
+            return
+        for ev in reversed(previous):
+            if ev["sentence_index"] < si - self.member_window:
+                return
+            if ev["kind"] != model.AGREEMENT or ev["status"] != model.OCCURRED:
+                continue
+            countries = {self.ents[p]["country"] for p in ev["participants"] if p in self.ents}
+            for span, name in state(doc).get("mentions", []):
+                rec = self.ents.get(name) if name else None
+                if sent.start <= span.start < sent.end and rec and rec["kind"] == model.PERSON \
+                        and rec["country"] in countries and name not in ev["participants"]:
+                    ev["participants"].append(name)
+            if not ev["place"] and not ev["country"]:
+                ev["place"], ev["country"] = self._place([verb], dateline)
+            return
 
     def mediators(self, doc: Doc, sent: Span) -> list[str]:
         """Mediators named in the sentence: "mediated by Qatar and Türkiye", "Qatar brokered",
