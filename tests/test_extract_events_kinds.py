@@ -217,3 +217,13 @@ def test_signatories_of_the_agreement_just_reported(nlp):
                model.AGREEMENT)
     assert ev["participants"] == ["India", "China", "Wang Yi"]  # Rutte's country is no party
     assert (ev["place"], ev["date"]) == ("Geneva", "2025-07-28")
+
+
+def test_people_listed_as_attending_the_meeting_just_reported(nlp):
+    evs = events(nlp, "Kazakhstan opened the summit of Central Asian leaders in Astana on Monday, with "
+                      "President Kassym-Jomart Tokayev in the chair. Among those attending are Chinese "
+                      "Foreign Minister Wang Yi and Indian External Affairs Minister S. Jaishankar.")
+    (m,) = of(evs, model.MEETING)
+    assert m["participants"] == ["Kassym-Jomart Tokayev", "Wang Yi", "S. Jaishankar"]
+    assert (m["place"], m["country"], m["date"]) == ("Astana", "KAZ", "2025-07-28")
+    assert of(evs, model.VISIT) == []  # being listed is not being said to travel

@@ -757,6 +757,8 @@ class EventExtractor:
                        for w in self.not_participant_after):
                     continue  # "on behalf of X"
                 people.append(name)
+        if trig is None and len(people) >= 2 and words & self.present and doc.has_annotation("DEP"):
+            return self._attendance(doc, sent, dateline, people)
         if trig is None:
             return []
         if len(people) == 1 and words & self.present:
@@ -773,6 +775,8 @@ class EventExtractor:
                     if len(linked) >= 2:
                         trig, found = t, linked
                         break
+            if not found and len(people) >= 2 and words & self.present:
+                return self._attendance(doc, sent, dateline, people)
             if not found:
                 return self._talks_abroad(doc, sent, dateline)
             people = found
@@ -827,6 +831,45 @@ class EventExtractor:
                                                inferred_from=model.MEETING, trigger=trig.text,
                                                _ti=trig.i))
         return out
+
+    def _attendance(self, doc: Doc, sent: Span, dateline: set[int], people: list[str]) -> list[dict[str, Any]]:
+        """"Among those attending are A, B and C" after "X opened the meeting ... in Islamabad on
+        Tuesday": a meeting of everyone listed and the people of the latest meeting noun (this
+        sentence or ``member_window`` before), with its place and date; no visits inferred."""
+        sents = [s for s in doc.sents if s.start <= sent.start][-(self.member_window + 1):]
+        for s in reversed(sents):
+            nouns = [t for t in s if t.lower_ in self.meet_words and t.pos_ in ("NOUN", "PROPN")]
+            for noun in reversed(nouns):
+                status = self.status(noun)
+                if status != model.OCCURRED:
+                    continue
+                place = country = None
+                for p in noun.subtree:
+                    if p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps:
+                        d = self.place_of(p, dateline)
+                        if d and d[0]:
+                            place, country = d
+                            break
+                if place is None:
+                    v = self.clause_verb(noun)
+                    for c in v.children:
+                        if c.dep_ == "prep" and c.lower_ in self.meet_place_preps:
+                            for p in c.children:
+                                d = self.place_of(p, dateline) if p.dep_ == "pobj" else None
+                                if d and d[0]:
+                                    place, country = d
+                if place is None:
+                    continue
+                earlier = [] if s.start == sent.start else [
+                    name for span, name in state(doc).get("mentions", [])
+                    if s.start <= span.start < s.end and name and self.ents.get(name, {}).get("kind") == model.PERSON]
+                words = {t.lower_ for t in s}
+                cameo = self.meeting_codes[THIRD_LOCATION] if words & self.third else self.meeting_codes[DEFAULT]
+                return [{"kind": model.MEETING, "participants": list(dict.fromkeys(earlier + people)),
+                         "country": country, "place": place, "date": self.date_for(doc, s, noun, "past"),
+                         "status": model.OCCURRED, "cameo": cameo, "trigger": noun.text,
+                         "status_words": None, "background": False}]
+        return []
 
     def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
         """"Pakistan's envoy Sadiq held talks with Taliban ministers in Kabul": a named person
