@@ -9,7 +9,8 @@ dashboard shows on its first run). A verified event is *found* when some stored 
 - falls within the trip's dates (its own date, a month holding the day, or, undated and not a
   background mention, its first report within a week after the day),
 - and has a country and a person in common with it (visitor, counterparts, mediators; a person
-  matches by full name or surname).
+  matches by full name or surname); a verified event that names no one, only groups ("Moscow
+  Format participants", "Uzbek and Afghan delegations"), needs two countries in common instead.
 
 It also counts the real visits that appear as more than one event, and the visits that carry a
 date where no real visit of those people took place: a dated visit event (that took place)
@@ -56,11 +57,19 @@ def _norm(s: str) -> str:
     return re.sub(r"[^a-z ]", "", "".join(c for c in s if not unicodedata.combining(c)).casefold()).strip()
 
 
+#: Words that make a name in the facts a group ("Afghan delegation", "Moscow Format
+#: participants"), not a person.
+_GROUP_WORDS = {"delegation", "delegations", "participants", "officials", "side", "sides", "led"}
+
+
 def _names(field: str) -> set[str]:
+    """The people a facts field names (groups left out; "X led by Y" gives Y)."""
     out = set()
     for part in re.split(r";|,| and ", field.replace("Mediators:", "")):
         part = re.sub(r"\(.*?\)", "", part).strip()
-        if part:
+        if " led by " in part:
+            part = part.split(" led by ", 1)[1]
+        if part and not (set(_norm(part).split()) & _GROUP_WORDS):
             out.add(_norm(part))
     return out
 
@@ -128,8 +137,15 @@ def _in_dates(fact: dict[str, Any], ev: dict[str, Any]) -> bool:
 
 
 def matches(fact: dict[str, Any], ev: dict[str, Any]) -> bool:
-    return (ev["kind"] in _COMPATIBLE.get(fact["kind"], {fact["kind"]}) and _in_dates(fact, ev)
-            and bool(fact["countries"] & ev["countries"]) and _person_match(fact["people"], ev["names"]))
+    """A stored event is the verified one: compatible kind, within its dates, a country in
+    common and a person in common (when the verified event names nobody, only groups such as
+    "Moscow Format participants", two countries in common instead)."""
+    if ev["kind"] not in _COMPATIBLE.get(fact["kind"], {fact["kind"]}) or not _in_dates(fact, ev):
+        return False
+    common = fact["countries"] & ev["countries"]
+    if not fact["people"]:
+        return len(common) >= min(2, len(fact["countries"]))
+    return bool(common) and _person_match(fact["people"], ev["names"])
 
 
 def _travelled(fact: dict[str, Any]) -> bool:

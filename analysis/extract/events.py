@@ -383,14 +383,23 @@ class EventExtractor:
             t = t.head
         return t
 
-    def is_background(self, trig: Token) -> bool:
+    def is_background(self, trig: Token, depth: int = 0) -> bool:
         """Whether the trigger's clause tells an earlier, completed event: past perfect ("had
         visited", "had been received"), a past tense with a background word ("three months
-        later, X made a visit"), or a noun trigger governed by a precedence word ("follows the
-        visit of X", "after his trip to Y")."""
+        later, X made a visit"), a noun trigger governed by a precedence word ("follows the
+        visit of X", "after his trip to Y"), a past clause introduced by one ("comes eight days
+        after Sharif signed an agreement"), or a clause inside a background one ("made a visit,
+        during which he met Sharif")."""
         if not trig.doc.has_annotation("DEP"):
             return False
         v = self.clause_verb(trig)
+        past_v = v.tag_ == "VBD"
+        if past_v and (any(c.dep_ == "mark" and c.lower_ in self.background_governors for c in v.children)
+                       or (v.dep_ in ("pcomp", "pobj") and v.head.lower_ in self.background_governors)):
+            return True
+        if depth < 2 and v.dep_ in ("relcl", "advcl") and v.head.i != v.i and \
+                self.is_background(v.head, depth + 1):
+            return True
         verbs = [v] + ([trig] if trig.i != v.i and trig.pos_ in ("VERB", "AUX") else [])
         reported = v.dep_ == "ccomp" and v.head.lower_ in self.say  # "said that X had agreed"
         for x in ([] if reported else verbs):

@@ -6,8 +6,9 @@ again from scratch whenever one of its reports changes, so the events of a block
 of its reports alone: the same reports give the same events and keys whatever the order of
 ingest or re-extraction.
 
-- a visit's block is its kind group, visiting country and host country;
-- a meeting's, talks' or agreement's is its kind group and the country where it happened;
+- a visit's block is its host country;
+- a meeting's, talks' or agreement's is its kind group and month (its own date's, else its
+  article's): the place is often missing from one report of a meeting and given in another;
 - a statement or attack is its own event (its block is its article).
 
 Within a block two reports are one event when they name the same visitor (visits; or the same
@@ -38,8 +39,9 @@ from analysis import model
 #: Kinds merged together (a report of "talks" and one of a "meeting" of the same people on the
 #: same day are one event); other kinds are their own group.
 KIND_GROUPS = {model.MEETING: "meeting", model.TALKS: "meeting"}
-#: Days after an event's first day within which a report of the same sides still is that event.
-WINDOW_DAYS = {"visit": 6, "meeting": 1}
+#: Days after an event's first day within which a report of the same sides still is that event,
+#: by kind group, and by kind where a kind lasts longer than its group (a round of talks).
+WINDOW_DAYS = {"visit": 6, "meeting": 1, model.TALKS: 6}
 #: How many days after an event an undated (not background) report may still be news of it.
 REPORTED_AFTER_DAYS = 7
 #: How many days before an event a report of it as planned may be published.
@@ -54,8 +56,9 @@ def kind_group(kind: str) -> str:
     return KIND_GROUPS.get(kind, kind)
 
 
-def block_of(report: dict[str, Any]) -> str:
-    """The block key of a report (see the module docstring)."""
+def block_of(report: dict[str, Any], published: str | None = None) -> str:
+    """The block key of a report (see the module docstring); ``published`` is its article's
+    publication date."""
     kind = report["kind"]
     if kind in SINGLE_KINDS:
         return f"{kind}|article:{report['article_id']}"
@@ -63,7 +66,11 @@ def block_of(report: dict[str, Any]) -> str:
     if kind == model.VISIT:
         host = report.get("destination_country") or report.get("country") or ""
         return f"{group}|{host}"
-    return f"{group}|{report.get('country') or ''}"
+    # meetings, talks, agreements: by month (of the report's own date, else of its article), as
+    # their place is often not given in one report of them and given in another
+    own = str(report.get("date") or "")
+    month = own[:7] if len(own) >= 7 else str(published or "")[:7]
+    return f"{group}|{month}"
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -152,11 +159,14 @@ def _same_sides(group: str, c: _Cluster, r: _Report) -> bool:
     return False
 
 
-def _fits(group: str, c: _Cluster, lo: date, hi: date) -> bool:
-    """Whether a report of [lo, hi] fits the event: together they span at most one trip."""
+def _fits(group: str, c: _Cluster, lo: date, hi: date, kind: str | None = None) -> bool:
+    """Whether a report of [lo, hi] fits the event: together they span at most one trip (or
+    one round of talks, when the event or the report is talks)."""
     if c.lo is None:
         return False
-    return (max(hi, c.hi) - min(lo, c.lo)).days <= WINDOW_DAYS.get(group, 0)
+    kinds = {kind} | {r.row.get("kind") for r in c.reports}
+    window = max([WINDOW_DAYS.get(group, 0)] + [WINDOW_DAYS.get(k, 0) for k in kinds if k])
+    return (max(hi, c.hi) - min(lo, c.lo)).days <= window
 
 
 def _reported_during(c: _Cluster, r: _Report) -> bool:
@@ -187,7 +197,8 @@ def cluster(group: str, reports: list[_Report]) -> list[_Cluster]:
     background = [r for r in order if r.background]
     for r in days:
         lo, hi, _ = r.span
-        home = next((c for c in clusters if _same_sides(group, c, r) and _fits(group, c, lo, hi)), None)
+        home = next((c for c in clusters if _same_sides(group, c, r)
+                     and _fits(group, c, lo, hi, r.row.get("kind"))), None)
         if home is None:
             home = _Cluster()
             clusters.append(home)

@@ -74,8 +74,9 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     db["reports"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     rows = db.execute("SELECT r.id, r.kind, r.article_id, r.visitor_country, r.destination_country,"
-                      " r.country FROM reports r").fetchall()
-    for rid, kind, article_id, vc, dc, country in rows:
+                      " r.country, r.date, a.published FROM reports r JOIN articles a ON a.id = r.article_id"
+                      ).fetchall()
+    for rid, kind, article_id, vc, dc, country, day, published in rows:
         if kind == "visit" and not vc:  # the visitor's country, as saves do now
             found = db.execute(
                 "SELECT e.country FROM report_participants p JOIN entities e ON e.id = p.entity_id"
@@ -84,7 +85,7 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
             vc = found[0] if found else None
             db.execute("UPDATE reports SET visitor_country = ? WHERE id = ?", [vc, rid])
         block = events.block_of({"kind": kind, "article_id": article_id, "visitor_country": vc,
-                                 "destination_country": dc, "country": country})
+                                 "destination_country": dc, "country": country, "date": day}, published)
         db.execute("UPDATE reports SET block = ? WHERE id = ?", [block, rid])
     events.rebuild_all(db)
 

@@ -141,7 +141,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
             row["visitor_country"] = countries.get(visitor)
         extra = {k: v for k, v in ev.items() if k not in _EVENT_COLUMNS and k != "background"}
         row["attributes"] = json.dumps(extra, ensure_ascii=False)
-        row["block"] = events.block_of(row)
+        row["block"] = events.block_of(row, published)
         blocks.add(row["block"])
         report_id = db["reports"].insert(row).last_pk
         parts = []
