@@ -185,3 +185,31 @@ def test_a_schema_3_store_upgrades_to_events_and_reports(tmp_path):
     evs = events_of(path)
     assert len(evs) == 2 and sorted(evs["reports"]) == [1, 2]
     assert queries.search_evidence(path, text="visit").shape[0] == 3
+
+
+def test_a_meeting_reported_with_and_without_its_place_is_one_meeting(tmp_path):
+    no_place = dict(meeting(["Ishaq Dar", "Wang Yi"], "2025-08-20"), country=None, place=None)
+    path = build(tmp_path / "s.db", [
+        ("2025-08-20", "Dawn", [meeting(["Ishaq Dar", "Wang Yi"], "2025-08-20", country="CHN")]),
+        ("2025-08-22", "Tolo", [no_place]),
+    ])
+    (ev,) = events_of(path).to_dict("records")
+    assert ev["country"] == "CHN" and ev["reports"] == 2
+
+
+def test_past_clauses_after_a_precedence_word_are_background_mentions():
+    from analysis.extract import extract
+
+    def evs(text):
+        out = extract({"id": "x", "title": "", "text": text, "published": "2025-09-26"})
+        return [(e["kind"], e.get("date"), e["background"]) for e in out["events"]]
+
+    assert evs("The summit comes eight days after Pakistani Prime Minister Shehbaz Sharif signed "
+               "a defence agreement with Saudi Crown Prince Mohammed bin Salman.") == [
+        ("agreement", None, True)]
+    assert evs("Three months later, Iranian President Ebrahim Raisi made a visit to Pakistan, "
+               "during which he met Prime Minister Shehbaz Sharif.") == [
+        ("visit", None, True), ("meeting", None, True)]
+    got = evs("Pakistan's Foreign Minister Ishaq Dar met Afghan Foreign Minister Amir Khan Muttaqi "
+              "in Kabul on Saturday.")
+    assert got and all(not bg and day == "2025-09-20" for _, day, bg in got)
