@@ -227,3 +227,24 @@ def test_people_listed_as_attending_the_meeting_just_reported(nlp):
     assert m["participants"] == ["Kassym-Jomart Tokayev", "Wang Yi", "S. Jaishankar"]
     assert (m["place"], m["country"], m["date"]) == ("Astana", "KAZ", "2025-07-28")
     assert of(evs, model.VISIT) == []  # being listed is not being said to travel
+
+
+# -- places that are not the meeting's ------------------------------------------------------
+def test_a_place_after_a_stop_elsewhere_is_not_the_meetings(nlp):
+    evs = events(nlp, "Wang Yi met Subrahmanyam Jaishankar in Geneva after a stop in Astana.")
+    (m,) = of(evs, model.MEETING)
+    assert (m["place"], m["country"]) == ("Geneva", "CHE")
+    assert [v["destination_country"] for v in of(evs, model.VISIT)] in ([], ["CHE"], ["CHE", "CHE"])
+
+
+def test_the_city_is_not_resolved_to_another_place_of_the_sentence(nlp):
+    evs = events(nlp, "In July 2023, Wang Yi met Subrahmanyam Jaishankar in the city after a stop "
+                      "in Astana in Central Asia.")
+    (m,) = of(evs, model.MEETING)
+    assert (m["place"], m["country"], m["date"]) == (None, None, "2023-07")
+    assert [v for v in of(evs, model.VISIT) if v["destination_country"] == "KAZ"] == []
+
+
+def test_talks_abroad_after_a_stop_elsewhere_make_no_visit_there(nlp):
+    evs = events(nlp, "Wang Yi held talks with Indian officials in the city after a stop in Astana.")
+    assert [v for v in of(evs, model.VISIT) if v["destination_country"] == "KAZ"] == []

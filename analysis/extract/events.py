@@ -59,7 +59,8 @@ RULE_KEYS = {
     "meet": frozenset({"verbs", "nouns", "third_location_words", "present_words", "host_words",
                        "reciprocal_verbs", "participant_preps", "holder_participant_preps",
                        "place_preps", "where_words", "relative_pronouns", "plural_possessives",
-                       "not_participant_after", "occasion_preps"}),
+                       "not_participant_after", "occasion_preps", "elsewhere_preps",
+                       "anaphoric_places", "anaphoric_place_adverbs"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -149,6 +150,9 @@ class EventExtractor:
         self.relative_pronouns = set(meet["relative_pronouns"])
         self.plural_possessives = set(meet["plural_possessives"])
         self.occasion_preps = set(meet["occasion_preps"])
+        self.elsewhere_preps = set(meet["elsewhere_preps"])
+        self.anaphoric_places = set(meet["anaphoric_places"])
+        self.anaphoric_place_adverbs = set(meet["anaphoric_place_adverbs"])
         self.not_participant_after = [tuple(p.lower().split()) for p in meet["not_participant_after"]]
         self.say = set(ev["statement"]["verbs"])
         self.attack_nouns = set(attack["nouns"])
@@ -801,6 +805,9 @@ class EventExtractor:
                 if a.dep_ == "relcl" and any(c.lower_ in self.where_words for c in a.children):
                     where = self.place_of(a.head, dateline) or (None, None)
                     break
+        if where is None and doc.has_annotation("DEP") and \
+                self._anaphoric_place([trig, self.clause_verb(trig)]):
+            where = (None, None)  # "met B in the city after a stop in Astana": no other place
         if where is None and doc.has_annotation("DEP"):  # "at talks in New Delhi": its own place
             for p in trig.subtree:
                 if p.dep_ == "pobj" and p.head.head.i == trig.i and p.head.lower_ in self.meet_place_preps:
@@ -814,7 +821,8 @@ class EventExtractor:
             if sent.start <= span.start < sent.end and span.start not in dateline and name:
                 rec = self.ents.get(name)
                 if rec and rec["kind"] == model.PLACE and rec["country"] and \
-                        doc[span.start - 1].lower_ in self.meet_place_preps:
+                        doc[span.start - 1].lower_ in self.meet_place_preps and not (
+                            doc.has_annotation("DEP") and self._elsewhere(doc[span.end - 1], trig)):
                     place, country = rec["name"], rec["country"]
                     break
         date = self.date_for(doc, sent, trig if doc.has_annotation("DEP") else None,
@@ -840,6 +848,33 @@ class EventExtractor:
                                                inferred_from=model.MEETING, trigger=trig.text,
                                                _ti=trig.i))
         return out
+
+    def _elsewhere(self, tok: Token, stop: Token) -> bool:
+        """Whether ``tok`` hangs, below ``stop`` or anywhere above, under an 'elsewhere'
+        preposition ("met B in the city after a stop in Astana"): that place is not the
+        meeting's."""
+        for a in [tok, *tok.ancestors]:
+            if a.i == stop.i:
+                return False
+            if a.dep_ == "prep" and a.lower_ in self.elsewhere_preps:
+                return True
+        return False
+
+    def _anaphoric_place(self, toks: list[Token]) -> bool:
+        """Whether one of ``toks`` has its place given by an anaphor ("in the city", "in the
+        capital", "here"): the place is the one the text spoke of before, not another of the
+        sentence."""
+        for t in toks:
+            for c in t.children:
+                if c.dep_ == "advmod" and c.lower_ in self.anaphoric_place_adverbs:
+                    return True
+                if c.dep_ == "prep" and c.lower_ in self.meet_place_preps:
+                    for p in c.children:
+                        kids = list(p.children)  # "the city" alone, not "the Afghan capital, Kabul"
+                        if p.dep_ == "pobj" and p.lower_ in self.anaphoric_places and kids and \
+                                all(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in kids):
+                            return True
+        return False
 
     def _attendance(self, doc: Doc, sent: Span, dateline: set[int], people: list[str]) -> list[dict[str, Any]]:
         """"Among those attending are A, B and C" after "X opened the meeting ... in Islamabad on
@@ -894,9 +929,12 @@ class EventExtractor:
             if len(who) != 1:
                 continue
             rec = self.ents[who[0]]
+            if self._anaphoric_place([t, verb]):
+                continue  # "held talks in the city": the place is not this sentence's
             skip = {x.i for x in subj[0].subtree}
             for p in verb.subtree:
-                if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in self.meet_place_preps:
+                if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in self.meet_place_preps \
+                        or self._elsewhere(p, verb):
                     continue
                 d = self.place_of(p, dateline)
                 if d and d[0] and rec["country"] and d[1] != rec["country"]:
