@@ -248,3 +248,29 @@ def test_the_city_is_not_resolved_to_another_place_of_the_sentence(nlp):
 def test_talks_abroad_after_a_stop_elsewhere_make_no_visit_there(nlp):
     evs = events(nlp, "Wang Yi held talks with Indian officials in the city after a stop in Astana.")
     assert [v for v in of(evs, model.VISIT) if v["destination_country"] == "KAZ"] == []
+
+
+# -- taking part in a meeting ----------------------------------------------------------------
+def test_a_delegation_taking_part_in_a_meeting_with_its_members_and_those_taking_part(nlp):
+    evs = events(nlp, "An Indian delegation took part on Monday in a meeting of foreign ministers in "
+                      "Geneva. The Indian delegation includes Subrahmanyam Jaishankar. Among the ministers "
+                      "taking part are Wang Yi and Mark Rutte.")
+    (m,) = of(evs, model.MEETING)
+    assert m["participants"] == ["India", "S. Jaishankar", "Wang Yi", "Mark Rutte"]
+    assert (m["place"], m["country"], m["date"]) == ("Geneva", "CHE", "2025-07-28")
+    assert of(evs, model.VISIT) == []  # taking part is not being said to travel
+
+
+def test_a_person_attending_a_summit_with_a_place(nlp):
+    (m,) = of(events(nlp, "Wang Yi attended the summit in Astana on Monday."), model.MEETING)
+    assert (m["participants"], m["place"], m["date"]) == (["Wang Yi"], "Astana", "2025-07-28")
+
+
+def test_taking_part_in_what_is_no_meeting_or_without_a_place_makes_none(nlp):
+    for text in ("Wang Yi attended the funeral in Astana on Monday.",
+                 "Wang Yi attended the summit on Monday.",
+                 "Wang Yi did not attend the summit in Astana.",
+                 "Microsoft took part in a meeting in Seattle on Monday.",
+                 "Indian firms will take part in the development of the Yadavaran and Jufeyr oilfields "
+                 "in Tehran, Wang Yi and Mark Rutte said."):
+        assert of(events(nlp, text), model.MEETING) == [], text

@@ -60,7 +60,8 @@ RULE_KEYS = {
                        "reciprocal_verbs", "participant_preps", "holder_participant_preps",
                        "place_preps", "where_words", "relative_pronouns", "plural_possessives",
                        "not_participant_after", "occasion_preps", "elsewhere_preps",
-                       "anaphoric_places", "anaphoric_place_adverbs"}),
+                       "anaphoric_places", "anaphoric_place_adverbs", "present_phrases",
+                       "participation_verbs", "participation_in_verbs"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -153,6 +154,12 @@ class EventExtractor:
         self.elsewhere_preps = set(meet["elsewhere_preps"])
         self.anaphoric_places = set(meet["anaphoric_places"])
         self.anaphoric_place_adverbs = set(meet["anaphoric_place_adverbs"])
+        self.present_phrases = [tuple(p.lower().split()) for p in meet["present_phrases"]]
+        self.participation_verbs = set(meet["participation_verbs"])
+        self.participation_in: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in meet["participation_in_verbs"]:
+            first, *rest = phrase.lower().split()
+            self.participation_in.setdefault(first, []).append(tuple(rest))
         self.not_participant_after = [tuple(p.lower().split()) for p in meet["not_participant_after"]]
         self.say = set(ev["statement"]["verbs"])
         self.attack_nouns = set(attack["nouns"])
@@ -519,7 +526,9 @@ class EventExtractor:
             else:
                 found += self.visits_surface(doc, sent, dateline)
             found += self.meetings(doc, sent, dateline, events, claimed)
-            if has_dep and not any(ev["kind"] == model.TALKS for ev in found):
+            if has_dep and not any(ev["kind"] == model.MEETING for ev in found):
+                found += self.participations(doc, sent, dateline)
+            if has_dep and not any(ev["kind"] in (model.TALKS, model.MEETING) for ev in found):
                 self.add_members(doc, sent, si, dateline, events)
             if has_dep and not any(ev["kind"] == model.AGREEMENT for ev in found):
                 self.add_signatories(doc, sent, si, dateline, events)
@@ -542,6 +551,8 @@ class EventExtractor:
                            "end": sent.start_char + lead + len(text.strip())})
             events += found
         st["events"] = self.merge(events)
+        for ev in st["events"]:
+            ev.pop("_noun", None)
         # serialisable from here on (nlp.pipe(n_process=2) ships docs between processes):
         # mentions become (start token, end token, label, canonical name or None)
         st["mentions"] = [(sp.start, sp.end, sp.label_, name) for sp, name in st.get("mentions", [])]
@@ -758,8 +769,23 @@ class EventExtractor:
                                                  if status == model.PLANNED else None)))
         return out
 
+    def _present(self, sent: Span) -> bool:
+        """Whether the sentence says someone is present ("attending"; "taking part" with no
+        object: "took part in the development of oilfields" is no presence)."""
+        low = [t.lower_ for t in sent]
+        if set(low) & self.present:
+            return True
+        for p in self.present_phrases:
+            for i in range(len(low) - len(p) + 1):
+                if tuple(low[i:i + len(p)]) == p and not any(
+                        c.dep_ == "prep" for t in sent[i:i + len(p)] for c in t.children):
+                    return True
+        return False
+
     def meetings(self, doc, sent, dateline, previous, claimed=frozenset()) -> list[dict[str, Any]]:
         words = {t.lower_ for t in sent}
+        if self._present(sent):
+            words |= self.present
         trig = next((t for t in sent if t.lower_ in self.meet_words and t.i not in claimed), None)
         people: list[str] = []
         for span, name in state(doc).get("mentions", []):
@@ -771,7 +797,7 @@ class EventExtractor:
                     continue  # "on behalf of X"
                 people.append(name)
         if trig is None and len(people) >= 2 and words & self.present and doc.has_annotation("DEP"):
-            return self._attendance(doc, sent, dateline, people)
+            return self._attendance(doc, sent, dateline, people, previous)
         if trig is None:
             return []
         if len(people) == 1 and words & self.present:
@@ -789,7 +815,7 @@ class EventExtractor:
                         trig, found = t, linked
                         break
             if not found and len(people) >= 2 and words & self.present:
-                return self._attendance(doc, sent, dateline, people)
+                return self._attendance(doc, sent, dateline, people, previous)
             if not found:
                 return self._talks_abroad(doc, sent, dateline)
             people = found
@@ -876,14 +902,23 @@ class EventExtractor:
                             return True
         return False
 
-    def _attendance(self, doc: Doc, sent: Span, dateline: set[int], people: list[str]) -> list[dict[str, Any]]:
+    def _attendance(self, doc: Doc, sent: Span, dateline: set[int], people: list[str],
+                    previous: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         """"Among those attending are A, B and C" after "X opened the meeting ... in Islamabad on
         Tuesday": a meeting of everyone listed and the people of the latest meeting noun (this
-        sentence or ``member_window`` before), with its place and date; no visits inferred."""
+        sentence or ``member_window`` before), with its place and date; no visits inferred.
+        When that noun already made a meeting ("A delegation took part in a meeting ..."), the
+        people listed join it."""
         sents = [s for s in doc.sents if s.start <= sent.start][-(self.member_window + 1):]
+        starts = {s.start: i for i, s in enumerate(doc.sents)}
         for s in reversed(sents):
             nouns = [t for t in s if t.lower_ in self.meet_words and t.pos_ in ("NOUN", "PROPN")]
             for noun in reversed(nouns):
+                made = [ev for ev in previous if ev["kind"] == model.MEETING and ev.get("_noun") == noun.i
+                        and ev.get("sentence_index") == starts.get(s.start)]
+                if made:
+                    made[-1]["participants"] += [p for p in people if p not in made[-1]["participants"]]
+                    return []
                 status = self.status(noun)
                 if status != model.OCCURRED:
                     continue
@@ -913,6 +948,69 @@ class EventExtractor:
                          "country": country, "place": place, "date": self.date_for(doc, s, noun, "past"),
                          "status": model.OCCURRED, "cameo": cameo, "trigger": noun.text,
                          "status_words": None, "background": False}]
+        return []
+
+    def participations(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """"A Taliban delegation took part on Sunday in a meeting of envoys in Doha", "X attended
+        the summit in Astana": a party (a named person, a country, or a delegation or side of a
+        country) that attends, joins or takes part in a meeting noun with a place of its own is
+        a participant of that meeting (its members, named next, join it: :meth:`add_members`);
+        no visit is inferred."""
+        for v in sent:
+            if v.pos_ not in ("VERB", "AUX"):
+                continue
+            low = v.lower_
+            nouns: list[Token] = []
+            if low in self.participation_verbs:
+                nouns = [c for c in v.children if c.dep_ == "dobj"]
+            elif low in self.participation_in:
+                kids = {c.lower_ for c in v.children}
+                if not any(all(w in kids for w in rest) for rest in self.participation_in[low]):
+                    continue
+                nouns = [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in"
+                         for p in c.children if p.dep_ == "pobj"]
+            nouns = [n for n in nouns if n.lower_ in self.meet_words and n.pos_ in ("NOUN", "PROPN")]
+            if not nouns:
+                continue
+            noun = nouns[0]
+            parties = []
+            for c in v.children:
+                if c.dep_ != "nsubj":
+                    continue
+                if c.lower_ in self.pronouns:
+                    name, _ = self.actor(doc, c, sent)
+                    parties += [name] if name and self.ents[name]["kind"] == model.PERSON else []
+                    continue
+                for p in self._parties(c):
+                    rec = self.ents.get(p)
+                    if rec is None or not rec["country"]:
+                        continue
+                    if rec["kind"] in (model.PERSON, model.COUNTRY) or (
+                            rec["kind"] == model.ORGANIZATION and c.lower_ in self.party_nouns | self.visitor_nouns):
+                        parties.append(p)  # an organisation only as a delegation's ("a Taliban delegation")
+            if not parties:
+                continue
+            status, words = self.status_of(v)
+            if status not in (model.OCCURRED, model.PLANNED):
+                continue
+            place = country = None
+            for p in [*noun.subtree, *(x for c in v.children if c.dep_ == "prep" and c.lower_ in
+                                       self.meet_place_preps for x in c.children)]:
+                if p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps and not self._elsewhere(p, v):
+                    d = self.place_of(p, dateline)
+                    if d and d[0]:
+                        place, country = d
+                        break
+            if place is None:
+                continue
+            third = noun.lower_ in self.third or any(c.lower_ in self.third for c in noun.subtree)
+            cameo = self.meeting_codes[model.PLANNED] if status == model.PLANNED else \
+                self.meeting_codes[THIRD_LOCATION] if third else self.meeting_codes[DEFAULT]
+            return [{"kind": model.MEETING, "participants": list(dict.fromkeys(parties)),
+                     "country": country, "place": place,
+                     "date": self.date_for(doc, sent, v, "future" if status == model.PLANNED else "past"),
+                     "status": status, "cameo": cameo, "trigger": noun.text, "status_words": words,
+                     "_ti": v.i, "_noun": noun.i}]
         return []
 
     def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
@@ -1101,8 +1199,9 @@ class EventExtractor:
                 elif c.lower_ in self.party_nouns or c.lower_ in ("delegation", "delegations"):
                     for m in c.children:
                         r = self.rec_at(m)
-                        if m.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] == model.COUNTRY:
-                            country = r["country"]
+                        if m.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] in (
+                                model.COUNTRY, model.ORGANIZATION) and r["country"]:
+                            country = r["country"]  # "the Taliban delegation": its country
             if not country:
                 continue
             people: list[str] = []
@@ -1137,7 +1236,7 @@ class EventExtractor:
             for ev in reversed(previous):
                 if ev["sentence_index"] < si - self.member_window:
                     break
-                if ev["kind"] != model.TALKS:
+                if ev["kind"] not in (model.TALKS, model.MEETING):
                     continue
                 countries = {self.ents[p]["country"] for p in ev["participants"] if p in self.ents}
                 if country not in countries or (place and ev.get("country") and place != ev["country"]):
