@@ -213,3 +213,17 @@ def test_past_clauses_after_a_precedence_word_are_background_mentions():
     got = evs("Pakistan's Foreign Minister Ishaq Dar met Afghan Foreign Minister Amir Khan Muttaqi "
               "in Kabul on Saturday.")
     assert got and all(not bg and day == "2025-09-20" for _, day, bg in got)
+
+
+def test_every_guest_of_a_host_is_a_visitor_when_titles_are_coordinated():
+    """The parser hangs the second guest on the first one's apposition ("Foreign Minister Wang
+    Yi and Pakistan's Deputy Prime Minister and Foreign Minister Ishaq Dar")."""
+    from analysis.extract import extract
+
+    out = extract({"id": "h", "title": "", "published": "2025-08-20", "text":
+                   "Afghanistan's acting Foreign Minister Amir Khan Muttaqi hosted China's Foreign "
+                   "Minister Wang Yi and Pakistan's Deputy Prime Minister and Foreign Minister Ishaq Dar."})
+    visitors = sorted(e["visitor"] for e in out["events"] if e["kind"] == "visit")
+    assert visitors == ["Ishaq Dar", "Wang Yi"]
+    (m,) = [e for e in out["events"] if e["kind"] == "meeting"]
+    assert m["participants"] == ["Amir Khan Muttaqi", "Wang Yi", "Ishaq Dar"]

@@ -1048,16 +1048,25 @@ class EventExtractor:
     def _persons(self, tok: Token) -> list[str]:
         """Named people a token and its conjuncts stand for ("A and B", "the minister, A")."""
         out = []
-        for t in [tok, *tok.conjuncts]:
-            stack = [t]
-            while stack:
-                x = stack.pop()
-                rec = self.rec_at(x)
-                if rec and rec["kind"] == model.PERSON:
-                    out.append(rec["name"])
-                    continue
-                stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
-        return list(dict.fromkeys(out))
+        seen: set[int] = set()
+        stack = [tok, *tok.conjuncts]
+        while stack:
+            x = stack.pop()
+            if x.i in seen:
+                continue
+            seen.add(x.i)
+            rec = self.rec_at(x)
+            if rec and rec["kind"] == model.PERSON:
+                out.append((x.i, rec["name"]))
+                # "Foreign Minister Wang Yi and Pakistan's Foreign Minister Ishaq Dar": the
+                # parser may hang the next name on the apposition, so follow its conjuncts
+                stack.extend(c for c in x.children if c.dep_ == "appos")
+                stack.extend(c for a in [x, *(c for c in x.children if c.dep_ == "appos")]
+                             for c in a.conjuncts)
+                continue
+            stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
+            stack.extend(x.conjuncts)
+        return list(dict.fromkeys(name for _, name in sorted(out)))  # in text order
 
     def _occasion(self, trig: Token) -> Token | None:
         """The verb or noun a meeting noun is the occasion of: "told B at talks", "his
