@@ -23,7 +23,8 @@ from analysis.views.safe import escape_text as esc
 # Streamlit server down. The standard library encoder is fast enough for our figure sizes.
 pio.json.config.default_engine = "json"
 
-_KIND_COLOURS = {model.VISIT: "#1f77b4", model.MEETING: "#ff7f0e", model.STATEMENT: "#2ca02c"}
+_KIND_COLOURS = {model.VISIT: "#1f77b4", model.MEETING: "#ff7f0e", model.STATEMENT: "#2ca02c",
+                 model.TALKS: "#9467bd", model.AGREEMENT: "#8c564b", model.CEASEFIRE: "#e377c2"}
 _STATUS_SYMBOLS = {model.OCCURRED: "circle", model.PLANNED: "circle-open", model.CANCELLED: "x"}
 _HOVER = "%{text}<extra></extra>"
 
