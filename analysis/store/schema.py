@@ -13,6 +13,14 @@ import sqlite_utils
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
 SCHEMA_VERSION = 4
 
+#: The columns a report and an event share: what happened, where, when, and the sentence.
+_WHAT_HAPPENED: dict[str, type] = {
+    "kind": str, "cameo": str, "date": str, "status": str, "status_words": str, "background": int,
+    "country": str, "place": str, "visitor_country": str, "destination_country": str,
+    "destination_place": str, "evidence": str, "sentence_index": int, "start": int, "end": int,
+    "quote": str,
+}
+
 # Declarative table definitions: name -> (columns, options). Order matters for foreign keys.
 TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "meta": ({"key": str, "value": str}, {"pk": "key"}),
@@ -117,22 +125,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "article_id": int,
             "event_id": int,
             "block": str,
-            "kind": str,
-            "cameo": str,
-            "date": str,
-            "status": str,
-            "status_words": str,
-            "background": int,
-            "country": str,
-            "place": str,
-            "visitor_country": str,
-            "destination_country": str,
-            "destination_place": str,
-            "evidence": str,
-            "sentence_index": int,
-            "start": int,
-            "end": int,
-            "quote": str,
+            **_WHAT_HAPPENED,
             "attributes": str,
         },
         {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
@@ -152,22 +145,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "key": str,
             "block": str,
             "article_id": int,
-            "kind": str,
-            "cameo": str,
-            "date": str,
-            "status": str,
-            "status_words": str,
-            "background": int,
-            "country": str,
-            "place": str,
-            "visitor_country": str,
-            "destination_country": str,
-            "destination_place": str,
-            "evidence": str,
-            "sentence_index": int,
-            "start": int,
-            "end": int,
-            "quote": str,
+            **_WHAT_HAPPENED,
             "reports": int,
             "articles": int,
             "outlets": int,
