@@ -127,15 +127,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _readable(path: Path) -> None:
+    """Refuse a damaged, foreign or newer store with its one-line reason; upgrade an older one
+    (its numbered migrations) before it is read, as the dashboard does."""
+    from analysis import store
+
+    problem = store.store_problem(path)
+    if problem:
+        raise store.StoreError(problem, path)
+    store.upgrade_if_older(path)
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from analysis import store
 
     path = config.db_path(args.db)
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}; run: python -m analysis ingest --db {path} SOURCE")
-    problem = store.store_problem(path)
-    if problem:
-        raise store.StoreError(problem, path)
+    _readable(path)
     conn = store.connect_ro(path)
     try:
         counts = store.stats(conn)
@@ -235,6 +244,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = config.db_path(args.db)
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}")
+    _readable(path)
     f = Filters(start=args.start, end=args.end, countries=tuple(args.country))
     df = queries.export_events(path, f, tuple(args.kind) or None)
     if args.format == "csv":

@@ -161,6 +161,34 @@ def test_a_schema_3_store_upgrades_to_events_and_reports(tmp_path):
         ("2024-12-24", "The News", [visit("2024-12-23")]),
         ("2025-05-20", "Dawn", [visit("2025-05-27", status="planned")]),
     ])
+    to_schema_3(path)
+    db = store.open_db(path)
+    assert db["meta"].get("schema_version")["value"] == str(store.SCHEMA_VERSION)
+    assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 3
+    assert db.execute("SELECT COUNT(*) FROM report_participants").fetchone()[0] == 3
+    db.conn.close()
+    evs = events_of(path)
+    assert len(evs) == 2 and sorted(evs["reports"]) == [1, 2]
+    assert queries.search_evidence(path, text="visit").shape[0] == 3
+
+
+def test_the_cli_upgrades_a_schema_3_store_before_reading_it(tmp_path, capsys):
+    from analysis.cli import main
+
+    path = build(tmp_path / "old.db", [("2024-12-23", "Dawn", [visit("2024-12-23")]),
+                                       ("2024-12-24", "The News", [visit("2024-12-23")])])
+    to_schema_3(path)
+    assert main(["stats", "--db", str(path), "--json"]) == 0
+    import json
+    counts = json.loads(capsys.readouterr().out)
+    assert (counts["events"], counts["reports"], counts["schema_version"]) == (1, 2, store.SCHEMA_VERSION)
+    assert main(["export", "events", "--db", str(path)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["reports"] == 2
+
+
+def to_schema_3(path):
+    """Turn a store into what schema 3 looked like: one ``events`` row per sentence."""
     conn = sqlite3.connect(path)
     db = store.open_db(path)
     db["events"].disable_fts()
@@ -177,14 +205,6 @@ def test_a_schema_3_store_upgrades_to_events_and_reports(tmp_path):
     """)
     conn.commit()
     conn.close()
-    db = store.open_db(path)
-    assert db["meta"].get("schema_version")["value"] == str(store.SCHEMA_VERSION)
-    assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 3
-    assert db.execute("SELECT COUNT(*) FROM report_participants").fetchone()[0] == 3
-    db.conn.close()
-    evs = events_of(path)
-    assert len(evs) == 2 and sorted(evs["reports"]) == [1, 2]
-    assert queries.search_evidence(path, text="visit").shape[0] == 3
 
 
 def test_a_meeting_reported_with_and_without_its_place_is_one_meeting(tmp_path):

@@ -227,7 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(args.db) if args.db else build_sample_store(Path(tmp) / "sample.db")
+        if args.db:
+            from analysis import store
+
+            db = Path(args.db)
+            if not db.exists():
+                raise SystemExit(f"error: no database at {db}")
+            store.upgrade_if_older(db)
+        else:
+            db = build_sample_store(Path(tmp) / "sample.db")
         res = evaluate(db)
     print(json.dumps(res, default=str, indent=1) if args.json else format_report(res))
     return 0
