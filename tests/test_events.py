@@ -247,3 +247,16 @@ def test_every_guest_of_a_host_is_a_visitor_when_titles_are_coordinated():
     assert visitors == ["Ishaq Dar", "Wang Yi"]
     (m,) = [e for e in out["events"] if e["kind"] == "meeting"]
     assert m["participants"] == ["Amir Khan Muttaqi", "Wang Yi", "Ishaq Dar"]
+
+
+def test_a_second_guest_the_parser_hangs_on_the_host_verb_is_a_visitor_too():
+    from analysis.extract import extract
+
+    out = extract({"id": "h", "title": "", "published": "2025-08-20", "text":
+                   "Afghanistan's acting Foreign Minister Amir Khan Muttaqi hosted China's Foreign "
+                   "Minister Wang Yi and Pakistan's Deputy Prime Minister and Foreign Minister Ishaq Dar "
+                   "in Kabul on Wednesday."})
+    assert sorted(e["visitor"] for e in out["events"] if e["kind"] == "visit") == ["Ishaq Dar", "Wang Yi"]
+    out = extract({"id": "h", "title": "", "published": "2025-08-20", "text":
+                   "Afghan Foreign Minister Amir Khan Muttaqi hosted Chinese Foreign Minister Wang Yi on Tuesday."})
+    assert [e["visitor"] for e in out["events"] if e["kind"] == "visit"] == ["Wang Yi"]

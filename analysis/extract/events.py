@@ -720,6 +720,10 @@ class EventExtractor:
         if not host or not hc or not guest_rec or guest_rec["kind"] != model.PERSON:
             return []
         guests = [guest_rec["name"]] + [g for g in self._persons(obj[0]) if g != guest_rec["name"]]
+        # a second guest the parser hung on the verb ("hosted A and Pakistan's Deputy Prime
+        # Minister and Foreign Minister B": B as an adverbial noun of "hosted")
+        guests += [g for c in trig.children if c.dep_ == "npadvmod" and c.i > obj[0].i
+                   for g in self._persons(c) if g not in guests]
         guests = [g for g in guests if self.ents[g]["country"] and self.ents[g]["country"] != hc]
         if not guests:
             return []
