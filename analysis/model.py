@@ -59,14 +59,6 @@ def relation_kinds() -> tuple[str, ...]:
     return tuple(k for k, s in vocabulary()["event_kinds"].items() if s.get("between_sides"))
 
 
-def kind_label(kind: str, plural: bool = False) -> str:
-    """The display name of an event kind ("Visit", "Meetings"); the kind itself if unknown."""
-    spec = vocabulary()["event_kinds"].get(kind)
-    if not spec:
-        return str(kind)
-    return spec.get("plural" if plural else "label", kind)
-
-
 def cameo(kind: str, variant: str = "default") -> str:
     """The CAMEO code of an event kind, for a variant (``planned``, ``hosted``,
     ``third_location``, ``assassination``, ...); the kind's default for an unknown variant.
@@ -84,14 +76,6 @@ def cameo_variants(kind: str) -> dict[str, str]:
     return dict(vocabulary()["event_kinds"][kind]["cameo"])
 
 
-def cameo_label(code: str | None) -> str:
-    """The CAMEO name of a code ("Make a visit"), or the code itself."""
-    for spec in vocabulary()["event_kinds"].values():
-        if code in spec.get("cameo_labels", {}):
-            return spec["cameo_labels"][code]
-    return str(code or "")
-
-
 # --- statuses ---------------------------------------------------------------------------------
 
 def statuses() -> tuple[str, ...]:
@@ -101,12 +85,6 @@ def statuses() -> tuple[str, ...]:
 def default_status() -> str:
     """The status of an event the text gives no status to (``occurred``)."""
     return vocabulary()["default_status"]
-
-
-def status_label(status: str | None) -> str:
-    if not status:
-        return vocabulary().get("unknown_status_label", "unknown")
-    return vocabulary()["statuses"].get(status, {}).get("label", status)
 
 
 def unknown_status() -> str:
@@ -120,10 +98,6 @@ def roles() -> tuple[str, ...]:
     return tuple(vocabulary()["roles"])
 
 
-def role_label(role: str) -> str:
-    return vocabulary()["roles"].get(role, {}).get("label", role)
-
-
 def role_fields() -> dict[str, str]:
     """Field of an extracted event (``visitor``, ``participants``, ...) -> the participant role
     the store records for the names in it."""
@@ -134,10 +108,6 @@ def role_fields() -> dict[str, str]:
 
 def entity_kinds() -> tuple[str, ...]:
     return tuple(vocabulary()["entity_kinds"])
-
-
-def entity_label(kind: str) -> str:
-    return vocabulary()["entity_kinds"].get(kind, {}).get("label", kind)
 
 
 def mention_label(kind: str) -> str | None:

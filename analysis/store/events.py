@@ -24,8 +24,6 @@ best report; its participants are every report's.
 from __future__ import annotations
 
 import calendar
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -109,7 +107,6 @@ class _Report:
     outlet: str | None
     article_hash: str
     people: set[str]            # entity keys of people taking part
-    visitors: set[str]          # entity keys of visitors
     parties: set[str]           # entity keys of every participant (people, countries, organisations)
     span: tuple[date, date, int] | None
 
@@ -126,9 +123,6 @@ class _Cluster:
 
     def people(self) -> set[str]:
         return set().union(*(r.people for r in self.reports)) if self.reports else set()
-
-    def visitors(self) -> set[str]:
-        return set().union(*(r.visitors for r in self.reports)) if self.reports else set()
 
     def parties(self) -> set[str]:
         return set().union(*(r.parties for r in self.reports)) if self.reports else set()
@@ -388,7 +382,6 @@ def _load_block(db: sqlite_utils.Database, block: str) -> tuple[list[_Report], d
             id=row["id"], row=row, published=_day(row.pop("_published")), outlet=row.pop("_outlet"),
             article_hash=row.pop("_hash") or "",
             people={key for _, _, key, k in ps if k == model.PERSON},
-            visitors={key for _, role, key, _ in ps if role == model.VISITOR},
             parties={key for _, _, key, _ in ps},
             span=_span(row.get("date"))))
     return out, names
@@ -452,9 +445,3 @@ def rebuild_all(db: sqlite_utils.Database) -> int:
     db.execute("DELETE FROM events")
     blocks = [r[0] for r in db.execute("SELECT DISTINCT block FROM reports WHERE block IS NOT NULL")]
     return rebuild_blocks(db, blocks)
-
-
-def report_hash(row: dict[str, Any]) -> str:
-    """A short digest of a report's identity (for tests and exports)."""
-    return hashlib.sha1(json.dumps([row.get("article_id"), row.get("sentence_index"), row.get("kind"),
-                                    row.get("evidence")], default=str).encode()).hexdigest()[:12]

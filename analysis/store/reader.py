@@ -3,14 +3,13 @@
 A view never opens a file: it is given a :class:`Reader` (or a path, turned into one by
 :func:`as_reader`) and reads through a :class:`Session`, one read-only connection that lives for
 one call (``with reader.session() as s: s.df(sql, params)``). Everything in the SQL the views
-write that only SQLite understands (full-text search, index hints, JSON list parameters,
-temporary tables, pragmas, date arithmetic) comes from :attr:`Reader.dialect`, so a second
+write that only SQLite understands (full-text search, index hints,
+temporary tables and their pragma, date arithmetic) comes from :attr:`Reader.dialect`, so a second
 backend (PostgreSQL, say) is a new ``Reader``/``Dialect`` pair here and no change in the views.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -57,20 +56,6 @@ class SQLiteDialect:
         return f"INDEXED BY {index}"
 
     @staticmethod
-    def json_list(param: str) -> str:
-        """A subquery of the values of a JSON array bound to ``param`` (``:countries``)."""
-        return f"(SELECT value FROM json_each({param}))"
-
-    @staticmethod
-    def json_list_length(param: str) -> str:
-        return f"json_array_length({param})"
-
-    @staticmethod
-    def list_param(values: Sequence[Any]) -> str:
-        """The value to bind for :meth:`json_list`."""
-        return json.dumps([v for v in values if v])
-
-    @staticmethod
     def temp_tables(tables: Sequence[tuple[str, str]], indexes: Sequence[tuple[str, str]] = ()) -> list[str]:
         """Statements creating temporary tables (``(name, SELECT ...)``), in memory and dropped
         with the connection, and indexes on them (``(name, "table(columns)")``)."""
@@ -81,11 +66,6 @@ class SQLiteDialect:
         return out
 
     # --- dates -----------------------------------------------------------------------------------
-    @staticmethod
-    def day(expr: str) -> str:
-        """``YYYY-MM-DD`` (or ``YYYY-MM`` for a month-only date) of an ISO date/time text."""
-        return f"substr({expr}, 1, 10)"
-
     @staticmethod
     def period_start(freq: str, expr: str) -> str:
         """The first day of the period (``week``: its Monday; ``month``) holding an ISO date."""
@@ -126,13 +106,6 @@ class Session:
     def df(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pd.DataFrame:
         return pd.read_sql_query(sql, self.conn, params=params if isinstance(params, dict) else list(params))
 
-    def run(self, statements: Sequence[str], params: dict[str, Any] | None = None) -> None:
-        """Run setup statements (:meth:`SQLiteDialect.temp_tables`); named parameters are bound
-        to the statements that use them."""
-        for sql in statements:
-            self.conn.execute(sql, params if params and ":" in sql else [])
-
-
 class Reader:
     """Read access to one store. Cheap to make; holds no connection between calls.
 
@@ -162,10 +135,6 @@ class Reader:
             yield Session(conn, self.dialect)
         finally:
             conn.close()
-
-    def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        with self.session() as s:
-            return s.df(sql, params)
 
     def data_version(self) -> int:
         with self.session() as s:
