@@ -52,15 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("evaluate", help="evaluation tables: html | conll PATH | seed | events",
+    p = sub.add_parser("evaluate", help="evaluation tables: html | conll [PATH] | seed | events | dev",
                        description="Score the system against third-party gold data in ../shared/eval "
                                    "('events': the store's events against ../shared/facts/events.csv; "
-                                   "without --db on a new store of the sample corpus and the seed).")
-    p.add_argument("what", choices=["html", "conll", "seed", "events"], help="which evaluation")
+                                   "without --db on a new store of the sample corpus and the seed; "
+                                   "'dev': visits, meetings and people's countries on the annotated "
+                                   "development sets, or --set blind on our blind set).")
+    p.add_argument("what", choices=["html", "conll", "seed", "events", "dev"], help="which evaluation")
     _add_db(p)
     p.add_argument("path", nargs="?", help="CoNLL-2003 file for 'conll'")
     p.add_argument("--limit", type=int, default=None, help="only the first N documents/pages")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--set", default="all", help="for 'dev': dev | agnews-a | blind | all")
+    p.add_argument("--errors", action="store_true", help="for 'dev': print every disagreement")
 
     p = sub.add_parser("export", help="export events (one line per event, with its reports counted)",
                        description="Write every event under the filters as JSON Lines or CSV: key, kind, "
@@ -266,6 +270,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from analysis.evaluate import events as eval_events
 
         return eval_events.main((["--db", args.db] if args.db else []) + (["--json"] if args.json else []))
+    if args.what == "dev":
+        from analysis.evaluate import dev as eval_dev
+
+        return eval_dev.main(["--set", args.set] + (["--errors"] if args.errors else [])
+                             + (["--json"] if args.json else []))
     if args.what == "html":
         from analysis.evaluate import html as eval_html
 
@@ -276,7 +285,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.what == "conll":
         if not args.path:
-            raise ValueError("evaluate conll needs a CoNLL-2003 file, e.g. ../shared/eval/conll2003/test.txt")
+            args.path = str(config.SHARED_DIR / "eval" / "conll2003" / "test.txt")
         result = eval_nlp.evaluate_conll(args.path, limit_docs=args.limit)
         print(json.dumps(result, default=str) if args.json else eval_nlp.format_conll(result))
         return 0

@@ -5,7 +5,10 @@
 - ``countries.json``: ISO 3166-1 alpha-3 -> name, aliases, demonyms, from pycountry plus the
   hand-kept ``country_aliases.json``;
 - ``officials.json``: office-holders with date-bounded roles, aliases and source URLs, from the
-  team's verified facts ``../shared/facts/officials.csv`` and ``officials_aliases.csv``.
+  team's verified facts ``../shared/facts/officials.csv`` and ``officials_aliases.csv``;
+- ``actors.json``: about 18,000 people of the Phoenix/PETRARCH2 country actor dictionary
+  (openeventdata/petrarch2, MIT, Copyright (c) 2014 Open Event Data Alliance), each with
+  aliases and date-bounded country-and-sector codes, from ``../shared/dictionaries/phoenix``.
 
 The generated files are committed: the product runs without ``../shared``.
 """
@@ -81,9 +84,129 @@ def build_officials(facts_dir: Path) -> dict[str, Any]:
             "people": sorted(people.values(), key=lambda p: p["name"])}
 
 
+#: The sector part of a CAMEO actor code, as a role word (first three letters after the country).
+SECTORS = {
+    "GOV": "government", "MIL": "military", "LEG": "legislature", "JUD": "judiciary",
+    "OPP": "opposition", "ELI": "elite", "REB": "rebel", "BUS": "business", "MED": "media",
+    "EDU": "education", "REL": "religion", "CVL": "civilian", "SPY": "intelligence",
+    "COP": "police", "HLH": "health", "LAB": "labour", "PTY": "party", "AGR": "agriculture",
+    "ENV": "environment", "HRI": "human rights", "REF": "refugees", "CRM": "criminal",
+    "UAF": "armed group", "IGO": "international organisation", "NGO": "non-governmental",
+}
+_PERIOD = re.compile(r"\[([A-Z]{3,})\s*([^\]]*)\]")
+
+
+def phoenix_date(value: str) -> str | None:
+    """'970502' -> '1997-05-02', '011222' -> '2001-12-22', '19270101' -> '1927-01-01'.
+
+    Six-digit dates write every year with two digits; the dictionaries end about 2015, so a
+    year up to 30 is read as 20YY and a later one as 19YY."""
+    value = value.strip()
+    if len(value) > 8 and value[:2] in ("19", "20"):  # a typo in the source ("201005011")
+        value = value[:8]
+    if len(value) == 8:
+        y, m, d = value[:4], value[4:6], value[6:]
+    elif len(value) == 6:
+        yy = int(value[:2])
+        y, m, d = f"{2000 + yy if yy <= 30 else 1900 + yy}", value[2:4], value[4:]
+    elif len(value) == 7:  # a typo in the source ("2004017"): keep the year and month
+        y, m, d = value[:4], value[4:6], "01"
+    else:
+        return None  # unreadable: the period is read as open on that side
+    m = m if "01" <= m <= "12" else "01"
+    d = d if "01" <= d <= "31" else "01"
+    return f"{y}-{m}-{d}"
+
+
+def phoenix_period(code: str, dates: str) -> list[str | None]:
+    """``[code, sector, start, end]`` for one ``[CODE dates]`` entry (``None`` = open)."""
+    dates = dates.strip()
+    start = end = None
+    if dates.startswith(">"):
+        start = phoenix_date(dates[1:])
+    elif dates.startswith("<"):
+        end = phoenix_date(dates[1:])
+    elif "-" in dates:
+        a, b = dates.split("-", 1)
+        start, end = phoenix_date(a), phoenix_date(b)
+    elif dates:
+        start = phoenix_date(dates)
+    return [code[:3], code[3:6] or None, start, end]
+
+
+def phoenix_name(raw: str) -> str:
+    """'COLIN_L._POWELL_' -> 'Colin L. Powell'; "MCCAIN" -> 'Mccain' (display only)."""
+    words = [w for w in raw.strip().strip("_").split("_") if w]
+    return " ".join("-".join(p[:1] + p[1:].lower() for p in w.split("-")) for w in words)
+
+
+def read_phoenix_people(path: Path, countries: set[str],
+                        honorifics: list[list[str]]) -> list[dict[str, Any]]:
+    """The people of a Phoenix country-actor file: entries marked ``# CountryInfo.txt`` (the
+    file's leaders list), with their ``+`` aliases and date-bounded codes of real countries."""
+    people: list[dict[str, Any]] = []
+    cur: dict[str, Any] | None = None
+    raw = path.read_bytes()
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        body, _, comment = line.partition("#")
+        if not body.strip():
+            continue
+        if not line[0].isspace() and not line.startswith("+"):  # a new entry
+            cur = None
+            name = _PERIOD.sub("", body).strip()
+            if "countryinfo" in comment.lower() and name:
+                cur = {"name": phoenix_name(name), "aliases": [], "codes": []}
+                people.append(cur)
+        elif cur is not None and line.startswith("+"):
+            alias = phoenix_name(_PERIOD.sub("", body[1:]))
+            alias = strip_honorifics(alias, honorifics)
+            if alias and alias != cur["name"] and alias not in cur["aliases"]:
+                cur["aliases"].append(alias)
+        if cur is not None:
+            for code, dates in _PERIOD.findall(body):
+                if code[:3] in countries:
+                    cur["codes"].append(phoenix_period(code, dates))
+    return [p for p in people if p["codes"]]
+
+
+def strip_honorifics(name: str, honorifics: list[list[str]]) -> str:
+    """'President Karzai' -> 'Karzai' (leading honorifics and titles removed)."""
+    words = name.split()
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for h in honorifics:
+            if len(h) < len(words) and [w.lower() for w in words[:len(h)]] == h:
+                words = words[len(h):]
+                changed = True
+                break
+    return " ".join(words)
+
+
+def build_actors(phoenix_dir: Path, countries: set[str]) -> dict[str, Any]:
+    """``actors.json``: the Phoenix people (see the module docstring)."""
+    titles = json.loads((RES / "titles.json").read_text(encoding="utf-8"))
+    words = {w.lower() for t in titles["titles"] + titles["honorifics"] for w in [t]}
+    honorifics = sorted({tuple(w.split()) for w in words}, key=len, reverse=True)
+    people = read_phoenix_people(phoenix_dir / "Phoenix.Countries.actors.txt", countries,
+                                 [list(h) for h in honorifics])
+    return {
+        "_about": "Generated by analysis/extract/build_gazetteers.py from the Phoenix/PETRARCH2 "
+                  "country actor dictionary (openeventdata/petrarch2 "
+                  "@676801cd9cb2924bbbad09f86d15c9323e7097bf, data/dictionaries/"
+                  "Phoenix.Countries.actors.txt); do not edit by hand. codes: [country ISO3, "
+                  "sector, start, end] (null = open). License: MIT, Copyright (c) 2014 Open "
+                  "Event Data Alliance; see the LICENSE text in '_license'.",
+        "_license": (phoenix_dir / "LICENSE").read_text(encoding="utf-8"),
+        "sectors": SECTORS,
+        "people": people,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--facts", type=Path, default=config.SHARED_DIR / "facts")
+    ap.add_argument("--phoenix", type=Path, default=config.SHARED_DIR / "dictionaries" / "phoenix")
     ap.add_argument("--out", type=Path, default=RES)
     args = ap.parse_args(argv)
     countries = build_countries()
@@ -92,7 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     officials = build_officials(args.facts)
     (args.out / "officials.json").write_text(
         json.dumps(officials, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"countries: {len(countries)}; officials: {len(officials['people'])}")
+    actors = build_actors(args.phoenix, set(countries))
+    (args.out / "actors.json").write_text(
+        json.dumps(actors, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"countries: {len(countries)}; officials: {len(officials['people'])}; "
+          f"Phoenix actors: {len(actors['people'])}")
     return 0
 
 

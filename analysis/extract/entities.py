@@ -170,6 +170,7 @@ class EntityResolver:
 
         self._resolve_people(doc, pending, mentions, entities, add, alias)
         self._attach_roles(doc, st.get("roles", []), mentions, entities)
+        self._known_people(doc, entities)
         st["mentions"] = mentions
         st["entities"] = entities
         return doc
@@ -229,6 +230,34 @@ class EntityResolver:
             alias(rec, name)
             self._honorific_alias(doc, e, rec)
             mentions[i][1] = target
+
+    @staticmethod
+    def _known_people(doc: Doc, entities: dict[str, dict[str, Any]]) -> None:
+        """People the text does not place get their country (and, without a title in the
+        text, their role) from the actor dictionary on the article's date
+        (:mod:`analysis.extract.actors`)."""
+        people = [r for r in entities.values() if r["kind"] == model.PERSON and not r["country"]]
+        if not people:
+            return
+        from analysis.extract.actors import get_actors
+
+        actors = get_actors()
+        date = getattr(doc._, "published", None)
+        named = {r["country"] for r in entities.values()
+                 if r["kind"] in (model.COUNTRY, model.PLACE) and r["country"]}
+        business = {norm(t) for t in get_resources().titles.get("non_political_titles", [])}
+        for rec in people:
+            titled = any(r["title"] and norm(r["title"]) not in business for r in rec["roles"])
+            forms = [rec["name"]] + [a for a in rec["aliases"] if len(a.split()) > len(rec["name"].split())]
+            match = next((m for m in (actors.resolve(f, date, titled=titled, countries_named=named)
+                                      for f in forms) if m), None)
+            if match is None:
+                continue
+            rec["country"] = match.country
+            for role in rec["roles"]:
+                role["country"] = role["country"] or match.country
+            if not rec["roles"] and match.role:
+                rec["roles"].append(dict(match.role))
 
     @staticmethod
     def _attach_roles(doc, roles, mentions, entities) -> None:

@@ -70,6 +70,8 @@ class TitleLinker:
         self.hon_titles = {norm(h) for h in t["honorific_titles"]}
         stop = self.res.stoplist
         self.stop_words = {w.lower() for w in stop["headline_verbs"] + stop["not_person_words"]}
+        self.not_nationality = {w.lower() for w in t.get("not_nationality", [])}
+        self.generic_titles = {norm(w) for w in t.get("generic_titles", [])}
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -250,8 +252,100 @@ class TitleLinker:
                 c = self._country_of(ents[e.start - 2])
                 if c:
                     roles.append(self._role(doc, e, None, c))
+        self._title_coreference(titles, roles)
+        placed = {r["person"] for r in roles if r["country"]}
+        for e in doc.ents:
+            if e.label_ == "PERSON" and (e.start, e.end) not in placed:
+                c = self._phrase_country(doc, e, ents)
+                if c:
+                    roles.append(self._role(doc, e, None, c))
         state(doc)["roles"] = roles
         return doc
+
+    def _title_coreference(self, titles: list[dict[str, Any]], roles: list[dict[str, Any]]) -> None:
+        """A title the text ties to a country once ("Austria's interior minister said ...")
+        gives that country to a person holding the same title without one ("Interior Minister
+        Wolfgang Peschorn"), when every title the article ties to a country is tied to that
+        one country (in a story with a US and a Ukrainian president, "President Trump" gets
+        nothing from it)."""
+        tied: dict[str, set[str]] = {}
+        for t in titles:
+            if t["country"]:
+                tied.setdefault(norm(t["title"]), set()).add(t["country"])
+        if len(set().union(*tied.values()) if tied else ()) != 1:
+            return
+        for r in roles:
+            if r["title"] and not r["country"] and norm(r["title"]) not in self.generic_titles:
+                found = tied.get(norm(r["title"]), set())
+                if len(found) == 1:
+                    r["country"] = next(iter(found))
+
+    def _phrase_country(self, doc: Doc, person: Span, ents: list[Span | None]) -> str | None:
+        """The country the person's own noun phrase states, the way a reader takes it:
+
+        - a nationality word or a country (possessive or not) among the words right before the
+          name: "UK entrepreneur Richard Branson", "Arsenal's Brazilian midfielder Edu",
+          "former British government minister Michael Heseltine", "Sweden's Minister of
+          Justice, Gunnar Strömmer";
+        - "of COUNTRY" right after the name: "Nicolas Sarkozy of France";
+        - an apposition that starts with one: "Edu, the Brazilian midfielder".
+
+        Not a nationality: a country before a word that names a side's staff ("Australia
+        coach Eddie Jones") or a location ("UK-based analyst"); see ``not_nationality`` in
+        titles.json."""
+        stop = self.not_nationality
+        i = person.start - 1
+        if i >= 0 and doc[i].text == "," and any(e == i for _, e in self._matches):
+            i -= 1  # "Sweden's Minister of Justice, NAME"
+        seen = 0
+        while i >= 0 and seen < 8:
+            t = doc[i]
+            ent = ents[i]
+            if ent is not None:
+                if ent.label_ == "PERSON":
+                    return None
+                c = self._country_of(ent)
+                nxt = doc[ent.end] if ent.end < len(doc) else None
+                if c and not (nxt is not None and (nxt.text in ("-", "–") or nxt.lower_ in stop)):
+                    # a nationality word names the person; a country does so when it qualifies
+                    # the words before the name (not the object of a preposition)
+                    before = doc[ent.start - 1] if ent.start else None
+                    if before is None or before.pos_ != "ADP" or before.text in POSSESSIVE:
+                        return c
+                    return None
+                if c:
+                    return None
+                i = ent.start - 1
+                seen += 1
+                continue
+            if t.text in POSSESSIVE or t.lower_ in ("the", "a", "an", "former", "then", "ex", "-"):
+                i -= 1
+                continue
+            if t.is_punct or t.is_space or t.pos_ in ("VERB", "AUX", "ADP", "PRON", "CCONJ", "SCONJ",
+                                                     "NUM") and t.lower_ != "of":
+                break
+            if t.lower_ in stop:
+                return None
+            i -= 1
+            seen += 1
+        # after the name: "of COUNTRY", ", the COUNTRY ... ,"
+        j = person.end
+        if j + 1 < len(doc) and doc[j].lower_ == "of" and ents[j + 1] is not None:
+            ent = ents[j + 1]
+            parsed = parse_entity_id(ent.id_)
+            if parsed and parsed[0] == "country" and ent.start == j + 1:
+                return parsed[2]
+        if j < len(doc) and doc[j].text == ",":
+            k = j + 1
+            while k < len(doc) and k < j + 5 and doc[k].lower_ in ("the", "a", "an", "former"):
+                k += 1
+            if k < len(doc) and ents[k] is not None and ents[k].start == k:
+                c = self._country_of(ents[k])
+                nxt = doc[ents[k].end] if ents[k].end < len(doc) else None
+                if c and nxt is not None and nxt.pos_ in ("NOUN", "ADJ", "PROPN") \
+                        and nxt.lower_ not in stop and ents[nxt.i] is None:
+                    return c
+        return None
 
     @staticmethod
     def _role(doc: Doc, person: Span, title: str | None, country: str | None,

@@ -57,6 +57,35 @@ _NEVER_STORED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+#: Entity remnants of wire copy whose "&" was lost ("#39;", "quot;", "#36;500"): a remnant
+#: stands at a word start, never inside a word ("Powell #39;s", " quot;no quot;").
+_LOST_AMP = re.compile(r"(?<![&;\w])(quot|amp|apos|lt|gt|nbsp);|(?<![&\d])(#\d{2,5});")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+
+
+def repair_wire(s: str | None) -> str | None:
+    """Undo the escaping residue of wire and aggregator copy before NER sees it:
+
+    - entity remnants without their "&" ("Barghouti won #39;t", " quot;no quot;", "#36;5bn")
+      and entities escaped twice ("&amp;amp;", "&amp;quot;") become their characters;
+    - a space before an apostrophe remnant goes (" #39;s" -> "'s");
+    - tags revealed by the unescaping ("<b>") and AG News' backslash line breaks become spaces.
+
+    Text without such residue comes back unchanged."""
+    if not s or ("&" not in s and ";" not in s and "\\" not in s):
+        return s
+    out = re.sub(r"\s?(?<!&)#39;(?=s\b|t\b|d\b|ll\b|re\b|ve\b|m\b)", "&#39;", s)
+    out = _LOST_AMP.sub(lambda m: "&" + (m.group(1) or m.group(2)) + ";", out)
+    for _ in range(2):  # "&amp;quot;" is escaped twice
+        if "&" not in out:
+            break
+        out = html_lib.unescape(out)
+    if out != s:
+        out = _TAG.sub(" ", out)
+    out = re.sub(r"(?<![:\\])\\(?=[\w\s])", " ", out)
+    return re.sub(r"[ \t]{2,}", " ", out) if out != s else s
+
+
 def strip_control(s: str | None) -> str | None:
     """``s`` without NUL and other control characters (tabs and line breaks stay); a lone
     surrogate (from JSON such as ``"\\ud800"``) becomes U+FFFD. Every text the store keeps

@@ -142,6 +142,9 @@ def clean_record(rec: dict[str, Any]) -> dict[str, Any]:
     title, published = sc(rec.get("title")), rec.get("published")
     text, html = sc(rec.get("text")) or "", sc(rec.get("html"))
     if not rec.get("clean"):
+        title = cleaning.repair_wire(title)
+        if html is None:
+            text = cleaning.repair_wire(text) or ""
         if html is None and text and _RAW_PAGE.search(text[:2000]):
             html, text = text, ""
         cleaned = cleaning.clean_html(html, rec.get("url")) if html is not None else cleaning.clean_text(text, title)

@@ -1,0 +1,166 @@
+"""The world's officials: people of the Phoenix/PETRARCH2 actor dictionary (``actors.json``).
+
+A person the text names but does not place ("Secretary of State Colin Powell", "Prime Minister
+Tony Blair") gets the country and sector the dictionary gives them on the article's date.
+
+Rules (unknown is better than wrong):
+
+- a name of two or more words resolves through the person's name or one of their aliases,
+  compared without accents, case or full stops ("Jose Maria Aznar" = "José María Aznar");
+- when several people share the name, the one in office on the article's date wins (George W.
+  Bush over his father in 2004); if still more than one country remains, nothing is given;
+- a full name matches when the person held a dated code on the article's date, or the text
+  supports it (a title attached to the name, or the person's country named in the article);
+- a one-word alias the dictionary lists ("Bush", "Karzai", "Putin") resolves when the people
+  it names (in office on the date, when the article has one) share one country and the text
+  gives the person a title or names that country;
+- any other bare surname ("Blair") resolves only when exactly one person with that surname
+  was in office on the date *and* the text gives them a title ("Prime Minister Blair"); a
+  country named in the article is not enough;
+- a code open at its end holds only up to the dictionaries' horizon (2015), so a namesake in
+  a 2019 story is not taken for an official of 2008;
+- the country is the code's first three letters (ISO 3166-1 alpha-3); the role is the sector
+  in force on the date (government, military, ...), with the dictionary entry as its evidence.
+
+Credit: Phoenix/PETRARCH2 dictionaries, openeventdata/petrarch2, MIT License, Copyright (c)
+2014 Open Event Data Alliance (the license text is in ``actors.json``).
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+
+SOURCE = "Phoenix actor dictionary (openeventdata/petrarch2, MIT)"
+#: The dictionaries were last revised in 2014-15: a role open at its end ("[GBRGOV >080801]")
+#: is known to hold only up to here.
+HORIZON = "2015-12-31"
+
+
+def key(name: str) -> str:
+    """Comparison key: accents, case, full stops and hyphens dropped, spaces squeezed."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    s = s.replace(".", " ").replace("-", " ").replace("'", "").lower()
+    return " ".join(s.split())
+
+
+@dataclass(frozen=True)
+class Match:
+    """A resolved person: their dictionary name, country on the date, and the role then."""
+
+    name: str
+    country: str
+    role: dict[str, Any] | None
+
+
+class Actors:
+    """Index over ``actors.json`` (see the module docstring)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.people: list[dict[str, Any]] = data["people"]
+        self.sectors: dict[str, str] = data.get("sectors", {})
+        self.full: dict[str, list[int]] = {}  # full names and aliases of two or more words
+        self.alias: dict[str, list[int]] = {}  # one-word aliases the dictionary lists ("Bush")
+        self.surname: dict[str, list[int]] = {}  # last words of full names
+        for i, p in enumerate(self.people):
+            for form in [p["name"], *p.get("aliases", [])]:
+                k = key(form)
+                if not k:
+                    continue
+                index = self.full if " " in k else self.alias
+                if i not in index.setdefault(k, []):
+                    index[k].append(i)
+            words = key(p["name"]).split()
+            if len(words) >= 2 and i not in self.surname.setdefault(words[-1], []):
+                self.surname[words[-1]].append(i)
+
+    # -- dates -----------------------------------------------------------------------------
+    @staticmethod
+    def _covers(code: list[Any], date: str) -> bool:
+        start, end = code[2], code[3]
+        return (start is not None or end is not None) and (start or "") <= date <= (end or HORIZON)
+
+    def in_office(self, i: int, date: str | None) -> bool:
+        """Whether person ``i`` held a dated code on ``date``."""
+        return bool(date) and any(self._covers(c, date) for c in self.people[i]["codes"])
+
+    def country(self, i: int, date: str | None) -> str | None:
+        """The person's country on ``date``: the one country of every code, else the one of the
+        codes in force then; None when that is not a single country."""
+        codes = self.people[i]["codes"]
+        every = {c[0] for c in codes}
+        if len(every) == 1:
+            return next(iter(every))
+        if date:
+            now = {c[0] for c in codes if self._covers(c, date)}
+            if len(now) == 1:
+                return next(iter(now))
+        return None
+
+    def role(self, i: int, date: str | None) -> dict[str, Any] | None:
+        """The sector in force on ``date`` as a role, with the dictionary entry as evidence."""
+        if not date:
+            return None
+        p = self.people[i]
+        now = [c for c in p["codes"] if self._covers(c, date)]
+        for c in sorted(now, key=lambda c: c[1] != "GOV"):  # government first
+            title = self.sectors.get(c[1] or "")
+            if title:
+                span = f"{c[2] or '…'} to {c[3] or '…'}"
+                return {"title": title, "country": c[0], "source": "phoenix",
+                        "evidence": f"{SOURCE}: {p['name']}, {c[0]}{c[1]} {span}"}
+        return None
+
+    # -- resolution ------------------------------------------------------------------------
+    def resolve(self, name: str, date: str | None, *, titled: bool = False,
+                countries_named: frozenset[str] | set[str] = frozenset()) -> Match | None:
+        """The person ``name`` (as the article writes it, honorifics stripped) names, or None.
+
+        ``titled``: the text attaches a title to the name; ``countries_named``: the ISO3 codes
+        of the countries the article names."""
+        k = key(name)
+        if not k:
+            return None
+        single = " " not in k
+        listed = single and k in self.alias
+        if single:
+            cands = list(self.alias[k] if listed else self.surname.get(k, []))
+        else:
+            cands = list(self.full.get(k, []))
+        if not cands:
+            return None
+        if date:
+            now = [i for i in cands if self.in_office(i, date)]
+            if single or now:
+                cands = now
+        if not cands:
+            return None
+        found = {self.country(i, date) for i in cands}
+        if len(found) != 1 or None in found:
+            return None
+        country = next(iter(found))
+        supported = titled or country in countries_named
+        if single:
+            # a one-word alias the dictionary lists needs a title or the person's country in
+            # the text; a bare surname needs one person and a title
+            if not (titled or listed and country in countries_named):
+                return None
+            if not listed and len(cands) != 1:
+                return None
+        elif not (supported or any(self.in_office(i, date) for i in cands) or not date):
+            return None
+        i = cands[0]
+        return Match(self.people[i]["name"], country,
+                     self.role(i, date) if len(cands) == 1 else None)
+
+
+@lru_cache(maxsize=2)
+def get_actors(path: str | None = None) -> Actors:
+    """The actor index, loaded once per process (``path`` overrides the data file)."""
+    p = Path(path) if path else config.RESOURCES / "actors.json"
+    return Actors(json.loads(p.read_text(encoding="utf-8")))
