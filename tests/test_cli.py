@@ -79,6 +79,7 @@ def test_env_var_selects_database(tmp_path):
     assert out.returncode == 2 and str(db) in out.stderr
 
 
-def test_evaluate_conll_needs_a_path():
-    out = run("evaluate", "conll")
-    assert out.returncode == 2 and "CoNLL-2003 file" in out.stderr
+def test_evaluate_conll_names_a_missing_file():
+    # without a path it reads ../shared/eval/conll2003/test.txt; a missing file is a clear error
+    out = run("evaluate", "conll", "/nonexistent/conll.txt")
+    assert out.returncode == 2 and "No such file" in out.stderr and "Traceback" not in out.stderr

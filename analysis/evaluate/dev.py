@@ -16,8 +16,9 @@ Matching:
 - a predicted visit matches a gold visit when the destination countries agree and, where the
   gold names a visitor, the surnames agree (else the visitor countries agree); visits marked
   optional in the gold are ignored either way;
-- a predicted meeting or talks matches a gold meeting when at least two participants' surnames
-  (or all of them, when the gold names fewer) agree;
+- a predicted meeting or talks (with at least one named person among its participants: talks
+  between governments or firms with nobody named are no meetings) matches a gold meeting when
+  at least two participants' surnames (or all of them, when the gold names fewer) agree;
 - a person's country is right when the predicted person sharing the gold surname carries the
   gold country. Coverage is counted per basis (``stated``: the text says it; ``known``: a
   reader knows it); a given country is wrong when it differs from the gold one (for a gold
@@ -175,7 +176,10 @@ def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[st
                 errors.append(("visit FN", item["id"], f"{g.get('visitor')} ({g.get('visitor_country')})"
                                f" -> {g.get('destination_country')}"))
         # meetings
-        pm = [e for e in evs if e["kind"] in ("meeting", "talks")]
+        people_names = {e["name"] for e in out.get("entities", []) if e["kind"] == "person"}
+        # talks between governments or firms with nobody named are not meetings (gold rules)
+        pm = [e for e in evs if e["kind"] in ("meeting", "talks")
+              and people_names & set(e.get("participants") or [])]
         used = set()
         for p in pm:
             hit = next((k for k, g in enumerate(gold["meetings"])

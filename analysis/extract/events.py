@@ -54,7 +54,7 @@ TOP_KEYS = frozenset({
 RULE_KEYS = {
     "visit": frozenset({"verbs", "nouns", "noun_dest_preps", "noun_agent_preps", "noun_of_preps",
                         "noun_of_destination", "noun_support_verbs", "dobj_modifier_prefixes",
-                        "dobj_site_preps"}),
+                        "dobj_site_preps", "noun_occasion_preps", "visiting_words"}),
     "host": frozenset({"verbs", "place_preps"}),
     "meet": frozenset({"verbs", "nouns", "third_location_words", "present_words", "host_words",
                        "reciprocal_verbs", "participant_preps", "holder_participant_preps",
@@ -73,8 +73,8 @@ RULE_KEYS = {
     "background": frozenset({"auxiliaries", "words", "governors"}),
 }
 #: The keys of one visit verb (``visit.verbs.<verb>``); ``passive_only`` may be left out.
-VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only"})
-VISIT_VERB_OPTIONAL = frozenset({"passive_only"})
+VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only", "person_only"})
+VISIT_VERB_OPTIONAL = frozenset({"passive_only", "person_only"})
 
 
 class RulesError(ValueError):
@@ -137,6 +137,8 @@ class EventExtractor:
         self.of_dest = set(visit["noun_of_destination"])
         self.dobj_modifiers = tuple(visit["dobj_modifier_prefixes"])
         self.site_preps = set(visit["dobj_site_preps"])
+        self.noun_occasion_preps = set(visit["noun_occasion_preps"])
+        self.visiting_words = set(visit["visiting_words"])
         self.host_verbs = set(host["verbs"])
         self.host_place_preps = set(host["place_preps"])
         self.meet_words = set(meet["verbs"]) | set(meet["nouns"])
@@ -508,6 +510,12 @@ class EventExtractor:
         st = state(doc)
         dateline = self.dateline(doc)
         st["dateline"] = sorted(dateline)
+        self.dateline_place = self._dateline_place(doc, dateline)
+        self.lead_sent = None
+        if self.dateline_place and dateline:
+            after = max(dateline) + 2  # the first word after the dateline's dash
+            self.lead_sent = next((sn.start for sn in doc.sents if sn.end > after), None) \
+                if doc.has_annotation("SENT_START") and after < len(doc) else None
         events: list[dict[str, Any]] = []
         has_dep = doc.has_annotation("DEP")
         sents = list(doc.sents) if doc.has_annotation("SENT_START") or has_dep else [doc[:]]
@@ -523,9 +531,12 @@ class EventExtractor:
                 claimed = {doc[ev["_ti"]].i for ev in kinds} | {
                     t.i for ev in kinds for t in sent if t.text == ev["trigger"]}
                 found += kinds
+                found += self._visits_from_talks(doc, sent, kinds, dateline)
             else:
                 found += self.visits_surface(doc, sent, dateline)
             found += self.meetings(doc, sent, dateline, events, claimed)
+            if has_dep and sent.start == self.lead_sent:
+                found += self._dateline_visit(doc, sent, dateline, found)
             if has_dep and not any(ev["kind"] == model.MEETING for ev in found):
                 found += self.participations(doc, sent, dateline)
             if has_dep and not any(ev["kind"] in (model.TALKS, model.MEETING) for ev in found):
@@ -572,6 +583,51 @@ class EventExtractor:
                     nxt in self.dateline_followers:
                 out.update(range(e.start, e.end))
         return out
+
+    def _dateline_place(self, doc: Doc, dateline: set[int]) -> tuple[str | None, str] | None:
+        """(place, ISO3) of the article's dateline ("BAGHDAD --", "Islamabad, Nov 9 :")."""
+        for i in sorted(dateline):
+            rec = self.rec_at(doc[i])
+            if rec and rec["kind"] == model.PLACE and rec["country"]:
+                return rec["name"], rec["country"]
+            if rec and rec["kind"] == model.COUNTRY:
+                return None, rec["country"]
+        return None
+
+    def _here(self, sent: Span, toks: list[Token]) -> tuple[str | None, str] | None:
+        """The dateline's place for the sentence right after the dateline, or for a clause
+        that says "here": the dateline places the story's people there."""
+        if not self.dateline_place:
+            return None
+        if sent.start == self.lead_sent or any(
+                c.lower_ == "here" for t in toks for c in t.children if c.dep_ == "advmod"):
+            return self.dateline_place
+        return None
+
+    def _dateline_visit(self, doc: Doc, sent: Span, dateline: set[int],
+                        found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """"HANOI, Vietnam (AP) - U.S. Defense Secretary Mark Esper on Wednesday accused China
+        ...": the lead sentence under a dateline places its subject there; a named person from
+        another country acting there visited it (CAMEO 042, inferred from the dateline). Not
+        when the sentence puts the person elsewhere or is about the past or the future."""
+        root = sent.root
+        if root.pos_ not in ("VERB", "AUX"):
+            return []
+        subj = [c for c in root.children if c.dep_ == "nsubj"]
+        who = self._persons(subj[0]) if subj else []
+        place, country = self.dateline_place
+        if len(who) != 1 or not self.ents[who[0]]["country"] or self.ents[who[0]]["country"] == country:
+            return []
+        if any(ev["kind"] == model.VISIT and ev["visitor"] == who[0] for ev in found):
+            return []
+        if any(p.dep_ == "pobj" and (self.place_of(p, dateline) or (None, country))[1] != country
+               for p in sent):
+            return []  # "... said in Beijing": not the dateline's place
+        if self.status(root) != model.OCCURRED or self.is_background(root):
+            return []
+        date = self.date_for(doc, sent, root, "past")
+        return [self._visit(who[0], self.ents[who[0]]["country"], (place, country), model.OCCURRED,
+                            date, inferred_from="dateline", trigger=root.text, _ti=root.i)]
 
     def _dests(self, trig: Token, spec: list[str], dateline: set[int]) -> list[tuple]:
         toks: list[Token] = []
@@ -633,7 +689,10 @@ class EventExtractor:
         for trig in sent:
             low = trig.lower_
             spec = self.visit_verbs.get(low)
-            if spec and trig.pos_ in ("VERB", "AUX", ""):
+            if low in self.visiting_words and (trig.dep_ == "amod" or trig.dep_ in ("pcomp", "acl") and not any(
+                    c.dep_ == "nsubj" for c in trig.children)):
+                out += self._visiting(doc, sent, trig, dateline)  # "with visiting X", "visiting X"
+            elif spec and trig.pos_ in ("VERB", "AUX", ""):
                 subj_deps = ("nsubjpass",) if spec.get("passive_only") else ("nsubj",)
                 subj = sorted((c for c in trig.children if c.dep_ in subj_deps
                                and c.i not in dateline), key=lambda c: abs(trig.i - c.i))
@@ -644,9 +703,14 @@ class EventExtractor:
                     visitor, vc = self.actor(doc, cand, sent)
                     if visitor:
                         break
-                if not visitor:
+                if not visitor or spec.get("person_only") and \
+                        self.ents.get(visitor, {}).get("kind") != model.PERSON:
                     continue
                 dests = self._dests(trig, spec["dest"], dateline)
+                if not dests and not spec.get("person_only") and not spec.get("passive_only"):
+                    # "BAGHDAD - Rumsfeld visited US troops in the capital"
+                    here = self._here(sent, [trig])
+                    dests = [here] if here else []
                 if not dests and spec.get("passive_only"):
                     skip = {t.i for t in subj[0].subtree}
                     dests = [p for t in trig.subtree if t.i not in skip and t.dep_ == "pobj"
@@ -667,6 +731,39 @@ class EventExtractor:
                 out += self._host(doc, sent, trig, dateline)
         return out
 
+    def _visiting(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
+        """"meets with visiting Iraqi Prime Minister Iyad Allawi at UN headquarters in New
+        York": the person the adjective qualifies visited the sentence's place abroad (the
+        first place of another country in the sentence, else the dateline's)."""
+        head = trig.head
+        while trig.dep_ == "amod" and head.dep_ == "compound" and head.head.i != head.i:
+            head = head.head  # "visiting Iraqi Prime Minister Iyad Allawi": up to the name
+        who = self._persons(head) if trig.dep_ == "amod" else [
+            p for c in trig.children if c.dep_ == "dobj" for p in self._persons(c)]
+        if not who:
+            return []
+        visitor = who[0]
+        vc = self.ents[visitor]["country"]
+        if not vc:
+            return []
+        skip = {t.i for t in head.subtree} if trig.dep_ == "amod" else set()
+        dest = None
+        for t in sent:
+            if t.i in skip or t.dep_ != "pobj" or t.head.lower_ not in self.meet_place_preps:
+                continue
+            d = self._pobj_place(t, dateline)
+            if d and d[1] != vc:
+                dest = d
+                break
+        dest = dest or self.dateline_place
+        if not dest or dest[1] == vc:
+            return []
+        status = self.status(trig.head.head if trig.head.head.pos_ in ("VERB", "AUX") else trig)
+        if status is None:
+            return []
+        date = self.date_for(doc, sent, trig, "future" if status == model.PLANNED else "past")
+        return [self._visit(visitor, vc, dest, status, date, trigger=trig.text, _ti=trig.i)]
+
     def _noun_visit(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         visitor = vc = None
         low = trig.lower_
@@ -681,6 +778,27 @@ class EventExtractor:
             if visitor:
                 break
         verb = trig.head
+        if not visitor and trig.dep_ == "pobj" and verb.lower_ in self.noun_occasion_preps \
+                and verb.head.pos_ in ("VERB", "AUX"):
+            # "Rumsfeld declared that America was winning the war ... during a visit to Iraq":
+            # the trip of the nearest clause up the tree whose subject is a person
+            v = verb.head
+            for _ in range(3):
+                subj = [c for c in v.children if c.dep_ == "nsubj"]
+                if subj:
+                    visitor, vc = self.actor(doc, subj[0], sent)
+                    if self.ents.get(visitor or "", {}).get("kind") == model.PERSON:
+                        break
+                    visitor = vc = None
+                if v.head.i == v.i or v.head.pos_ not in ("VERB", "AUX"):
+                    break
+                v = v.head
+            if not visitor:  # the parse lost the subject: the one person the sentence names
+                named = {r["name"] for i in range(sent.start, trig.i)
+                         for r in [self.rec_at(doc[i])] if r and r["kind"] == model.PERSON}
+                if len(named) == 1:
+                    visitor = next(iter(named))
+                    vc = self.ents[visitor]["country"]
         if not visitor and trig.dep_ in ("dobj", "pobj") and (
                 verb.lower_ in self.support or verb.head.lower_ in self.support
                 or self._cancels(verb) or self._cancels(verb.head)):
@@ -845,6 +963,11 @@ class EventExtractor:
                     if d and d[0]:
                         where = d
                         break
+        if where is None and doc.has_annotation("DEP"):
+            here = self._here(sent, [trig, self.clause_verb(trig)])
+            if here and not any(p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps
+                                and self.place_of(p, dateline) for p in sent):
+                where = here  # "ISLAMABAD - A met B on Tuesday"
         if where is not None:
             place, country = where
         for span, name in ([] if where is not None else state(doc).get("mentions", [])):
@@ -868,15 +991,15 @@ class EventExtractor:
         mediators = self.mediators(doc, sent) if doc.has_annotation("DEP") else []
         if mediators:
             out[0]["mediators"] = [m for m in mediators if m not in people]
-        if country and cameo != self.meeting_codes[THIRD_LOCATION]:
-            # a guest meeting a host in the host's country made a visit there
+        if country:
+            # a guest meeting a host in the host's country made a visit there; at a summit or
+            # a meeting in a third country, every participant from elsewhere did
             countries = {p: self.ents[p]["country"] for p in people}
-            if country in countries.values():
-                for p, c in countries.items():
-                    if c and c != country:
-                        out.append(self._visit(p, c, (place, country), status, date,
-                                               inferred_from=model.MEETING, trigger=trig.text,
-                                               _ti=trig.i))
+            for p, c in countries.items():
+                if c and c != country:
+                    out.append(self._visit(p, c, (place, country), status, date,
+                                           inferred_from=model.MEETING, trigger=trig.text,
+                                           _ti=trig.i))
         return out
 
     def _elsewhere(self, tok: Token, stop: Token) -> bool:
@@ -1034,6 +1157,16 @@ class EventExtractor:
             if self._anaphoric_place([t, verb]):
                 continue  # "held talks in the city": the place is not this sentence's
             skip = {x.i for x in subj[0].subtree}
+            here = self._here(sent, [t, verb])
+            if here and rec["country"] and here[1] != rec["country"] and not any(
+                    p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps
+                    and self.place_of(p, dateline) for p in verb.subtree if p.i not in skip):
+                status = self.status(t)
+                if status in (None, model.CANCELLED):
+                    return []
+                date = self.date_for(doc, sent, t, "future" if status == model.PLANNED else "past")
+                return [self._visit(who[0], rec["country"], here, status, date,
+                                    inferred_from="talks", trigger=t.text, _ti=t.i)]
             for p in verb.subtree:
                 if p.i in skip or p.dep_ != "pobj" or p.head.lower_ not in self.meet_place_preps \
                         or self._elsewhere(p, verb):
@@ -1048,6 +1181,45 @@ class EventExtractor:
                     return [self._visit(who[0], rec["country"], d, status, date,
                                         inferred_from="talks", trigger=t.text, _ti=t.i)]
         return []
+
+    def _visits_from_talks(self, doc: Doc, sent: Span, kinds: list[dict[str, Any]],
+                           dateline: set[int]) -> list[dict[str, Any]]:
+        """Talks held in a place: every named participant from another country visited it
+        ("a delegation led by Chairman Mahmoud Abbas held talks with the Syrian leaders in
+        Damascus"). The place is the talks' own, else the sentence's (a place after in/at that
+        is not where someone came from), else the dateline's for the lead sentence."""
+        out = []
+        for ev in kinds:
+            if ev["kind"] != model.TALKS or ev["status"] == model.CANCELLED:
+                continue
+            trig = doc[ev["_ti"]]
+            dest = (ev["place"], ev["country"]) if ev["country"] else None
+            if dest is None and not self._anaphoric_place([trig, self.clause_verb(trig)]):
+                for p in sent:
+                    if p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps \
+                            and not self._elsewhere(p, trig):
+                        dest = self._pobj_place(p, dateline)
+                        if dest:
+                            break
+                dest = dest or self._here(sent, [trig, self.clause_verb(trig)])
+                if dest:
+                    ev["place"], ev["country"] = dest
+            if not dest:
+                continue
+            for who in ev["participants"]:
+                rec = self.ents.get(who, {})
+                if rec.get("kind") == model.PERSON and rec.get("country") and rec["country"] != dest[1]:
+                    out.append(self._visit(who, rec["country"], dest, ev["status"], ev["date"],
+                                           inferred_from=model.TALKS, trigger=ev["trigger"],
+                                           _ti=ev["_ti"]))
+        return out
+
+    def _pobj_place(self, p: Token, dateline: set[int]) -> tuple | None:
+        """The place an object of a preposition names, also when the parser made the place a
+        modifier of a day ("in Damascus Monday")."""
+        return self.place_of(p, dateline) or next(
+            (d for c in p.children if c.dep_ == "compound" for d in [self.place_of(c, dateline)] if d),
+            None)
 
     def _persons(self, tok: Token) -> list[str]:
         """Named people a token and its conjuncts stand for ("A and B", "the minister, A")."""
@@ -1070,6 +1242,10 @@ class EventExtractor:
                 continue
             stack.extend(c for c in x.children if c.dep_ in ("appos", "compound"))
             stack.extend(x.conjuncts)
+            if x.lower_ in self.visitor_nouns:  # "a delegation led by Chairman Mahmoud Abbas"
+                stack.extend(p for c in x.children if c.dep_ == "acl" and c.lower_ in self.leader_verbs
+                             for a in c.children if a.dep_ == "agent" for p in a.children
+                             if p.dep_ == "pobj")
         return list(dict.fromkeys(name for _, name in sorted(out)))  # in text order
 
     def _occasion(self, trig: Token) -> Token | None:
