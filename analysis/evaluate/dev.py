@@ -31,7 +31,6 @@ import csv
 import json
 import unicodedata
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from analysis import config
@@ -73,8 +72,6 @@ def load_set(name: str) -> list[dict[str, Any]]:
         return [{"id": g["id"], "title": g["title"], "text": g["text"],
                  "published": g.get("published"), "gold": _gold(g)} for g in data]
     if name == "agnews-a":
-        from analysis.evaluate.visits import agnews_text
-
         data = json.loads((DEV_DIR / "agnews_world_a.json").read_text(encoding="utf-8"))["items"]
         with open(AGNEWS_CSV, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
@@ -85,7 +82,6 @@ def load_set(name: str) -> list[dict[str, Any]]:
             _, title, desc = rows[g["row"]][:3]
             items.append({"id": f"agnews-{g['row']}", "title": title, "text": desc,
                           "published": None, "gold": _gold(g, people_key="people_countries")})
-        del agnews_text
         return items
     if name == "blind":
         items: dict[str, dict[str, Any]] = {}
@@ -249,7 +245,7 @@ def evaluate(name: str) -> dict[str, Any]:
 def format_result(name: str, res: dict[str, Any]) -> str:
     """One block of figures per set."""
     def pr(x: dict[str, Any]) -> str:
-        f = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        f = lambda v: "-" if v is None else f"{v:.2f}"
         return f"P {f(x['precision'])} R {f(x['recall'])} (tp {x['tp']} fp {x['fp']} fn {x['fn']})"
 
     lines = [f"{name}: {res['items']} items", f"  visits    {pr(res['visits'])}",
