@@ -217,3 +217,35 @@ def test_residue_no_longer_hides_a_name():
     out = extract(rec)
     assert people(out).get("Colin Powell") == "USA"
     assert ("Colin Powell", "JPN", "planned") in visits(out)
+
+
+# --------------------------------------------------------------------------- the scorer
+
+def test_dev_scorer_counts_as_the_held_out_evaluation_does():
+    from analysis.evaluate.dev import score
+
+    gold = {"visits": [{"visitor": "George W Bush", "visitor_country": "USA", "destination_country": "DEU"},
+                       {"visitor": None, "visitor_country": "GBR", "destination_country": "FRA"}],
+            "optional_visits": [{"visitor": "Roe", "destination_country": "ESP"}],
+            "meetings": [{"participants": ["Jacques Chirac", "Gerhard Schroeder"]}],
+            "optional_meetings": [],
+            "people": [{"name": "Colin Powell", "country": "USA", "basis": "known"},
+                       {"name": "Jane Roe", "country": None, "basis": "unknown"},
+                       {"name": "Tony Blair", "country": "GBR", "basis": "stated"}]}
+    out = {"events": [
+        {"kind": "visit", "visitor": "Bush", "destination_country": "DEU"},      # surname matches
+        {"kind": "visit", "visitor": "Jane Roe", "destination_country": "ESP"},  # optional: ignored
+        {"kind": "visit", "visitor": "Blair", "destination_country": "ITA"},     # false
+        {"kind": "talks", "participants": ["France", "Germany"]},                # nobody named: no meeting
+        {"kind": "meeting", "participants": ["Jacques Chirac", "Gerhard Schroeder"]}],
+        "entities": [{"name": "Colin Powell", "kind": "person", "country": "USA"},
+                     {"name": "Jane Roe", "kind": "person", "country": "ESP"},
+                     {"name": "Tony Blair", "kind": "person", "country": None},
+                     {"name": "Jacques Chirac", "kind": "person", "country": "FRA"},
+                     {"name": "Gerhard Schroeder", "kind": "person", "country": "DEU"}]}
+    res = score([{"id": "x", "gold": gold}], [out])
+    assert (res["visits"]["tp"], res["visits"]["fp"], res["visits"]["fn"]) == (1, 1, 1)
+    assert (res["meetings"]["tp"], res["meetings"]["fp"], res["meetings"]["fn"]) == (1, 0, 0)
+    p = res["people"]
+    assert p["known"]["right"] == 1 and p["stated"]["right"] == 0
+    assert p["unknown"]["wrong"] == 1 and p["given"] == 2 and p["wrong_rate"] == 0.5
