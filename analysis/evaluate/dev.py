@@ -31,6 +31,7 @@ import csv
 import json
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from analysis import config
@@ -141,6 +142,26 @@ def _pr(tp: int, fp: int, fn: int) -> dict[str, Any]:
             "recall": round(tp / (tp + fn), 3) if tp + fn else None}
 
 
+def _tally(counts: Counter, errors: list, what: str, item_id: str, preds: list[dict[str, Any]],
+           gold: list[dict[str, Any]], optional: list[dict[str, Any]], match: Callable,
+           show_pred: Callable, show_gold: Callable) -> None:
+    """Match predictions one-to-one with gold; a prediction matching an optional gold item is
+    neither right nor wrong."""
+    used: set[int] = set()
+    for p in preds:
+        hit = next((k for k, g in enumerate(gold) if k not in used and match(p, g)), None)
+        if hit is not None:
+            used.add(hit)
+            counts["tp"] += 1
+        elif not any(match(p, g) for g in gold + optional):
+            counts["fp"] += 1
+            errors.append((f"{what} FP", item_id, show_pred(p)))
+    for k, g in enumerate(gold):
+        if k not in used:
+            counts["fn"] += 1
+            errors.append((f"{what} FN", item_id, show_gold(g)))
+
+
 def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[str, Any]:
     """Visit and meeting precision/recall, person-country coverage and wrong rate."""
     v = Counter()
@@ -150,49 +171,21 @@ def score(items: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[st
     for item, out in zip(items, outputs):
         gold = item["gold"]
         evs = out.get("events", [])
-        # visits
         pv = [e for e in evs if e["kind"] == "visit"]
-        used: set[int] = set()
-        for p in pv:
-            hit = next((k for k, g in enumerate(gold["visits"])
-                        if k not in used and _visit_match(p, g)), None)
-            if hit is not None:
-                used.add(hit)
-                v["tp"] += 1
-            elif any(_visit_match(p, g) for g in gold["visits"] + gold["optional_visits"]):
-                continue
-            else:
-                v["fp"] += 1
-                errors.append(("visit FP", item["id"],
-                               f"{p.get('visitor')} ({p.get('visitor_country')}) -> "
-                               f"{p.get('destination_country')} | {p.get('evidence', '')[:110]}"))
-        for k, g in enumerate(gold["visits"]):
-            if k not in used:
-                v["fn"] += 1
-                errors.append(("visit FN", item["id"], f"{g.get('visitor')} ({g.get('visitor_country')})"
-                               f" -> {g.get('destination_country')}"))
-        # meetings
+        _tally(v, errors, "visit", item["id"], pv, gold["visits"], gold["optional_visits"],
+               _visit_match,
+               lambda p: f"{p.get('visitor')} ({p.get('visitor_country')}) -> "
+                         f"{p.get('destination_country')} | {p.get('evidence', '')[:110]}",
+               lambda g: f"{g.get('visitor')} ({g.get('visitor_country')}) -> "
+                         f"{g.get('destination_country')}")
         people_names = {e["name"] for e in out.get("entities", []) if e["kind"] == "person"}
         # talks between governments or firms with nobody named are not meetings (gold rules)
         pm = [e for e in evs if e["kind"] in ("meeting", "talks")
               and people_names & set(e.get("participants") or [])]
-        used = set()
-        for p in pm:
-            hit = next((k for k, g in enumerate(gold["meetings"])
-                        if k not in used and _meeting_match(p, g)), None)
-            if hit is not None:
-                used.add(hit)
-                m["tp"] += 1
-            elif any(_meeting_match(p, g) for g in gold["meetings"] + gold["optional_meetings"]):
-                continue
-            else:
-                m["fp"] += 1
-                errors.append(("meeting FP", item["id"], f"{sorted(_people_of(p))} | "
-                               f"{p.get('evidence', '')[:110]}"))
-        for k, g in enumerate(gold["meetings"]):
-            if k not in used:
-                m["fn"] += 1
-                errors.append(("meeting FN", item["id"], f"{g.get('participants')}"))
+        _tally(m, errors, "meeting", item["id"], pm, gold["meetings"], gold["optional_meetings"],
+               _meeting_match,
+               lambda p: f"{sorted(_people_of(p))} | {p.get('evidence', '')[:110]}",
+               lambda g: f"{g.get('participants')}")
         # people
         if gold["people"] is None:
             continue

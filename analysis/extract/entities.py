@@ -42,6 +42,8 @@ class EntityResolver:
         self.headline_verbs = {w.lower() for w in stop["headline_verbs"]}
         self.not_person = {w.lower() for w in stop["not_person_words"]}
         self.min_chars = int(stop.get("min_chars", 2))
+        #: titles that do not support reading a bare surname as a state official
+        self.non_political = {norm(t) for t in self.res.titles.get("non_political_titles", [])}
 
     # -- name helpers ----------------------------------------------------------------------
     def strip_name(self, span: Span) -> tuple[str, int]:
@@ -231,8 +233,7 @@ class EntityResolver:
             self._honorific_alias(doc, e, rec)
             mentions[i][1] = target
 
-    @staticmethod
-    def _known_people(doc: Doc, entities: dict[str, dict[str, Any]]) -> None:
+    def _known_people(self, doc: Doc, entities: dict[str, dict[str, Any]]) -> None:
         """People the text does not place get their country (and, without a title in the
         text, their role) from the actor dictionary on the article's date
         (:mod:`analysis.extract.actors`)."""
@@ -245,9 +246,8 @@ class EntityResolver:
         date = getattr(doc._, "published", None)
         named = {r["country"] for r in entities.values()
                  if r["kind"] in (model.COUNTRY, model.PLACE) and r["country"]}
-        business = {norm(t) for t in get_resources().titles.get("non_political_titles", [])}
         for rec in people:
-            titled = any(r["title"] and norm(r["title"]) not in business for r in rec["roles"])
+            titled = any(r["title"] and norm(r["title"]) not in self.non_political for r in rec["roles"])
             forms = [rec["name"]] + [a for a in rec["aliases"] if len(a.split()) > len(rec["name"].split())]
             match = next((m for m in (actors.resolve(f, date, titled=titled, countries_named=named)
                                       for f in forms) if m), None)
