@@ -127,6 +127,19 @@ def test_a_namesake_outside_the_dictionary_years_stays_unknown():
     ("The market, former British government minister Michael Heseltine once said, has no morality.",
      "Michael Heseltine", "GBR"),
     ("The warning came from Nicolas Sarkozy of France on Tuesday.", "Nicolas Sarkozy", "FRA"),
+    # a nationality word after a preposition still names the person
+    ("The show opened in Oslo, alongside Swedish singer Karin Holm.", "Karin Holm", "SWE"),
+    # coordinated nouns: "backpacker and lawyer"
+    ("Irish nurse and writer Maeve Dunne was among those hurt.", "Maeve Dunne", "IRL"),
+    # a title with its "of X" ministry, then a comma
+    ("Norway's Minister of Fisheries, Helga Pedersen, will meet the fleet owners.", "Helga Pedersen", "NOR"),
+    # a state body named after a country, before or after the name
+    ("The rise followed a warning from US Treasury Secretary Paul Grant on Monday.", "Paul Grant", "USA"),
+    ("Interest rates were held, Bank of Canada governor Mark Hill said.", "Mark Hill", "CAN"),
+    ("Patents are a worry, said Dr Alan Pike of the UK Patent Office.", "Alan Pike", "GBR"),
+    # squad lists write the side in brackets, names often as an initial and a surname
+    ("Forwards: T Ngata (New Zealand), R Botha (S Africa, capt), M Rossi (Italy).", "R Botha", "ZAF"),
+    ("Forwards: T Ngata (New Zealand), R Botha (S Africa, capt), M Rossi (Italy).", "T Ngata", "NZL"),
 ])
 def test_the_persons_own_phrase_states_the_country(text, name, country):
     assert people(run(text, published=None)).get(name) == country
@@ -136,6 +149,9 @@ def test_the_persons_own_phrase_states_the_country(text, name, country):
     ("Australia coach Eddie Jones named his side on Monday.", "Eddie Jones"),
     ("A UK-based analyst, Jane Roe, said prices would rise.", "Jane Roe"),
     ("Liverpool captain Steven Gerrard wants to stay at the club.", "Steven Gerrard"),
+    # a firm named after a country is not a state body
+    ("British Airways chief executive Tom Reed said fares would rise.", "Tom Reed"),
+    ("Profits rose, said Ann Cole of the Canadian Pacific railway.", "Ann Cole"),
 ])
 def test_a_country_that_is_not_the_persons_nationality_is_not_given(text, name):
     assert people(run(text, published=None)).get(name) is None

@@ -353,7 +353,10 @@ class PatternFixer:
 
     Each pattern: ``{"label": "PERSON", "pattern": [...], "override": ["ORG", ""]}``; a match
     replaces overlapping entities whose label is in ``override`` (``""`` = no entity) and that it
-    covers, and is dropped when it would cut through any other entity.
+    covers, and is dropped when it would cut through any other entity. With ``"end_before":
+    TEXT`` the entity ends before the first token of the match with that text; the rest is
+    context ("B Cohen" in "B Cohen (England)"), and entities the match covers there are dropped
+    too when ``override`` allows.
     """
 
     def __init__(self, vocab, patterns: list[dict[str, Any]]) -> None:
@@ -361,7 +364,8 @@ class PatternFixer:
         self.rules: dict[str, dict[str, Any]] = {}
         for i, p in enumerate(patterns):
             key = f"nerfix_{i}_{p['label']}"
-            self.rules[key] = {"label": p["label"], "override": set(p.get("override", [""]))}
+            self.rules[key] = {"label": p["label"], "override": set(p.get("override", [""])),
+                               "end_before": p.get("end_before")}
             self.matcher.add(key, [p["pattern"]])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -372,15 +376,18 @@ class PatternFixer:
         changed = False
         for key_id, s, e in sorted(matches, key=lambda m: (m[1], -(m[2] - m[1]))):
             rule = self.rules[doc.vocab.strings[key_id]]
-            over = [x for x in ents if x.start < e and x.end > s]
+            end = e
+            if rule["end_before"]:
+                end = next(k for k in range(s, e) if doc[k].text == rule["end_before"])
+            over = [x for x in ents if x.start < end and x.end > s]
             if any(x.label_ not in rule["override"] or x.start < s or x.end > e for x in over):
                 continue
             if "" not in rule["override"] and not over:
                 continue
             if len(over) == 1 and (over[0].start, over[0].end, over[0].label_) == \
-                    (s, e, rule["label"]):
+                    (s, end, rule["label"]):
                 continue
-            ents = [x for x in ents if x not in over] + [Span(doc, s, e, label=rule["label"])]
+            ents = [x for x in ents if x not in over] + [Span(doc, s, end, label=rule["label"])]
             changed = True
         if changed:
             _set_ents(doc, ents)
@@ -394,7 +401,9 @@ def make_patterns(nlp: Language, name: str, patterns_file: str) -> PatternFixer:
 
 
 def _expand_lists(obj: Any, key: str = "") -> Any:
-    """Replace ``"@file.txt"`` values by the word list in that resource file.
+    """Replace ``"@file.txt"`` values by the word list in that resource file, and
+    ``"@country-words"`` by the words of the country names in ``nerfix_places.tsv`` and the
+    ``extra_places`` of ``nerfix_gazetteer.json``.
 
     Lists compared with ``LOWER`` are lower-cased so the files can keep natural spelling.
     """
@@ -403,6 +412,14 @@ def _expand_lists(obj: Any, key: str = "") -> Any:
                 for k, v in obj.items()}
     if isinstance(obj, list):
         return [_expand_lists(v, key) for v in obj]
+    if isinstance(obj, str) and obj.startswith("@country-words"):
+        # every word of a country's name or short form in nerfix_places.tsv ("New", "Zealand")
+        names = [name for name, (kind, _) in read_places(_resource("nerfix_places.tsv")).items()
+                 if kind == "country"]
+        names += [name for name, kind, *_ in read_json(_resource("nerfix_gazetteer.json"))
+                  .get("extra_places", []) if kind == "country"]
+        words = sorted({w for name in names for w in name.split()})
+        return [w.lower() for w in words] if key == "LOWER" else words
     if isinstance(obj, str) and obj.startswith("@"):
         words = read_word_list(_resource(obj[1:]))
         return [w.lower() for w in words] if key == "LOWER" else words

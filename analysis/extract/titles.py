@@ -72,6 +72,7 @@ class TitleLinker:
         self.stop_words = {w.lower() for w in stop["headline_verbs"] + stop["not_person_words"]}
         self.not_nationality = {w.lower() for w in t.get("not_nationality", [])}
         self.generic_titles = {norm(w) for w in t.get("generic_titles", [])}
+        self.state_bodies = [norm(w).split() for w in t.get("state_bodies", [])]
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -101,7 +102,28 @@ class TitleLinker:
         if i >= 0 and doc[i].text in POSSESSIVE:
             i -= 1
         if i >= 0 and ents[i] is not None:
-            return self._country_of(ents[i])
+            return self._country_of(ents[i]) or self._body_country(ents[i])
+        return None
+
+    def _body_country(self, ent: Span | None) -> str | None:
+        """The country of a state body the text names ("US Treasury", "UK Patent Office",
+        "Indian Foreign Ministry"): an ORG whose words start with a country or nationality and
+        contain a word of ``state_bodies``. A firm named after a country ("British Airways")
+        gives nothing."""
+        if ent is None or ent.label_ != "ORG":
+            return None
+        words = [norm(t.text) for t in ent]
+        if not any(words[k:k + len(b)] == b for b in self.state_bodies for k in range(len(words))):
+            return None
+        gaz = self.res.gazetteer
+        for n in (3, 2, 1):
+            hit = gaz.lookup(" ".join(t.text for t in ent[:n])) if len(ent) > n else None
+            if hit and hit[0] in ("country", "demonym") and hit[2]:
+                return hit[2]
+        if "of" in words[:-1]:  # "Bank of England", "Ministry of Defence of Ukraine"
+            hit = gaz.lookup(" ".join(t.text for t in ent[len(words) - words[::-1].index("of"):]))
+            if hit and hit[0] == "country" and hit[2]:
+                return hit[2]
         return None
 
     def _title_spans(self, doc: Doc, ents: list[Span | None]) -> list[dict[str, Any]]:
@@ -287,7 +309,9 @@ class TitleLinker:
           name: "UK entrepreneur Richard Branson", "Arsenal's Brazilian midfielder Edu",
           "former British government minister Michael Heseltine", "Sweden's Minister of
           Justice, Gunnar Strömmer";
-        - "of COUNTRY" right after the name: "Nicolas Sarkozy of France";
+        - "of COUNTRY" or "of" a state body right after the name: "Nicolas Sarkozy of France",
+          "Jeremy Philpott of the UK Patent Office"; a country in brackets, as squad lists
+          write it: "B O'Driscoll (Ireland, capt)";
         - an apposition that starts with one: "Edu, the Brazilian midfielder".
 
         Not a nationality: a country before a word that names a side's staff ("Australia
@@ -295,7 +319,10 @@ class TitleLinker:
         titles.json."""
         stop = self.not_nationality
         i = person.start - 1
-        if i >= 0 and doc[i].text == "," and any(e == i for _, e in self._matches):
+        if i >= 0 and doc[i].text == "," and any(
+                e <= i <= e + 3 and all(t.lower_ == "of" or t.pos_ in ("PROPN", "NOUN")
+                                        for t in doc[e:i])
+                for _, e in self._matches):
             i -= 1  # "Sweden's Minister of Justice, NAME"
         seen = 0
         while i >= 0 and seen < 8:
@@ -304,13 +331,16 @@ class TitleLinker:
             if ent is not None:
                 if ent.label_ == "PERSON":
                     return None
-                c = self._country_of(ent)
+                c = self._country_of(ent) or self._body_country(ent)
                 nxt = doc[ent.end] if ent.end < len(doc) else None
                 if c and not (nxt is not None and (nxt.text in ("-", "–") or nxt.lower_ in stop)):
-                    # a nationality word names the person; a country does so when it qualifies
-                    # the words before the name (not the object of a preposition)
+                    # a nationality word names the person ("alongside Swedish artist X"); a
+                    # country does so when it qualifies the words before the name, not as the
+                    # object of a preposition ("in Britain, chief executive X")
                     before = doc[ent.start - 1] if ent.start else None
-                    if before is None or before.pos_ != "ADP" or before.text in POSSESSIVE:
+                    parsed = parse_entity_id(ent.id_)
+                    if before is None or before.pos_ != "ADP" or before.text in POSSESSIVE \
+                            or (parsed and parsed[0] == "demonym"):
                         return c
                     return None
                 if c:
@@ -321,6 +351,10 @@ class TitleLinker:
             if t.text in POSSESSIVE or t.lower_ in ("the", "a", "an", "former", "then", "ex", "-"):
                 i -= 1
                 continue
+            if t.pos_ == "CCONJ" and 0 < i < person.start - 1 and doc[i - 1].pos_ == "NOUN" \
+                    and doc[i + 1].pos_ == "NOUN":
+                i -= 1  # "British backpacker and lawyer NAME"
+                continue
             if t.is_punct or t.is_space or t.pos_ in ("VERB", "AUX", "ADP", "PRON", "CCONJ", "SCONJ",
                                                      "NUM") and t.lower_ != "of":
                 break
@@ -328,12 +362,23 @@ class TitleLinker:
                 return None
             i -= 1
             seen += 1
-        # after the name: "of COUNTRY", ", the COUNTRY ... ,"
+        # after the name: "of COUNTRY", "of the UK Patent Office", "(COUNTRY)" as in squad
+        # lists ("B O'Driscoll (Ireland, capt)"), ", the COUNTRY ... ,"
         j = person.end
-        if j + 1 < len(doc) and doc[j].lower_ == "of" and ents[j + 1] is not None:
-            ent = ents[j + 1]
-            parsed = parse_entity_id(ent.id_)
-            if parsed and parsed[0] == "country" and ent.start == j + 1:
+        if j + 1 < len(doc) and doc[j].lower_ == "of":
+            k = j + 2 if doc[j + 1].lower_ == "the" and j + 2 < len(doc) else j + 1
+            ent = ents[k] if ents[j + 1] is None else ents[j + 1]
+            if ent is not None and ent.start in (j + 1, k):
+                parsed = parse_entity_id(ent.id_)
+                if parsed and parsed[0] == "country" and ent.start == j + 1:
+                    return parsed[2]
+                if ent.start == k and self._body_country(ent):
+                    return self._body_country(ent)
+        if j + 2 < len(doc) and doc[j].text == "(" and ents[j + 1] is not None \
+                and ents[j + 1].start == j + 1 and ents[j + 1].end < len(doc) \
+                and doc[ents[j + 1].end].text in (")", ","):
+            parsed = parse_entity_id(ents[j + 1].id_)
+            if parsed and parsed[0] == "country":
                 return parsed[2]
         if j < len(doc) and doc[j].text == ",":
             k = j + 1
