@@ -92,8 +92,9 @@ class EntityResolver:
             if e.label_ == "PERSON" and len(e) >= 2:
                 last.setdefault(e[-1].text.upper(), set()).add(e.text)
                 parsed = parse_entity_id(e.id_)
-                if parsed and parsed[2] in FAMILY_NAME_FIRST:  # "Wang" for Wang Yi
-                    last.setdefault(e[0].text.upper(), set()).add(e.text)
+                skip = self.strip_name(e)[1]  # "Foreign Minister Wang Yi": the name is "Wang Yi"
+                if parsed and parsed[2] in FAMILY_NAME_FIRST and skip < len(e) - 1:  # "Wang" for Wang Yi
+                    last.setdefault(e[skip].text.upper(), set()).add(e.text)
         if not last:
             return
         new = []

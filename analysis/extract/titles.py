@@ -211,9 +211,10 @@ class TitleLinker:
 
     def _call(self, doc: Doc) -> Doc:
         self._matches = self.title_matches(doc)
-        inside = [e for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART", "FAC", "LAW") and not e.id_
-                  and any(s <= e.start and e.end <= t for s, t in self._matches)]
-        if inside:  # "Special Representative" tagged ORG is a title, not an organisation
+        inside = [e for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART", "FAC", "LAW", "PERSON")
+                  and not e.id_ and any(s <= e.start and e.end <= t for s, t in self._matches)]
+        if inside:  # "Special Representative" tagged ORG, or "Foreign" of "Foreign Minister" tagged
+            # PERSON, is a title, not a name
             drop = {(e.start, e.end) for e in inside}
             doc.set_ents([e for e in doc.ents if (e.start, e.end) not in drop])
         self._names_after_titles(doc, self._ent_index(doc))
