@@ -1,6 +1,7 @@
 """``python -m analysis``: a thin shell over the library. Each command is one library call.
 
-Commands: ingest, stats, extract, reextract, evaluate (html | conll PATH | seed), bench.
+Commands: ingest, stats, extract, reextract, evaluate (html | conll PATH | seed | events | dev),
+export, curate, brief, bench.
 The database is ``--db PATH``, else ``CHANCERY_DB``, else data/chancery.db.
 """
 from __future__ import annotations
@@ -78,6 +79,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
     p.add_argument("--country", action="append", default=[], metavar="ISO3")
     p.add_argument("--kind", action="append", default=[], help="event kind (repeatable; default all)")
+
+    p = sub.add_parser("curate", help="correct facts: reject/confirm/set/merge events, merge/split entities, undo",
+                       description="Analysts' corrections. Each is a row of the curation log (who, when, "
+                                   "why, old and new value) and holds across reextract and new ingests. "
+                                   "Event keys are in `export events` and on the Visits page; entity keys "
+                                   "look like person:ishaq-dar or country:PAK.")
+    _add_db(p)
+    p.add_argument("--by", metavar="NAME", help="who makes the correction (default: the OS user)")
+    cs = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, helptext, args in (
+            ("reject-event", "not a real event, or a background mention", ["KEY"]),
+            ("confirm-event", "mark an event as checked", ["KEY"]),
+            ("set-event", "correct an event's date, status or place", ["KEY"]),
+            ("merge-events", "two events that are one: the second joins the first", ["KEEP", "OTHER"]),
+            ("merge-entities", "one entity written two ways: OTHER becomes part of KEEP", ["KEEP", "OTHER"]),
+            ("split-alias", "a name form wrongly taken for ENTITY becomes its own entity", ["ENTITY", "ALIAS"]),
+            ("set-country", "set an entity's country", ["ENTITY", "ISO3"]),
+            ("undo", "undo a correction by its log id", ["ID"])):
+        q = cs.add_parser(name, help=helptext, description=helptext)
+        for a in args:
+            q.add_argument(a.lower(), metavar=a)
+        q.add_argument("--why", metavar="TEXT", help="the reason, kept in the log")
+        if name == "set-event":
+            q.add_argument("--date", metavar="YYYY[-MM[-DD]]")
+            q.add_argument("--status", help="occurred | planned | cancelled")
+            q.add_argument("--place", metavar="PLACE")
+    q = cs.add_parser("log", help="the curation log (orphaned corrections marked)")
+    q.add_argument("--format", choices=["table", "jsonl"], default="table")
+    q = cs.add_parser("import", help="add corrections from a JSON Lines log (from `curate log --format jsonl`)")
+    q.add_argument("file", metavar="FILE")
 
     p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | network costs",
                        description="'extraction' (default): extraction speed on the BBC texts in "
@@ -292,6 +323,58 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = eval_nlp.evaluate_seed()
     print(json.dumps(result, default=str) if args.json else eval_nlp.format_seed(result))
     return 0 if result.get("passed", True) else 1
+
+
+def cmd_curate(args: argparse.Namespace) -> int:
+    from analysis.views import curate
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    _readable(path)
+    act = args.action
+    if act == "log":
+        if args.format == "jsonl":
+            sys.stdout.write(curate.export_jsonl(path))
+            return 0
+        df = curate.log_frame(path)
+        orphaned = set(curate.orphans(path)["id"])
+        if df.empty:
+            print("no corrections yet")
+        for r in df.itertuples():
+            flags = " [undone]" if isinstance(r.undone_at, str) else (" [orphaned]" if r.id in orphaned else "")
+            print(f"{r.id:>4}  {str(r.at)[:19]}  {r.analyst}  {r.action} {r.target_key}"
+                  f"{'  ' + r.change if r.change else ''}{'  (was ' + r.was + ')' if r.was else ''}"
+                  f"{'  why: ' + r.note if isinstance(r.note, str) else ''}{flags}")
+        return 0
+    try:
+        if act == "import":
+            res = curate.import_jsonl(path, Path(args.file).read_text(encoding="utf-8"))
+            print(f"{res['added']} corrections added, {res['skipped']} already in the log, "
+                  f"{res['orphaned']} orphaned (target not in this store)")
+            return 0
+        kw: dict[str, Any] = {"why": args.why, "by": args.by}
+        if act == "set-event":
+            pos: list[Any] = [args.key]
+            kw.update(date=args.date, status=args.status, place=args.place)
+        elif act in ("merge-events", "merge-entities"):
+            pos = [args.keep, args.other]
+        elif act == "split-alias":
+            pos = [args.entity, args.alias]
+        elif act == "set-country":
+            pos = [args.entity, args.iso3]
+        elif act == "undo":
+            if not args.id.isdigit():
+                raise curate.CurationError(f"undo takes a log id (a number), not {args.id!r}")
+            pos = [int(args.id)]
+        else:
+            pos = [args.key]
+        log_id = curate.apply(path, act, *pos, **kw)
+    except curate.CurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{act} recorded as correction {log_id} ({config.db_path(args.db)})")
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -398,6 +398,8 @@ def rebuild_block(db: sqlite_utils.Database, block: str) -> int:
         db.execute(f"DELETE FROM events WHERE id IN ({marks})", chunk)
     reports, names = _load_block(db, block)
     if not reports:
+        if db["events_rejected"].exists():
+            db.execute("DELETE FROM events_rejected WHERE block = ?", [block])
         return 0
     group = block.split("|", 1)[0]
     used: set[str] = set()
@@ -427,6 +429,9 @@ def rebuild_block(db: sqlite_utils.Database, block: str) -> int:
             "INSERT OR IGNORE INTO event_participants (event_id, entity_id, role)"
             f" SELECT DISTINCT ?, entity_id, role FROM report_participants WHERE report_id IN"
             f" ({','.join('?' * len(ids))})", [event_id, *ids])
+    from . import curation  # analysts' corrections hold on every rebuild
+
+    curation.apply_block(db, block)
     return len(rows)
 
 
@@ -443,5 +448,7 @@ def rebuild_all(db: sqlite_utils.Database) -> int:
     """Every block clustered again (a migration, or after re-extraction); returns the events."""
     db.execute("DELETE FROM event_participants")
     db.execute("DELETE FROM events")
+    if db["events_rejected"].exists():
+        db.execute("DELETE FROM events_rejected")
     blocks = [r[0] for r in db.execute("SELECT DISTINCT block FROM reports WHERE block IS NOT NULL")]
     return rebuild_blocks(db, blocks)

@@ -90,6 +90,25 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     events.rebuild_all(db)
 
 
+def _migrate_5(db: sqlite_utils.Database) -> None:
+    """5: curation. ``curation_log`` gains who (``analyst``), the old value and undo columns;
+    ``events`` and ``entities`` gain ``curated`` (what a correction changed, and the original);
+    ``events_rejected`` keeps the events analysts rejected."""
+    for table, cols in (("curation_log", {"analyst": "TEXT", "old_value": "TEXT", "undone_at": "TEXT",
+                                          "undone_by": "INTEGER"}),
+                        ("events", {"curated": "TEXT"}), ("entities", {"curated": "TEXT"})):
+        have = db[table].columns_dict
+        for col, typ in cols.items():
+            if col not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {col} {typ}")
+    if "events_rejected" not in _user_tables(db):
+        columns, options = TABLES["events_rejected"]
+        db["events_rejected"].create(columns, **options)
+    for table, cols, unique in INDEXES:
+        if table in ("curation_log", "events_rejected"):
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -97,4 +116,4 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 
 #: schema version -> the function that brings a store from the version before to it.
-MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -78,6 +78,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "kind": str,
             "country": str,
             "created_at": str,
+            "curated": str,
         },
         {"pk": "id", "not_null": {"key", "name", "kind"}},
     ),
@@ -152,8 +153,16 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "first_reported": str,
             "last_reported": str,
             "attributes": str,
+            "curated": str,
         },
         {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
+    ),
+    # Events an analyst rejected (analysis/store/curation.py): out of every view, kept here so
+    # they can be listed and the rejection undone.
+    "events_rejected": (
+        {"key": str, "block": str, "kind": str, "date": str, "evidence": str, "article_id": int,
+         "log_id": int, "why": str, "row": str},
+        {"pk": "key"},
     ),
     "event_participants": (
         {"event_id": int, "entity_id": int, "role": str},
@@ -208,6 +217,10 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "target_key": str,
             "payload": str,
             "note": str,
+            "analyst": str,
+            "old_value": str,
+            "undone_at": str,
+            "undone_by": int,
         },
         {"pk": "id"},
     ),
@@ -241,6 +254,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("report_participants", ["entity_id"], False),
     ("article_topics", ["topic_id"], False),
     ("ingest_errors", ["error_key"], True),
+    ("curation_log", ["target_key"], False),
+    ("events_rejected", ["block"], False),
 ]
 
 VIEWS = {

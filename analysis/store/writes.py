@@ -16,7 +16,7 @@ import sqlite_utils
 from analysis import model
 
 
-from . import events
+from . import curation, events
 from .db import data_version, utcnow
 from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
 
@@ -51,12 +51,16 @@ def entity_key(name: str, kind: str, country: str | None = None) -> str:
 # --- writes ---------------------------------------------------------------------------------
 
 def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str | None,
-                  aliases: list[str] | tuple[str, ...] = ()) -> int:
+                  aliases: list[str] | tuple[str, ...] = (), redirect: bool = True) -> int:
     """Insert the entity when its key is new and add any new aliases; return its id.
 
-    An existing entity keeps its name; a country learnt later fills an empty one.
+    An existing entity keeps its name; a country learnt later fills an empty one. An entity an
+    analyst merged into another is written to that one (``redirect``; see
+    :mod:`analysis.store.curation`).
     """
     key = entity_key(name, kind, country)
+    if redirect:
+        key = curation.entity_key_for(db, key)
     row = db.execute("SELECT id, country FROM entities WHERE key = ?", [key]).fetchone()
     if row:
         entity_id = row[0]
@@ -151,6 +155,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
                 if name in ids:
                     parts.append({"report_id": report_id, "entity_id": ids[name], "role": role})
         db["report_participants"].insert_all(parts, ignore=True)
+    curation.apply_entities(db, article_id)
     events.rebuild_blocks(db, blocks)
     for topic in result.get("topics", []):
         db["topics"].insert({"id": topic["id"], "label": topic.get("label") or topic["id"]},
