@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/network.py", title="Network"),
     st.Page("pages/articles.py", title="Articles"),
     st.Page("pages/profiles.py", title="Profiles"),
+    st.Page("pages/briefing.py", title="Briefing"),
     st.Page("pages/data.py", title="Data"),
 ]
 page = st.navigation(PAGES)

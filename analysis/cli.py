@@ -67,11 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", default="all", help="for 'dev': dev | agnews-a | blind | all")
     p.add_argument("--errors", action="store_true", help="for 'dev': print every disagreement")
 
-    p = sub.add_parser("export", help="export events (one line per event, with its reports counted)",
+    p = sub.add_parser("export", help="export events (JSON Lines, CSV) or FollowTheMoney entities (ftm)",
                        description="Write every event under the filters as JSON Lines or CSV: key, kind, "
                                    "cameo, date, status, visitor, countries, place, people, reports, "
                                    "outlets, first_reported, articles, evidence.")
-    p.add_argument("what", choices=["events"])
+    p.add_argument("what", choices=["events", "ftm"],
+                   help="events (JSON Lines or CSV) | ftm (FollowTheMoney entities for Aleph, JSON Lines)")
     _add_db(p)
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
@@ -110,6 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
     q = cs.add_parser("import", help="add corrections from a JSON Lines log (from `curate log --format jsonl`)")
     q.add_argument("file", metavar="FILE")
 
+    p = sub.add_parser("brief", help="a briefing note with numbered references (md, docx, html)",
+                       description="Write a briefing note built from the store's curated facts: key "
+                                   "figures, the events of the period by country pair, what is new since "
+                                   "a day, who met whom, quotes, a timeline figure, and a numbered "
+                                   "reference (outlet, title, date, URL, the sentence) for every event. "
+                                   "Rejected events never appear; corrected ones appear corrected.")
+    _add_db(p)
+    p.add_argument("--country", action="append", default=[], metavar="ISO3", help="repeatable")
+    p.add_argument("--person", action="append", default=[], metavar="KEY", help="entity key, repeatable")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="list what is new since this day")
+    p.add_argument("--title", help="the note's title (default: from the scope)")
+    p.add_argument("--format", choices=["md", "docx", "html"], required=True)
+    p.add_argument("--out", metavar="FILE", required=True)
+
     p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | network costs",
                        description="'extraction' (default): extraction speed on the BBC texts in "
                                    "../shared/eval/bbc against the plain spaCy model. 'network': "
@@ -130,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`... | head`): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -281,6 +303,21 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"no database at {path}")
     _readable(path)
     f = Filters(start=args.start, end=args.end, countries=tuple(args.country))
+    if args.what == "ftm":
+        from analysis.views import ftm
+
+        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+        n = 0
+        try:
+            for line in ftm.export_lines(path, f):
+                out.write(line)
+                n += 1
+        finally:
+            if args.out:
+                out.close()
+        if args.out:
+            print(f"{n} FollowTheMoney entities written to {args.out}", file=sys.stderr)
+        return 0
     df = queries.export_events(path, f, tuple(args.kind) or None)
     if args.format == "csv":
         data = csv_bytes(df)
@@ -374,6 +411,40 @@ def cmd_curate(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{act} recorded as correction {log_id} ({config.db_path(args.db)})")
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    import datetime
+    import time
+
+    import pycountry
+
+    from analysis.views import brief
+
+    path = config.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    _readable(path)
+    for name in ("start", "end", "since"):
+        value = getattr(args, name)
+        if value:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"--{'from' if name == 'start' else 'to' if name == 'end' else name} "
+                                 f"must be a day as YYYY-MM-DD, not {value!r}") from None
+    codes = tuple(c.strip().upper() for c in args.country)
+    for c in codes:
+        if not pycountry.countries.get(alpha_3=c):
+            raise ValueError(f"--country {c!r} is not an ISO 3166-1 alpha-3 code (e.g. PAK, AFG)")
+    t0 = time.perf_counter()
+    scope = brief.Scope(countries=codes, people=tuple(args.person), start=args.start, end=args.end,
+                        since=args.since, title=args.title)
+    note = brief.build(path, scope)
+    Path(args.out).write_bytes(brief.render(note, args.format))
+    print(f"{len(note['events'])} events, {len(note['references'])} references written to {args.out} "
+          f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     return 0
 
 

@@ -18,8 +18,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
-from analysis import config
-from analysis.views import queries, safe
+from analysis import config, model
+from analysis.views import brief, curate, queries, safe
 from analysis.views.filters import Filters
 
 P = ParamSpec("P")
@@ -153,6 +153,17 @@ ingest_errors = cached(queries.ingest_errors)
 store_stats = cached(queries.store_stats)
 event_reports = cached(queries.event_reports)
 export_events = cached(queries.export_events)
+brief_note = cached(brief.build)
+brief_file = cached(brief.build_file)
+curation_log = cached(curate.log_frame)
+curation_orphans = cached(curate.orphans)
+curation_rejected = cached(curate.rejected)
+curation_jsonl = cached(curate.export_jsonl)
+
+
+def curation_import(text: str) -> dict[str, int]:
+    """Import corrections (JSON Lines) into the dashboard's store."""
+    return curate.import_jsonl(db_path(), text)
 
 
 # Global filters -----------------------------------------------------------------------------
@@ -281,6 +292,9 @@ def sidebar_filters() -> Filters:
                             placeholder="everyone")
     topics = sb.multiselect("Topics", list(opts["topics"]), key="topic", placeholder="all topics")
     sb.caption("Filters are kept in the page address: copy it to share this view.")
+    sb.text_input("Your name (for corrections)", key="analyst", max_chars=80,
+                  placeholder=curate.analyst(), help="Corrections are logged under this name; "
+                  "empty: the computer's user name.")
     s, e = _date(start), _date(end)
     if s and e and s > e:
         s, e = e, s
@@ -377,3 +391,84 @@ def selected_points(event: Any) -> list[dict[str, Any]]:
         return list(event.selection.points or [])
     except AttributeError:
         return []
+
+
+# Corrections ----------------------------------------------------------------------------------
+
+def analyst() -> str | None:
+    """The name corrections are made under (the sidebar's "Your name"), else None (the OS user)."""
+    name = st.session_state.get("analyst")
+    return name.strip()[:80] if isinstance(name, str) and name.strip() else None
+
+
+def correct(action: str, *args: Any, **kwargs: Any) -> bool:
+    """Make one correction through :mod:`analysis.views.curate`; show what happened. The
+    caches key on the store's data version, so every page shows the correction on the next run."""
+    try:
+        log_id = curate.apply(db_path(), action, *args, by=analyst(), **kwargs)
+    except curate.CurationError as exc:
+        st.error(safe.escape_markdown(str(exc)))
+        return False
+    st.session_state["_chancery_corrected"] = f"{action} recorded as correction {log_id}; undo it on the Data page."
+    return True
+
+
+def corrected_notice() -> None:
+    """The message of the correction made in the previous run, once."""
+    msg = st.session_state.pop("_chancery_corrected", None)
+    if msg:
+        st.success(safe.escape_markdown(msg))
+
+
+def event_curation(key: str, ctx: str, *, status: str | None = None, others: dict[str, str] | None = None) -> None:
+    """Correction controls for one event (Visits, Articles): reject, confirm, correct date,
+    status or place, merge with another event. ``ctx`` keeps widget keys unique per page."""
+    with st.expander("Correct this event", expanded=False):
+        text(f"Event key: {key}", caption=True)
+        why = st.text_input("Why (kept in the curation log)", key=f"{ctx}_why", max_chars=500)
+        b = st.columns(2)
+        if b[0].button("Reject: not a real event, or a background mention", key=f"{ctx}_reject"):
+            if correct("reject-event", key, why=why or None):
+                st.rerun()
+        if b[1].button("Confirm: checked against the sources", key=f"{ctx}_confirm"):
+            if correct("confirm-event", key, why=why or None):
+                st.rerun()
+        with st.form(f"{ctx}_set", border=False):
+            s = st.columns(3)
+            new_date = s[0].text_input("Date (YYYY, YYYY-MM or YYYY-MM-DD)", key=f"{ctx}_date", max_chars=10)
+            statuses = ["", *model.statuses()]
+            new_status = s[1].selectbox("Status", statuses, key=f"{ctx}_status",
+                                        index=statuses.index(status) if status in statuses else 0)
+            new_place = s[2].text_input("Place", key=f"{ctx}_place", max_chars=200)
+            if st.form_submit_button("Correct date, status or place"):
+                changes = {k: v for k, v in (("date", new_date), ("status", new_status if new_status != status else ""),
+                                             ("place", new_place)) if v}
+                if not changes:
+                    st.warning("Nothing to correct: give a date, another status or a place.")
+                elif correct("set-event", key, why=why or None, **changes):
+                    st.rerun()
+        if others:
+            other = st.selectbox("Merge with another event (it joins this one)", [""] + list(others),
+                                 format_func=lambda k: others.get(k, "")[:150] if k else "",
+                                 key=f"{ctx}_merge")
+            if other and st.button("Merge the two events", key=f"{ctx}_merge_go"):
+                if correct("merge-events", key, other, why=why or None):
+                    st.rerun()
+
+
+def entity_marks(value: Any) -> str:
+    """What corrections changed on an entity, for its profile."""
+    import json
+
+    try:
+        cur = json.loads(value) if isinstance(value, str) else {}
+    except ValueError:
+        return ""
+    parts = []
+    if cur.get("merged"):
+        parts.append("merged with " + ", ".join(cur["merged"]))
+    if isinstance(cur.get("country"), dict):
+        parts.append(f"country set by an analyst (was {cur['country'].get('from') or 'none'})")
+    if cur.get("split_from"):
+        parts.append(f"split off from {cur['split_from']}")
+    return "; ".join(parts)

@@ -70,6 +70,9 @@ if art["url"]:
     if url:
         st.link_button("Open the original", url)
     c.text(f"URL: {art['url']}", caption=True)
+if art["sources"]:
+    c.text("Sources this article was written from: " + " ; ".join(art["sources"]), caption=True, max_chars=3000)
+c.corrected_notice()
 
 left, right = st.columns([3, 2])
 with left:
@@ -84,7 +87,14 @@ with right:
     c.table(art["entities"][["name", "kind", "country", "mentions"]], key="article_entities",
             file_name=f"article-{chosen}-entities.csv", height=220)
     st.markdown("**Events**")
-    c.table(art["events"], key="article_events", file_name=f"article-{chosen}-events.csv", height=220)
+    picked_ev = c.table(art["events"], key="article_events", file_name=f"article-{chosen}-events.csv", height=220,
+                        on_select="rerun",
+                        column_config={"curated": st.column_config.TextColumn("✎ curated")})
+    ev_row = c.selected_row(picked_ev, art["events"])
+    if ev_row and isinstance(ev_row.get("key"), str):
+        c.event_curation(ev_row["key"], "article_fix", status=ev_row.get("status"))
+    elif ev_row:
+        st.caption("This report's event was rejected by an analyst (undo it on the Data page).")
     st.markdown("**Roles**")
     c.table(art["roles"], key="article_roles", file_name=f"article-{chosen}-roles.csv", height=160)
     st.markdown("**Topics**")

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import config
-from analysis.views import queries, safe
+from analysis.views import curate, queries, safe
 from pages import _common as c
 
 #: File types the ingest path reads (the app checks them itself, not only the browser).
@@ -136,3 +136,47 @@ if st.button("Re-extract all articles", key="data_reextract"):
                 "(they keep their previous facts; see Recorded errors).")
             for m in (r.get("error_messages") or [])[:20]:
                 c.text(m, caption=True, max_chars=400)
+
+st.subheader("Corrections")
+st.caption("Every correction made on the Visits, Articles and Profiles pages or with "
+           "`python -m analysis curate`. They hold across re-extraction and new ingests. One whose "
+           "target the store no longer has is *orphaned*: kept, and applied again if it comes back.")
+c.corrected_notice()
+log = c.curation_log()
+orphaned = set(c.curation_orphans()["id"])
+if log.empty:
+    st.caption("No corrections yet.")
+else:
+    shown = log.assign(state=["undone" if isinstance(u, str) else ("orphaned" if i in orphaned else "in force")
+                              for i, u in zip(log["id"], log["undone_at"])])
+    c.table(shown[["id", "at", "analyst", "action", "target_key", "change", "was", "note", "state"]],
+            key="data_curation_log", file_name="curation-log.csv")
+    live = [int(i) for i, a, u in zip(log["id"], log["action"], log["undone_at"])
+            if a != "undo" and not isinstance(u, str)]
+    u = st.columns([2, 1])
+    pick = u[0].selectbox("Undo a correction", [None, *live], key="data_undo_pick",
+                          format_func=lambda i: "" if i is None else f"#{i}")
+    if pick is not None and u[1].button("Undo", key="data_undo_go"):
+        if c.correct("undo", int(pick)):
+            st.rerun()
+rejected = c.curation_rejected()
+if not rejected.empty:
+    with st.expander(f"Rejected events ({len(rejected)})"):
+        c.table(rejected, key="data_rejected", file_name="rejected-events.csv")
+share = st.columns(2)
+share[0].download_button("Download the log (JSON Lines)", c.curation_jsonl().encode("utf-8"),
+                         file_name="chancery-curation.jsonl", mime="application/jsonl", key="data_curation_dl",
+                         on_click="ignore")
+up = share[1].file_uploader("Import a colleague's log (JSON Lines)", type=["jsonl", "json"], key="data_curation_up")
+if up is not None and share[1].button("Import", key="data_curation_import"):
+    data = up.getvalue()
+    if len(data) > limit:
+        st.error(f"That file is larger than {limit:,} bytes.")
+    else:
+        try:
+            res = c.curation_import(data.decode("utf-8", errors="replace"))
+        except curate.CurationError as exc:
+            st.error(safe.escape_markdown(str(exc)))
+        else:
+            st.success(f"{res['added']} correction(s) added, {res['skipped']} already in the log, "
+                       f"{res['orphaned']} orphaned.")

@@ -51,6 +51,32 @@ c.text(f"{KINDS.get(e['kind'], e['kind'])}" + (f" · {e['country']}" if e["count
        caption=True)
 if p["aliases"]:
     c.labelled("Also called", "; ".join(p["aliases"]), max_chars=500)
+c.corrected_notice()
+marks = c.entity_marks(e.get("curated"))
+if marks:
+    c.text(f"✎ {marks}", caption=True)
+if e["kind"] != "country":
+    with st.expander("Correct this entity", expanded=False):
+        why = st.text_input("Why (kept in the curation log)", key="profile_fix_why", max_chars=500)
+        same = {int(r.id): f"{r.name} ({r.key})" for r in ents.itertuples() if int(r.id) != int(chosen)}
+        keys = {int(r.id): r.key for r in ents.itertuples()}
+        other = st.selectbox(f"Merge another {KINDS.get(e['kind'], e['kind']).lower()} into {e['name']}"
+                             " (one entity written two ways)", [None, *same], key="profile_fix_merge",
+                             format_func=lambda i: "" if i is None else same[i][:150])
+        if other is not None and st.button("Merge", key="profile_fix_merge_go"):
+            if c.correct("merge-entities", e["key"], keys[other], why=why or None):
+                st.rerun()
+        f2 = st.columns([1, 1])
+        code = f2[0].text_input("Set the country (ISO 3166 alpha-3, e.g. PAK)", key="profile_fix_country",
+                                max_chars=3)
+        if code and f2[0].button("Set country", key="profile_fix_country_go"):
+            if c.correct("set-country", e["key"], code, why=why or None):
+                st.rerun()
+        alias = f2[1].selectbox("Split off a name form that is someone else", [None, *p["aliases"]],
+                                key="profile_fix_alias", format_func=lambda a: "" if a is None else a[:100])
+        if alias and f2[1].button("Split it off", key="profile_fix_alias_go"):
+            if c.correct("split-alias", e["key"], alias, why=why or None):
+                st.rerun()
 
 m = st.columns(5)
 m[0].metric("Visits made", len(p["visits_made"]))

@@ -45,16 +45,28 @@ shown = events.assign(date=[d if isinstance(d, str) else f"not given, reported {
                             for d, fr in zip(events["date"], events["first_reported"])])
 export = c.export_events(f, kinds_t, limit=5000)  # the download: one line per event
 export = export[export["status"].fillna(model.unknown_status()).isin(statuses)]
+c.corrected_notice()
 picked = c.table(shown[["date", "date_from", "kind", "status", "pair", "participants", "place", "reports",
-                        "outlets", "evidence", "title", "outlet", "url", "cameo", "key", "article_id"]],
-                 key="visits_table", file_name="chancery-events.csv", on_select="rerun", csv=export)
+                        "outlets", "evidence", "curated", "title", "outlet", "url", "sources", "cameo", "key",
+                        "article_id"]],
+                 key="visits_table", file_name="chancery-events.csv", on_select="rerun", csv=export,
+                 column_config={"curated": st.column_config.TextColumn("✎ curated", help=(
+                     "What an analyst corrected, with the original value (blank: as extracted)"))})
 row = c.selected_row(picked, shown)
 if row:
     st.markdown("**Reports of this event**")
     c.text(f"{row['key']}: {row['reports']} report(s) in {row['outlets']} outlet(s)", caption=True)
+    if row["curated"]:
+        c.text(f"✎ {row['curated']}", caption=True)
+    if row["sources"]:
+        c.text(f"Sources of the article: {row['sources']}", caption=True, max_chars=2000)
     ev_id = int(events.loc[events["key"] == row["key"], "id"].iloc[0])
     c.table(c.event_reports(ev_id), key="visits_reports", file_name="event-reports.csv",
             column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
+    near = events[(events["key"] != row["key"]) & (events["kind"].isin(
+        [row["kind"], *([m for m in (model.MEETING, model.TALKS) if row["kind"] in (model.MEETING, model.TALKS)])]))]
+    others = {k: f"{d or 'undated'} · {k}" for k, d in zip(near["key"], near["date"])}
+    c.event_curation(row["key"], "visits_fix", status=row["status"], others=dict(list(others.items())[:300]))
 
 st.subheader("Time since the last visit")
 gaps = c.visit_gaps(f)

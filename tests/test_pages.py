@@ -20,7 +20,7 @@ from analysis.views import safe
 from analysis import store
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "visits", "topics", "articles", "profiles", "data"]
+PAGES = ["overview", "visits", "topics", "articles", "profiles", "briefing", "data"]
 TIMEOUT = 30
 
 
@@ -85,7 +85,7 @@ def metric(at: AppTest, label: str) -> str:
 def table(at: AppTest, key: str):
     """The DataFrame shown by ``_common.table(..., key=key)``. Read-only grids carry no element
     key in AppTest, so they are found through their CSV button (one per table, right after it)."""
-    keys = [b.key for b in at.download_button]
+    keys = [b.key for b in at.download_button if b.key.endswith("_csv")]  # not the log/brief files
     assert len(keys) == len(at.dataframe), "every table has a CSV download"
     return at.dataframe[keys.index(f"{key}_csv")].value
 
@@ -331,6 +331,7 @@ HOSTILE_QUERIES = {
     "topics": {},
     "articles": {"article": "1", "q": "Sadiq"},
     "profiles": {"entity": "person:mohammad-sadiq-img-src-x-onerror-alert-1"},
+    "briefing": {},
     "data": {},
 }
 

@@ -248,14 +248,52 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
                   WHERE p.event_id = ev.id AND e.country IS NOT NULL) AS participant_countries,
                ev.evidence, ev.quote, ev.article_id, a.title, a.url, a.outlet,
                substr(a.published, 1, 10) AS published,
-               ev.reports, ev.articles, ev.outlets, substr(ev.first_reported, 1, 10) AS first_reported
+               ev.reports, ev.articles, ev.outlets, substr(ev.first_reported, 1, 10) AS first_reported,
+               ev.curated, a.metadata
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
         ORDER BY sel.d IS NULL, sel.d DESC, ev.id DESC LIMIT ?
     """
     with r.session() as conn:
         df = conn.df(sql, nparams + [limit])
     df["pair"] = [_pair_label(r) for r in df.itertuples()]
+    df["sources"] = [", ".join(article_sources(m)) for m in df.pop("metadata")]
+    df["curated"] = [curation_mark(v) for v in df["curated"]]
     return df
+
+
+def article_sources(metadata: Any) -> list[str]:
+    """The fact sources an article's metadata lists (our sample articles' ``sources`` front
+    matter: URLs separated by ``;``), else ``[]``."""
+    try:
+        meta = json.loads(metadata) if isinstance(metadata, str) else (metadata or {})
+    except ValueError:
+        return []
+    value = meta.get("sources") if isinstance(meta, dict) else None
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [s.strip() for s in str(value or "").split(";") if s.strip()]
+
+
+def curation_mark(value: Any) -> str:
+    """How a list shows an event an analyst corrected: "corrected: date (was 2025-04-18)",
+    "merged with 1 other event(s)", "confirmed"; "" for an event as extracted."""
+    try:
+        cur = json.loads(value) if isinstance(value, str) else (value or {})
+    except ValueError:
+        return ""
+    if not isinstance(cur, dict) or not cur:
+        return ""
+    parts = []
+    original = cur.get("original") or {}
+    if original:
+        parts.append("corrected: " + ", ".join(f"{k} (was {v if isinstance(v, str) and v else 'none'})"
+                                                for k, v in original.items()))
+    if cur.get("merged"):
+        parts.append(f"merged with {len(cur['merged'])} other event(s)")
+    if cur.get("confirmed"):
+        c = cur["confirmed"]
+        parts.append(f"confirmed by {c.get('by')}" if isinstance(c, dict) and c.get("by") else "confirmed")
+    return "; ".join(parts)
 
 
 def _s(v: Any) -> str:
@@ -294,7 +332,7 @@ def event_reports(source: Source, event_id: int) -> pd.DataFrame:
 #: The columns of :func:`export_events`, in order.
 EXPORT_COLUMNS = ["key", "kind", "cameo", "date", "status", "visitor", "visitor_country",
                   "destination_country", "place", "country", "people", "reports", "outlets",
-                  "first_reported", "articles", "evidence"]
+                  "first_reported", "articles", "sources", "evidence", "curated"]
 
 
 def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = None,
@@ -321,7 +359,8 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
                substr(ev.first_reported, 1, 10) AS first_reported,
                (SELECT group_concat(DISTINCT a.id || CASE WHEN COALESCE(a.url, '') != '' THEN ' ' || a.url ELSE '' END) FROM reports rp
                   JOIN articles a ON a.id = rp.article_id WHERE rp.event_id = ev.id) AS articles,
-               ev.evidence
+               (SELECT a.metadata FROM articles a WHERE a.id = ev.article_id) AS metadata,
+               ev.evidence, ev.curated
         FROM events ev {and_where(where)}
         ORDER BY {event_day("ev", None)} IS NULL, {event_day("ev", None)} DESC, ev.id DESC
         {"LIMIT ?" if limit else ""}
@@ -330,6 +369,8 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
         df = conn.df(sql, params + ([int(limit)] if limit else []))
     for col in ("people", "outlets", "articles"):
         df[col] = [", ".join(sorted(str(v).split(","))) if isinstance(v, str) else "" for v in df[col]]
+    df["sources"] = [" ; ".join(article_sources(m)) for m in df["metadata"]]
+    df["curated"] = [curation_mark(v) for v in df["curated"]]
     return df[EXPORT_COLUMNS]
 
 
@@ -738,7 +779,7 @@ def article(source: Source, article_id: int) -> dict[str, Any] | None:
     with as_reader(source).session() as conn:
         row = conn.execute(
             "SELECT id, title, url, outlet, author, published, text, word_count, source,"
-            " extractor_version, extracted_at FROM articles WHERE id = ?", [int(article_id)]
+            " extractor_version, extracted_at, metadata FROM articles WHERE id = ?", [int(article_id)]
         ).fetchone()
         if row is None:
             return None
@@ -763,7 +804,7 @@ def article(source: Source, article_id: int) -> dict[str, Any] | None:
                    (SELECT group_concat(e.name || ' (' || p.role || ')', '; ')
                       FROM report_participants p JOIN entities e ON e.id = p.entity_id
                       WHERE p.report_id = ev.id) AS participants,
-                   ev.evidence, x.reports
+                   ev.evidence, x.reports, x.curated
             FROM reports ev LEFT JOIN events x ON x.id = ev.event_id
             WHERE ev.article_id = ? ORDER BY ev.start, ev.id
         """, [article_id])
@@ -776,6 +817,9 @@ def article(source: Source, article_id: int) -> dict[str, Any] | None:
             WHERE article_id = ? ORDER BY seen_at
         """, [article_id])
     out["topics"]["evidence"] = [", ".join(_json_list(v)) for v in out["topics"]["evidence"]]
+    out["sources"] = article_sources(out.pop("metadata"))
+    out["events"]["curated"] = [curation_mark(v) if k == k and k is not None else "rejected"
+                                for k, v in zip(out["events"]["key"], out["events"]["curated"])]
     return out
 
 
@@ -813,7 +857,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
     r = as_reader(source)
     d = r.dialect
     with r.session() as conn:
-        row = conn.execute("SELECT id, key, name, kind, country FROM entities WHERE id = ?",
+        row = conn.execute("SELECT id, key, name, kind, country, curated FROM entities WHERE id = ?",
                            [int(entity_id)]).fetchone()
         if row is None:
             return None

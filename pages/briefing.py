@@ -1,0 +1,71 @@
+"""Briefing: a note for a scope (countries, people, period, "new since"), built from the curated
+facts, previewed here and downloaded as Markdown, Word (DOCX) or HTML, with a numbered
+reference for every event."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analysis.views import brief
+from pages import _common as c
+
+st.title("Briefing")
+db = c.require_db()
+f = c.page_filters()
+c.filter_caption(f)
+st.caption("A note built from the store's facts as analysts corrected them: rejected events never "
+           "appear, corrected ones appear corrected. Every event cites the reports behind it "
+           "(outlet, title, date, URL, the sentence). The scope starts from the sidebar filters.")
+
+opts = c.filter_options()
+sc = st.columns([3, 3])
+countries = sc[0].multiselect("Countries", list(opts["countries"]), default=list(f.countries),
+                              key="brief_countries", placeholder="all countries")
+people_names = {name: key for key, name in opts["people"].items()}
+people = sc[1].multiselect("People", list(people_names),
+                           default=[n for n, k in people_names.items() if k in f.people],
+                           key="brief_people", placeholder="everyone")
+dc = st.columns(3)
+
+
+def _day(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+lo, hi = _day(opts.get("min_date")), _day(opts.get("max_date"))
+start = dc[0].date_input("From", value=_day(f.start), min_value=dt.date(1900, 1, 1), key="brief_from")
+end = dc[1].date_input("To", value=_day(f.end), min_value=dt.date(1900, 1, 1), key="brief_to")
+since = dc[2].date_input("New since", value=None, min_value=dt.date(1900, 1, 1), key="brief_since",
+                         help="Events first reported, officials first named and topics rising from this day.")
+title = st.text_input("Title", key="brief_title", max_chars=200, placeholder="Briefing: … (from the scope)")
+if start and end and start > end:
+    start, end = end, start
+scope = brief.Scope(countries=tuple(countries), people=tuple(people_names[p] for p in people),
+                    start=start.isoformat() if start else None, end=end.isoformat() if end else None,
+                    since=since.isoformat() if since else None, title=title.strip() or None)
+
+note = c.brief_note(scope)
+m = st.columns(4)
+m[0].metric("Events", len(note["events"]))
+m[1].metric("References", len(note["references"]))
+m[2].metric("Articles", note["figures"]["articles"])
+m[3].metric("Country pairs", len(note["pairs"]))
+d = st.columns(3)
+stem = "chancery-brief"
+d[0].download_button("Download Word (DOCX)", c.brief_file(scope, "docx"), file_name=f"{stem}.docx",
+                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     key="brief_docx", on_click="ignore")
+d[1].download_button("Download Markdown", c.brief_file(scope, "md"), file_name=f"{stem}.md",
+                     mime="text/markdown", key="brief_md", on_click="ignore")
+d[2].download_button("Download HTML", c.brief_file(scope, "html"), file_name=f"{stem}.html",
+                     mime="text/html", key="brief_html", on_click="ignore")
+
+st.divider()
+st.subheader("Preview")
+if note["figure_png"]:
+    st.image(note["figure_png"], caption="Events by month (dated events only)")
+st.markdown(brief.to_markdown(note, preview=True))
