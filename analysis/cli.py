@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
             ("merge-entities", "one entity written two ways: OTHER becomes part of KEEP", ["KEEP", "OTHER"]),
             ("split-alias", "a name form wrongly taken for ENTITY becomes its own entity", ["ENTITY", "ALIAS"]),
             ("set-country", "set an entity's country", ["ENTITY", "ISO3"]),
+            ("reject-entity", "not a person, organisation or place at all: remove it, keep its mentions as text",
+             ["KEY"]),
             ("undo", "undo a correction by its log id", ["ID"])):
         q = cs.add_parser(name, help=helptext, description=helptext)
         for a in args:

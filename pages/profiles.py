@@ -77,6 +77,12 @@ if e["kind"] != "country":
         if alias and f2[1].button("Split it off", key="profile_fix_alias_go"):
             if c.correct("split-alias", e["key"], alias, why=why or None):
                 st.rerun()
+        if st.button(f"Not a {KINDS.get(e['kind'], e['kind']).lower()} at all: remove it (its mentions stay as text)",
+                     key="profile_fix_reject"):
+            if c.correct("reject-entity", e["key"], why=why or None):
+                st.query_params.pop("entity", None)
+                st.session_state.pop("profile_pick", None)
+                st.rerun()
 
 m = st.columns(5)
 m[0].metric("Visits made", len(p["visits_made"]))

@@ -42,6 +42,7 @@ PAGES = [
     ("network", "/network"),
     ("articles", "/articles"),
     ("profiles", "/profiles?entity=person:mohammad-sadiq"),  # a profile, not just the chooser
+    ("briefing", "/briefing?country=PAK&country=AFG&from=2025-01-01&to=2025-11-30"),
     ("data", "/data"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

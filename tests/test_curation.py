@@ -206,3 +206,17 @@ def test_a_schema_4_store_gains_curation_on_open(file_db):
     assert {"analyst", "old_value", "undone_at"} <= set(db["curation_log"].columns_dict)
     assert db["events_rejected"].exists() and "curated" in db["events"].columns_dict
     db.conn.close()
+
+
+def test_a_rejected_entity_stays_out_after_reextract_and_undo_brings_it_back(db):
+    key = "person:winter-games" if rows(db, "SELECT 1 FROM entities WHERE key = 'person:winter-games'") else \
+        rows(db, "SELECT key FROM entities WHERE kind = 'person' ORDER BY key LIMIT 1")[0][0]
+    n = rows(db, "SELECT COUNT(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.key = ?", [key])[0][0]
+    log_id = curate.apply(db, "reject-entity", key, why="a sports event, not a person")
+    reextract(db)
+    assert not rows(db, "SELECT 1 FROM entities WHERE key = ?", [key])
+    assert curate.orphans(db).empty
+    curate.apply(db, "undo", log_id)
+    reextract(db)
+    assert rows(db, "SELECT COUNT(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.key = ?",
+                [key])[0][0] == n

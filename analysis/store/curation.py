@@ -14,7 +14,9 @@ rebuild replays the corrections that are in force, so they stick:
 - on entities (:func:`entity_key_for`, :func:`apply_entities`, on every save):
   ``merge-entities`` repoints everything of the second entity to the first, and later writes of
   the second's key go to the first; ``split-alias`` takes a name form away from an entity (its
-  mentions become an entity of their own); ``set-country`` gives a person a country.
+  mentions become an entity of their own); ``set-country`` gives a person a country;
+  ``reject-entity`` removes something that is not an entity at all ("Winter Games" read as a
+  person): its mentions stay as text and later writes of its key are dropped.
 
 ``undo`` marks a correction undone and rebuilds what it touched. A correction whose target no
 longer exists (the extractor no longer finds that event) is *orphaned*: listed by
@@ -35,7 +37,7 @@ import sqlite_utils
 from .db import utcnow
 
 EVENT_ACTIONS = ("reject-event", "confirm-event", "set-event", "merge-events")
-ENTITY_ACTIONS = ("merge-entities", "split-alias", "set-country")
+ENTITY_ACTIONS = ("merge-entities", "split-alias", "set-country", "reject-entity")
 ACTIONS = EVENT_ACTIONS + ENTITY_ACTIONS
 #: Event fields ``set-event`` may correct.
 EVENT_FIELDS = ("date", "status", "place")
@@ -100,8 +102,10 @@ def orphans(conn: Any) -> list[dict[str, Any]]:
                     out.append(c)
                     break
         elif c["action"] == "merge-entities":
-            if not conn.execute("SELECT 1 FROM entities WHERE key = ?", [c["target_key"]]).fetchone():
+            if not conn.execute("SELECT 1 FROM entities WHERE key = ?", [c["payload"].get("into")]).fetchone():
                 out.append(c)
+        elif c["action"] == "reject-entity":
+            continue  # gone is what it asks for
         elif not conn.execute("SELECT 1 FROM entities WHERE key = ?", [c["target_key"]]).fetchone():
             out.append(c)
     return out
@@ -277,6 +281,36 @@ def set_country(db: sqlite_utils.Database, key: str, iso3: str, why: str | None 
     return log_id
 
 
+def reject_entity(db: sqlite_utils.Database, key: str, why: str | None = None, by: str | None = None) -> int:
+    """Not a person, organisation or place at all ("Winter Games" taken for a person): the
+    entity goes, its mentions stay as plain text, and later writes of its key are dropped."""
+    ent = _entity(db, key)
+    aliases = [r[0] for r in db.execute("SELECT alias FROM entity_aliases WHERE entity_id = ?", [ent["id"]])]
+    log_id = _write(db, "reject-entity", "entity", key, {"kind": ent["kind"]},
+                    {"name": ent["name"], "country": ent["country"], "aliases": aliases}, why, by)
+    _drop_entity(db, ent["id"])
+    return log_id
+
+
+def is_rejected_entity(db: Any, key: str) -> bool:
+    """True when an analyst rejected entity ``key`` (its writes are dropped)."""
+    return bool(db.execute("SELECT 1 FROM curation_log WHERE action = 'reject-entity' AND target_key = ?"
+                           " AND undone_at IS NULL", [key]).fetchone())
+
+
+def _drop_entity(db: sqlite_utils.Database, entity_id: int) -> None:
+    blocks = {r[0] for r in db.execute(
+        "SELECT DISTINCT r.block FROM report_participants p JOIN reports r ON r.id = p.report_id"
+        " WHERE p.entity_id = ? AND r.block IS NOT NULL", [entity_id])}
+    db.execute("UPDATE mentions SET entity_id = NULL WHERE entity_id = ?", [entity_id])
+    for table in ("article_roles", "entity_aliases", "report_participants", "event_participants"):
+        db.execute(f"DELETE FROM {table} WHERE entity_id = ?", [entity_id])
+    db.execute("DELETE FROM entities WHERE id = ?", [entity_id])
+    from . import events
+
+    events.rebuild_blocks(db, blocks)
+
+
 def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str | None = None) -> int:
     """Undo correction ``log_id``: it is marked undone (kept in the log) and what it touched is
     rebuilt from the reports."""
@@ -305,6 +339,17 @@ def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str
         apply_entities(db)
     elif c["action"] == "split-alias":
         _unsplit(db, c)
+    elif c["action"] == "reject-entity":
+        from .writes import upsert_entity
+
+        old = c["old_value"] or {}
+        forms = sorted({old.get("name"), *old.get("aliases", [])} - {None})
+        if forms and db.execute(f"SELECT 1 FROM mentions WHERE entity_id IS NULL AND text IN"
+                                f" ({','.join('?' * len(forms))})", forms).fetchone():
+            eid = upsert_entity(db, old["name"], c["payload"].get("kind") or "person", old.get("country"),
+                                old.get("aliases", []), redirect=False)
+            db.execute(f"UPDATE mentions SET entity_id = ? WHERE entity_id IS NULL AND text IN"
+                       f" ({','.join('?' * len(forms))})", [eid, *forms])
     return undo_id
 
 
@@ -328,11 +373,13 @@ def entity_key_for(db: Any, key: str) -> str:
 def apply_entities(db: sqlite_utils.Database, article_id: int | None = None) -> None:
     """Replay the entity corrections in force: countries set, aliases split off (for one
     article's mentions when ``article_id`` is given)."""
-    for c in in_force(db, ("set-country", "split-alias")):
+    for c in in_force(db, ("set-country", "split-alias", "reject-entity")):
         ent = db.execute("SELECT id, country, curated FROM entities WHERE key = ?", [c["target_key"]]).fetchone()
         if not ent:
             continue
-        if c["action"] == "set-country":
+        if c["action"] == "reject-entity":
+            _drop_entity(db, ent[0])
+        elif c["action"] == "set-country":
             new = c["payload"]["country"]
             if ent[1] != new:
                 db.execute("UPDATE entities SET country = ? WHERE id = ?", [new, ent[0]])

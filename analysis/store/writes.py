@@ -51,16 +51,18 @@ def entity_key(name: str, kind: str, country: str | None = None) -> str:
 # --- writes ---------------------------------------------------------------------------------
 
 def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str | None,
-                  aliases: list[str] | tuple[str, ...] = (), redirect: bool = True) -> int:
+                  aliases: list[str] | tuple[str, ...] = (), redirect: bool = True) -> int | None:
     """Insert the entity when its key is new and add any new aliases; return its id.
 
     An existing entity keeps its name; a country learnt later fills an empty one. An entity an
-    analyst merged into another is written to that one (``redirect``; see
-    :mod:`analysis.store.curation`).
+    analyst merged into another is written to that one, and one an analyst rejected (not an
+    entity at all) is not written: None (``redirect``; see :mod:`analysis.store.curation`).
     """
     key = entity_key(name, kind, country)
     if redirect:
         key = curation.entity_key_for(db, key)
+        if curation.is_rejected_entity(db, key):
+            return None
     row = db.execute("SELECT id, country FROM entities WHERE key = ?", [key]).fetchone()
     if row:
         entity_id = row[0]
@@ -108,6 +110,8 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
     countries: dict[str, str | None] = {}
     for ent in result.get("entities", []):
         eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []))
+        if eid is None:  # rejected by an analyst: its mentions stay plain text
+            continue
         ids.setdefault(ent["name"], eid)
         countries.setdefault(ent["name"], ent.get("country"))
         for alias in ent.get("aliases", []):

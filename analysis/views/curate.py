@@ -28,6 +28,7 @@ _FUNCTIONS = {
     "merge-entities": curation.merge_entities,
     "split-alias": curation.split_alias,
     "set-country": curation.set_country,
+    "reject-entity": curation.reject_entity,
     "undo": curation.undo,
 }
 
