@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from base64 import b64encode
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from collections.abc import Callable
 from typing import Any
 
@@ -526,13 +525,3 @@ def render(b: dict[str, Any], fmt: str) -> bytes:
 def build_file(source: Source, scope: Scope, fmt: str) -> bytes:
     """The note for ``scope`` rendered as ``fmt`` (one call: the page's downloads, the CLI)."""
     return render(build(source, scope), fmt)
-
-
-def default_since(scope: Scope) -> str | None:
-    """A week before the period's end, when a period is given (for the page's default)."""
-    if not scope.end:
-        return None
-    try:
-        return (date.fromisoformat(scope.end[:10]) - timedelta(days=7)).isoformat()
-    except ValueError:
-        return None
