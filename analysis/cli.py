@@ -94,11 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
             ("confirm-event", "mark an event as checked", ["KEY"]),
             ("set-event", "correct an event's date, status or place", ["KEY"]),
             ("merge-events", "two events that are one: the second joins the first", ["KEEP", "OTHER"]),
+            ("move-report", "take one report (HASH:SENTENCE:KIND, as `curate reports KEY` lists them) out of an "
+                            "event into an event of its own", ["KEY", "REPORT"]),
             ("merge-entities", "one entity written two ways: OTHER becomes part of KEEP", ["KEEP", "OTHER"]),
             ("split-alias", "a name form wrongly taken for ENTITY becomes its own entity", ["ENTITY", "ALIAS"]),
             ("set-country", "set an entity's country", ["ENTITY", "ISO3"]),
             ("reject-entity", "not a person, organisation or place at all: remove it, keep its mentions as text",
              ["KEY"]),
+            ("set-role", "give a person a role with its country and dates", ["ENTITY", "TITLE"]),
             ("undo", "undo a correction by its log id", ["ID"])):
         q = cs.add_parser(name, help=helptext, description=helptext)
         for a in args:
@@ -108,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--date", metavar="YYYY[-MM[-DD]]")
             q.add_argument("--status", help="occurred | planned | cancelled")
             q.add_argument("--place", metavar="PLACE")
+        if name == "set-role":
+            q.add_argument("--country", metavar="ISO3")
+            q.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
+            q.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+    q = cs.add_parser("reports", help="the reports of an event, with the references move-report takes")
+    q.add_argument("key", metavar="KEY")
     q = cs.add_parser("log", help="the curation log (orphaned corrections marked)")
     q.add_argument("--format", choices=["table", "jsonl"], default="table")
     q = cs.add_parser("import", help="add corrections from a JSON Lines log (from `curate log --format jsonl`)")
@@ -386,6 +395,13 @@ def cmd_curate(args: argparse.Namespace) -> int:
                   f"{'  ' + r.change if r.change else ''}{'  (was ' + r.was + ')' if r.was else ''}"
                   f"{'  why: ' + r.note if isinstance(r.note, str) else ''}{flags}")
         return 0
+    if act == "reports":
+        df = curate.reports(path, args.key)
+        if df.empty:
+            raise curate.CurationError(f"no event with key {args.key!r}")
+        for r in df.itertuples():
+            print(f"{r.report}  {r.published or 'undated'}  {str(r.title)[:60]}  |  {str(r.evidence)[:100]}")
+        return 0
     try:
         if act == "import":
             res = curate.import_jsonl(path, Path(args.file).read_text(encoding="utf-8"))
@@ -398,6 +414,11 @@ def cmd_curate(args: argparse.Namespace) -> int:
             kw.update(date=args.date, status=args.status, place=args.place)
         elif act in ("merge-events", "merge-entities"):
             pos = [args.keep, args.other]
+        elif act == "move-report":
+            pos = [args.key, args.report]
+        elif act == "set-role":
+            pos = [args.entity, args.title]
+            kw.update(country=args.country, start=args.start, end=args.end)
         elif act == "split-alias":
             pos = [args.entity, args.alias]
         elif act == "set-country":

@@ -159,6 +159,7 @@ curation_log = cached(curate.log_frame)
 curation_orphans = cached(curate.orphans)
 curation_rejected = cached(curate.rejected)
 curation_jsonl = cached(curate.export_jsonl)
+curation_reports = cached(curate.reports)
 
 
 def curation_import(text: str) -> dict[str, int]:
@@ -446,6 +447,14 @@ def event_curation(key: str, ctx: str, *, status: str | None = None, others: dic
                 if not changes:
                     st.warning("Nothing to correct: give a date, another status or a place.")
                 elif correct("set-event", key, why=why or None, **changes):
+                    st.rerun()
+        reps = curation_reports(key)
+        if len(reps) > 1:
+            labels = {r.report: f"{r.published or 'undated'} · {r.title} · {r.evidence}" for r in reps.itertuples()}
+            moved = st.selectbox("Move a report out: it is another happening", [""] + list(labels),
+                                 format_func=lambda k: labels.get(k, "")[:160] if k else "", key=f"{ctx}_move")
+            if moved and st.button("Move it out to an event of its own", key=f"{ctx}_move_go"):
+                if correct("move-report", key, moved, why=why or None):
                     st.rerun()
         if others:
             other = st.selectbox("Merge with another event (it joins this one)", [""] + list(others),

@@ -98,8 +98,13 @@ picked = st.selectbox("Edge", edge_keys, format_func=lambda k: labels.get(k, k),
 if picked:
     u, v = picked.split("|", 1)
     ev = evidence(u, v, data)
-    c.table(ev, key="net_evidence", file_name="network-edge-evidence.csv",
-            column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
+    c.corrected_notice()
+    pick = c.table(ev, key="net_evidence", file_name="network-edge-evidence.csv", on_select="rerun",
+                   column_config={"evidence": st.column_config.TextColumn("evidence", width="large"),
+                                  "curated": st.column_config.TextColumn("✎ curated")})
+    ev_row = c.selected_row(pick, ev)
+    if ev_row and isinstance(ev_row.get("key"), str):
+        c.event_curation(ev_row["key"], "net_fix", status=ev_row.get("status"))
 
 with st.expander("Edges and nodes of this view"):
     c.table(edges.drop(columns=["u", "v"]), key="net_edges_table", file_name="network-edges.csv")

@@ -77,6 +77,17 @@ if e["kind"] != "country":
         if alias and f2[1].button("Split it off", key="profile_fix_alias_go"):
             if c.correct("split-alias", e["key"], alias, why=why or None):
                 st.rerun()
+        if e["kind"] == "person":
+            with st.form("profile_fix_role", border=False):
+                r = st.columns(4)
+                role_title = r[0].text_input("Role title", max_chars=200, key="profile_fix_role_title")
+                role_country = r[1].text_input("Country (ISO3)", max_chars=3, key="profile_fix_role_country")
+                role_from = r[2].text_input("From (YYYY-MM-DD)", max_chars=10, key="profile_fix_role_from")
+                role_to = r[3].text_input("To (YYYY-MM-DD)", max_chars=10, key="profile_fix_role_to")
+                if st.form_submit_button("Add this role"):
+                    if c.correct("set-role", e["key"], role_title, country=role_country or None,
+                                 start=role_from or None, end=role_to or None, why=why or None):
+                        st.rerun()
         if st.button(f"Not a {KINDS.get(e['kind'], e['kind']).lower()} at all: remove it (its mentions stay as text)",
                      key="profile_fix_reject"):
             if c.correct("reject-entity", e["key"], why=why or None):

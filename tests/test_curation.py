@@ -220,3 +220,45 @@ def test_a_rejected_entity_stays_out_after_reextract_and_undo_brings_it_back(db)
     reextract(db)
     assert rows(db, "SELECT COUNT(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.key = ?",
                 [key])[0][0] == n
+
+
+def test_a_report_moved_out_stays_an_event_of_its_own(db):
+    key = rows(db, "SELECT key FROM events WHERE reports >= 2 ORDER BY key LIMIT 1")[0][0]
+    refs = list(curate.reports(db, key)["report"])
+    curate.apply(db, "move-report", key, refs[-1], why="another round of talks")
+    reextract(db)
+    moved = f"{key}/{refs[-1]}"
+    assert {key, moved} <= keys(db)
+    assert rows(db, "SELECT reports FROM events WHERE key = ?", [moved]) == [(1,)]
+    assert list(curate.reports(db, moved)["report"]) == [refs[-1]]
+    with pytest.raises(curate.CurationError, match="no report"):
+        curate.apply(db, "move-report", key, "000000000000:0:visit")
+
+
+def test_a_role_set_by_an_analyst_shows_with_its_dates_and_survives_reextract(db):
+    log_id = curate.apply(db, "set-role", "person:ishaq-dar", "Deputy Prime Minister", country="PAK",
+                          start="2024-08-17", end="2025-11-30")
+    reextract(db)
+    got = rows(db, "SELECT r.title, r.country, r.first_seen, r.last_seen FROM roles r JOIN entities e ON e.id = r.entity_id"
+                   " WHERE e.key = 'person:ishaq-dar' AND r.first_seen = '2024-08-17'")
+    assert got == [("Deputy Prime Minister", "PAK", "2024-08-17", "2025-11-30")]
+    with pytest.raises(curate.CurationError, match="YYYY-MM-DD"):
+        curate.apply(db, "set-role", "person:ishaq-dar", "Minister", start="17 August")
+    curate.apply(db, "undo", log_id)
+    assert not rows(db, "SELECT 1 FROM article_roles WHERE article_id IS NULL")
+
+
+def test_events_merged_across_blocks_stay_merged_when_either_block_is_rebuilt(db):
+    from analysis.store import events as store_events
+
+    a, b = rows(db, "SELECT e1.key, e2.key FROM events e1 JOIN events e2 ON e1.kind = 'visit' AND e2.kind = 'visit'"
+                    " AND e1.block != e2.block ORDER BY e1.key, e2.key LIMIT 1")[0]
+    curate.apply(db, "merge-events", a, b)
+    n = rows(db, "SELECT reports FROM events WHERE key = ?", [a])[0][0]
+    conn = store.open_db(db)
+    with store.write_tx(conn):
+        block = conn.execute("SELECT block FROM events WHERE key = ?", [a]).fetchone()[0]
+        store_events.rebuild_block(conn, block)
+    conn.conn.close()
+    assert rows(db, "SELECT reports FROM events WHERE key = ?", [a])[0][0] == n
+    assert not rows(db, "SELECT 1 FROM reports WHERE event_id IS NOT NULL AND event_id NOT IN (SELECT id FROM events)")

@@ -16,7 +16,8 @@ rebuild replays the corrections that are in force, so they stick:
   the second's key go to the first; ``split-alias`` takes a name form away from an entity (its
   mentions become an entity of their own); ``set-country`` gives a person a country;
   ``reject-entity`` removes something that is not an entity at all ("Winter Games" read as a
-  person): its mentions stay as text and later writes of its key are dropped.
+  person): its mentions stay as text and later writes of its key are dropped; ``set-role``
+  gives a person a title (with country and dates), shown beside the roles the articles give.
 
 ``undo`` marks a correction undone and rebuilds what it touched. A correction whose target no
 longer exists (the extractor no longer finds that event) is *orphaned*: listed by
@@ -36,8 +37,8 @@ import sqlite_utils
 
 from .db import utcnow
 
-EVENT_ACTIONS = ("reject-event", "confirm-event", "set-event", "merge-events")
-ENTITY_ACTIONS = ("merge-entities", "split-alias", "set-country", "reject-entity")
+EVENT_ACTIONS = ("reject-event", "confirm-event", "set-event", "merge-events", "move-report")
+ENTITY_ACTIONS = ("merge-entities", "split-alias", "set-country", "reject-entity", "set-role")
 ACTIONS = EVENT_ACTIONS + ENTITY_ACTIONS
 #: Event fields ``set-event`` may correct.
 EVENT_FIELDS = ("date", "status", "place")
@@ -339,6 +340,9 @@ def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str
         apply_entities(db)
     elif c["action"] == "split-alias":
         _unsplit(db, c)
+    elif c["action"] == "set-role":
+        db.execute("DELETE FROM article_roles WHERE article_id IS NULL AND evidence LIKE ?",
+                   [f"set by an analyst (correction {log_id})%"])
     elif c["action"] == "reject-entity":
         from .writes import upsert_entity
 
@@ -373,12 +377,14 @@ def entity_key_for(db: Any, key: str) -> str:
 def apply_entities(db: sqlite_utils.Database, article_id: int | None = None) -> None:
     """Replay the entity corrections in force: countries set, aliases split off (for one
     article's mentions when ``article_id`` is given)."""
-    for c in in_force(db, ("set-country", "split-alias", "reject-entity")):
+    for c in in_force(db, ("set-country", "split-alias", "reject-entity", "set-role")):
         ent = db.execute("SELECT id, country, curated FROM entities WHERE key = ?", [c["target_key"]]).fetchone()
         if not ent:
             continue
         if c["action"] == "reject-entity":
             _drop_entity(db, ent[0])
+        elif c["action"] == "set-role":
+            _roles(db, ent[0], c)
         elif c["action"] == "set-country":
             new = c["payload"]["country"]
             if ent[1] != new:
@@ -510,6 +516,15 @@ def apply_block(db: sqlite_utils.Database, block: str) -> None:
             other = db.execute("SELECT id FROM events WHERE key = ?", [c["payload"]["other"]]).fetchone()
             if other and other[0] != event_id:
                 _merge(db, event_id, other[0], c)
+            elif not other and c["payload"].get("other_block") not in (None, block) \
+                    and c["target_key"] in keys:
+                # the other event's block still points its reports at this event's old row:
+                # build it again, and its rebuild merges it in
+                from . import events
+
+                events.rebuild_block(db, c["payload"]["other_block"])
+        elif c["action"] == "move-report":
+            _move(db, event_id, c)
 
 
 def _mark_event(db: sqlite_utils.Database, event_id: int, mark: dict[str, Any]) -> None:
@@ -563,12 +578,36 @@ def _set(db: sqlite_utils.Database, event_id: int, c: dict[str, Any]) -> None:
                                "by": c["analyst"]})
 
 
-def _merge(db: sqlite_utils.Database, keep_id: int, other_id: int, c: dict[str, Any]) -> None:
-    db.execute("UPDATE reports SET event_id = ? WHERE event_id = ?", [keep_id, other_id])
-    db.execute("INSERT OR IGNORE INTO event_participants (event_id, entity_id, role)"
-               " SELECT ?, entity_id, role FROM event_participants WHERE event_id = ?", [keep_id, other_id])
-    db.execute("DELETE FROM event_participants WHERE event_id = ?", [other_id])
-    db.execute("DELETE FROM events WHERE id = ?", [other_id])
+def report_ref(content_hash: str, sentence_index: Any, kind: str) -> str:
+    """A report's stable reference: its article's content hash (12 characters), the sentence,
+    the kind (``3f2a9c1b7d20:4:visit``); it survives re-extraction as long as the sentence does."""
+    return f"{(content_hash or '')[:12]}:{sentence_index if sentence_index is not None else '-'}:{kind}"
+
+
+def _report_id(db: Any, event_id: int, ref: str) -> int | None:
+    for rid, h, si, kind in db.execute(
+            "SELECT r.id, a.content_hash, r.sentence_index, r.kind FROM reports r JOIN articles a"
+            " ON a.id = r.article_id WHERE r.event_id = ?", [event_id]).fetchall():
+        if report_ref(h, si, kind) == ref:
+            return rid
+    return None
+
+
+def move_report(db: sqlite_utils.Database, key: str, ref: str, why: str | None = None,
+                by: str | None = None) -> int:
+    """Take one report (``ref``: see :func:`report_ref`) out of event ``key``: it becomes an
+    event of its own (the extractor merged two happenings)."""
+    ev = _event(db, key)
+    if not _report_id(db, ev["id"], ref):
+        raise CurationError(f"event {key} has no report {ref!r} (the Visits page's event detail lists them)")
+    if ev["reports"] <= 1:
+        raise CurationError(f"event {key} has one report only; reject it instead")
+    log_id = _write(db, "move-report", "event", key, {"block": ev["block"], "report": ref}, None, why, by)
+    _rebuild(db, ev["block"])
+    return log_id
+
+
+def _recount(db: sqlite_utils.Database, event_id: int) -> None:
     db.execute("""
         UPDATE events SET
           reports = (SELECT COUNT(*) FROM reports WHERE event_id = :id),
@@ -579,7 +618,82 @@ def _merge(db: sqlite_utils.Database, keep_id: int, other_id: int, c: dict[str, 
                             WHERE r.event_id = :id),
           last_reported = (SELECT MAX(a.published) FROM reports r JOIN articles a ON a.id = r.article_id
                            WHERE r.event_id = :id)
-        WHERE id = :id""", {"id": keep_id})
+        WHERE id = :id""", {"id": event_id})
+
+
+def _participants(db: sqlite_utils.Database, event_id: int) -> None:
+    db.execute("DELETE FROM event_participants WHERE event_id = ?", [event_id])
+    db.execute("INSERT OR IGNORE INTO event_participants (event_id, entity_id, role)"
+               " SELECT DISTINCT ?, p.entity_id, p.role FROM report_participants p JOIN reports r"
+               " ON r.id = p.report_id WHERE r.event_id = ?", [event_id, event_id])
+
+
+def _move(db: sqlite_utils.Database, event_id: int, c: dict[str, Any]) -> None:
+    rid = _report_id(db, event_id, c["payload"]["report"])
+    if rid is None:
+        return
+    if db.execute("SELECT COUNT(*) FROM reports WHERE event_id = ?", [event_id]).fetchone()[0] <= 1:
+        return
+    rep = _rows(db, "SELECT * FROM reports WHERE id = ?", [rid])[0]
+    ev = _rows(db, "SELECT * FROM events WHERE id = ?", [event_id])[0]
+    new = {k: rep.get(k) for k in ("kind", "cameo", "date", "status", "status_words", "background", "country",
+                                   "place", "visitor_country", "destination_country", "destination_place",
+                                   "evidence", "sentence_index", "start", "end", "quote", "article_id", "attributes")}
+    base = f"{ev['key']}/{c['payload']['report']}"
+    new.update(key=base, block=ev["block"], curated=json.dumps({"moved_from": ev["key"], "log": [c["id"]]}))
+    db.execute("DELETE FROM events WHERE key = ?", [base])
+    new_id = db["events"].insert(new).last_pk
+    db.execute("UPDATE reports SET event_id = ? WHERE id = ?", [new_id, rid])
+    for eid in (event_id, new_id):
+        _recount(db, eid)
+        _participants(db, eid)
+    _mark_event(db, event_id, {"moved_out": [c["payload"]["report"]], "log": c["id"], "by": c["analyst"]})
+
+
+def set_role(db: sqlite_utils.Database, key: str, title: str, *, country: str | None = None,
+             start: str | None = None, end: str | None = None, why: str | None = None,
+             by: str | None = None) -> int:
+    """Give a person a role with its dates ("Foreign Minister", PAK, 2024-03-11 to 2025-11-30):
+    shown with the roles the articles give, marked as set by an analyst."""
+    import pycountry
+
+    ent = _entity(db, key)
+    title = " ".join((title or "").split())[:200]
+    if not title:
+        raise CurationError("give the role's title")
+    if country:
+        country = country.strip().upper()
+        if not pycountry.countries.get(alpha_3=country):
+            raise CurationError(f"{country!r} is not an ISO 3166-1 alpha-3 country code (e.g. PAK, AFG)")
+    for name, d in (("from", start), ("to", end)):
+        if d and not (_valid_date(d) and len(d) == 10):
+            raise CurationError(f"--{name} must be a day as YYYY-MM-DD, not {d!r}")
+    if start and end and start > end:
+        raise CurationError("the role ends before it starts")
+    log_id = _write(db, "set-role", "entity", key, {"title": title, "country": country, "from": start, "to": end},
+                    None, why, by)
+    apply_entities(db)
+    del ent
+    return log_id
+
+
+def _roles(db: sqlite_utils.Database, entity_id: int, c: dict[str, Any]) -> None:
+    tag = f"set by an analyst (correction {c['id']})" + (f": {c['note']}" if c.get("note") else "")
+    db.execute("DELETE FROM article_roles WHERE article_id IS NULL AND entity_id = ? AND evidence = ?",
+               [entity_id, tag])
+    p = c["payload"]
+    for day in dict.fromkeys(d for d in (p.get("from"), p.get("to")) if d) or [None]:
+        db["article_roles"].insert({"article_id": None, "entity_id": entity_id, "title": p["title"],
+                                    "country": p.get("country"), "date": day, "evidence": tag})
+
+
+def _merge(db: sqlite_utils.Database, keep_id: int, other_id: int, c: dict[str, Any]) -> None:
+    db.execute("UPDATE reports SET event_id = ? WHERE event_id = ?", [keep_id, other_id])
+    db.execute("INSERT OR IGNORE INTO event_participants (event_id, entity_id, role)"
+               " SELECT ?, entity_id, role FROM event_participants WHERE event_id = ?", [keep_id, other_id])
+    db.execute("DELETE FROM event_participants WHERE event_id = ?", [other_id])
+    db.execute("DELETE FROM events WHERE id = ?", [other_id])
+    _recount(db, keep_id)
     _mark_event(db, keep_id, {"merged": [c["payload"]["other"]], "log": c["id"], "by": c["analyst"]})
 
 

@@ -25,10 +25,12 @@ _FUNCTIONS = {
     "confirm-event": curation.confirm_event,
     "set-event": curation.set_event,
     "merge-events": curation.merge_events,
+    "move-report": curation.move_report,
     "merge-entities": curation.merge_entities,
     "split-alias": curation.split_alias,
     "set-country": curation.set_country,
     "reject-entity": curation.reject_entity,
+    "set-role": curation.set_role,
     "undo": curation.undo,
 }
 
@@ -98,3 +100,16 @@ def export_jsonl(path: str | Path) -> str:
 def import_jsonl(path: str | Path, text: str) -> dict[str, int]:
     """Add corrections from JSON Lines (see :func:`analysis.store.curation.import_jsonl`)."""
     return _write(path, curation.import_jsonl, text)
+
+
+def reports(path: str | Path, key: str) -> pd.DataFrame:
+    """The reports of event ``key`` with their stable references (for ``move-report``)."""
+    def read(conn):
+        rows = conn.execute(
+            "SELECT a.content_hash, r.sentence_index, r.kind, r.evidence, a.title, substr(a.published, 1, 10)"
+            " FROM reports r JOIN events e ON e.id = r.event_id JOIN articles a ON a.id = r.article_id"
+            " WHERE e.key = ? ORDER BY a.published, r.article_id, r.sentence_index", [key]).fetchall()
+        return pd.DataFrame([{"report": curation.report_ref(h, si, k), "evidence": ev, "title": t, "published": d}
+                             for h, si, k, ev, t, d in rows], columns=["report", "evidence", "title", "published"])
+
+    return _read(path, read)

@@ -290,6 +290,10 @@ def curation_mark(value: Any) -> str:
                                                 for k, v in original.items()))
     if cur.get("merged"):
         parts.append(f"merged with {len(cur['merged'])} other event(s)")
+    if cur.get("moved_out"):
+        parts.append(f"{len(cur['moved_out'])} report(s) moved out to an event of their own")
+    if cur.get("moved_from"):
+        parts.append(f"split off from {cur['moved_from']}")
     if cur.get("confirmed"):
         c = cur["confirmed"]
         parts.append(f"confirmed by {c.get('by')}" if isinstance(c, dict) and c.get("by") else "confirmed")

@@ -324,7 +324,7 @@ def edge_table(g: nx.Graph) -> pd.DataFrame:
 
 # --- evidence ---------------------------------------------------------------------------------
 
-_EVIDENCE_COLUMNS = ["date", "kind", "status", "evidence", "article", "outlet", "url",
+_EVIDENCE_COLUMNS = ["date", "kind", "status", "evidence", "curated", "article", "outlet", "url",
                      "published", "place", "visitor_country", "destination_country", "cameo",
                      "key", "event_id", "article_id"]
 
@@ -381,7 +381,7 @@ def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
             f"""SELECT e.id AS event_id, e.key, e.kind, {event_day("e", None)} AS date, e.status, e.cameo,
                        e.visitor_country, {host_country("e")} AS destination_country,
                        {event_place("e")} AS place, rp.evidence, a.id AS article_id,
-                       a.title AS article, a.outlet, a.url, a.published
+                       a.title AS article, a.outlet, a.url, a.published, e.curated
                 FROM events e JOIN reports rp ON rp.event_id = e.id JOIN articles a ON a.id = rp.article_id
                 WHERE {" AND ".join([_RELATIONS, not_cancelled("e"), f"({cond})", *where])}
                 ORDER BY date DESC, e.id, a.published, rp.id LIMIT ?""",
@@ -400,10 +400,13 @@ def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
                          AND (? IS NULL OR substr(COALESCE(r.date, a.published), 1, 10) <= ?)
                        ORDER BY date DESC LIMIT ?""",
                     [int(person[2:]), country[2:], f.start, f.start, f.end, f.end, int(limit)])]
+    from analysis.views.queries import curation_mark
+
     df = pd.DataFrame(rows + roles)
     for col in _EVIDENCE_COLUMNS:
         if col not in df.columns:
             df[col] = None
+    df["curated"] = [curation_mark(v) for v in df["curated"]]
     return df[_EVIDENCE_COLUMNS]
 
 
