@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import config, model
-from analysis.views import brief, curate, queries, safe
+from analysis.views import brief, curate, ftm, queries, safe
 from analysis.views.filters import Filters
 
 P = ParamSpec("P")
@@ -160,6 +160,7 @@ curation_orphans = cached(curate.orphans)
 curation_rejected = cached(curate.rejected)
 curation_jsonl = cached(curate.export_jsonl)
 curation_reports = cached(curate.reports)
+ftm_export = cached(ftm.export_text)
 
 
 def curation_import(text: str) -> dict[str, int]:

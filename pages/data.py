@@ -137,6 +137,17 @@ if st.button("Re-extract all articles", key="data_reextract"):
             for m in (r.get("error_messages") or [])[:20]:
                 c.text(m, caption=True, max_chars=400)
 
+st.subheader("Export for Aleph")
+st.caption("The store's people, organisations, countries, places, articles, events and reports as "
+           "FollowTheMoney entities (JSON Lines, each validated by the followthemoney library), "
+           "curated: rejected events are left out. The same as `python -m analysis export ftm`.")
+if st.button("Prepare the FollowTheMoney export", key="data_ftm_prepare") or st.session_state.get("data_ftm_ready"):
+    st.session_state["data_ftm_ready"] = True
+    text = c.ftm_export()
+    st.download_button(f"Download FollowTheMoney entities ({text.count(chr(10)):,} lines)", text.encode("utf-8"),
+                       file_name="chancery.ftm.jsonl", mime="application/jsonl", key="data_ftm_dl",
+                       on_click="ignore")
+
 st.subheader("Corrections")
 st.caption("Every correction made on the Visits, Articles and Profiles pages or with "
            "`python -m analysis curate`. They hold across re-extraction and new ingests. One whose "

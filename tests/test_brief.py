@@ -143,3 +143,21 @@ def test_ftm_export_validates_and_honours_curation(db, tmp_path):
     out = tmp_path / "ftm.jsonl"
     assert main(["export", "ftm", "--db", str(db), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").count("\n") == len(lines)
+
+
+def test_data_page_offers_the_ftm_export_and_the_curation_log(db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    curate.apply(db, "reject-event", _events_in_scope(db)[0]["key"], why="background")
+    monkeypatch.setenv("CHANCERY_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "data.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "data_ftm_dl" not in [b.key for b in at.download_button]  # built only when asked for
+    at.button(key="data_ftm_prepare").click().run()
+    assert not at.exception
+    assert "data_ftm_dl" in [b.key for b in at.download_button]
+    assert "data_curation_dl" in [b.key for b in at.download_button]
+    at.selectbox(key="data_undo_pick").set_value(1).run()
+    at.button(key="data_undo_go").click().run()
+    assert not at.exception
+    assert curate.rejected(db).empty  # undone from the page

@@ -176,3 +176,8 @@ def export_lines(source: Source, f: Filters = NO_FILTERS) -> Iterator[str]:
     """:func:`entities` as JSON Lines."""
     for e in entities(source, f):
         yield json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def export_text(source: Source, f: Filters = NO_FILTERS) -> str:
+    """The whole export as one JSON Lines string (the Data page's download)."""
+    return "".join(export_lines(source, f))
