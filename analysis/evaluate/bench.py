@@ -58,3 +58,121 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- the pages' reads on stores of several sizes (issue 12) ----------------------------------------
+
+def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
+    """Every read a page makes on its default view (and the usual follow-ups), by name."""
+    from analysis import model
+    from analysis.views import brief, curate, queries
+
+    f = NO_FILTERS
+    conn_ids = queries.store_stats(source)  # warms nothing the timings need; checks the store
+    del conn_ids
+    ev = queries.events(source, f, limit=5)
+    event_id = int(ev["id"].iloc[0]) if len(ev) else None
+    arts = queries.search_articles(source, f, None, limit=1)
+    article_id = int(arts["id"].iloc[0]) if len(arts) else None
+    person = queries.top_entities(source, f, model.PERSON, limit=1)
+    person_id = int(person["id"].iloc[0]) if len(person) else None
+    country = queries.top_entities(source, f, model.COUNTRY, limit=1)
+    country_id = int(country["id"].iloc[0]) if len(country) else None
+    calls: dict[str, Callable[[], object]] = {
+        "sidebar filter_options": lambda: queries.filter_options(source),
+        "overview summary": lambda: queries.summary(source, f),
+        "overview latest_events": lambda: queries.latest_events(source, f),
+        "overview rising_topics": lambda: queries.rising_topics(source, f),
+        "overview top officials": lambda: queries.top_entities(source, f, model.PERSON),
+        "overview top countries": lambda: queries.top_entities(source, f, model.COUNTRY),
+        "overview last_ingest": lambda: queries.last_ingest(source),
+        "visits events": lambda: queries.events(source, f, model.relation_kinds(), limit=5000),
+        "visits event_people": lambda: queries.event_people(source, f),
+        "visits export_events": lambda: queries.export_events(source, f, limit=5000),
+        "visits visit_gaps": lambda: queries.visit_gaps(source, f),
+        "topics topic_series week": lambda: queries.topic_series(source, f, "week"),
+        "topics topic_series month": lambda: queries.topic_series(source, f, "month"),
+        "topics country_topic_matrix": lambda: queries.country_topic_matrix(source, f),
+        "topics topic_articles": lambda: queries.topic_articles(source, f),
+        "network full_graph": lambda: N.full_graph(source, f, N.GraphView()),
+        "articles search (none)": lambda: queries.search_articles(source, f, None),
+        "articles search 'said'": lambda: queries.search_articles(source, f, "said"),
+        "articles search 'Kabul'": lambda: queries.search_articles(source, f, "Kabul"),
+        "articles search_evidence 'visit'": lambda: queries.search_evidence(source, f, "visit"),
+        "profiles entities": lambda: queries.entities(source),
+        "data store_stats": lambda: queries.store_stats(source),
+        "data ingest_runs": lambda: queries.ingest_runs(source),
+        "data ingest_errors": lambda: queries.ingest_errors(source),
+        "data curation log": lambda: curate.log_frame(source),
+        "briefing build": lambda: brief.build(source, brief.Scope()),
+    }
+    if event_id is not None:
+        calls["visits event_reports"] = lambda: queries.event_reports(source, event_id)
+    if article_id is not None:
+        calls["articles article"] = lambda: queries.article(source, article_id)
+    if person_id is not None:
+        calls["profiles person profile"] = lambda: queries.profile(source, person_id, f)
+    if country_id is not None:
+        calls["profiles country profile"] = lambda: queries.profile(source, country_id, f)
+    return calls
+
+
+def _cold_warm(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    t = time.perf_counter()
+    fn()
+    cold = (time.perf_counter() - t) * 1000
+    warm = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        warm.append((time.perf_counter() - t) * 1000)
+    warm.sort()
+    return round(cold, 1), round(warm[len(warm) // 2], 1)
+
+
+def page_costs(source: str | Path, repeat: int = 5) -> dict[str, tuple[float, float]]:
+    """``{call: (cold ms, warm median ms)}`` for :func:`page_calls` on one store."""
+    return {name: _cold_warm(fn, repeat) for name, fn in page_calls(source).items()}
+
+
+def pages_bench(db: str | Path, base: str | Path | None = None, repeat: int = 5) -> dict[str, object]:
+    """The pages' reads on ``db`` and on a 1,000-article cut of it (or ``base``), in one run."""
+    import tempfile
+
+    from analysis.store import replicate as R
+
+    tmp = None
+    if base is None:
+        tmp = tempfile.TemporaryDirectory()
+        base = Path(tmp.name) / "1k.db"
+        R.replicate(db, base, 1000)
+    try:
+        from analysis.store import connect_ro
+
+        def articles(p):
+            c = connect_ro(p)
+            try:
+                return c.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            finally:
+                c.close()
+
+        small, big = page_costs(base, repeat), page_costs(db, repeat)
+        rows = []
+        for name, (cold, warm) in big.items():
+            s_cold, s_warm = small.get(name, (None, None))
+            rows.append({"call": name, "cold_ms": cold, "warm_ms": warm, "base_warm_ms": s_warm,
+                         "ratio": round(warm / s_warm, 1) if s_warm else None})
+        return {"db": str(db), "articles": articles(db), "base_articles": articles(base), "rows": rows}
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def format_pages(result: dict[str, object]) -> str:
+    lines = [f"{result['db']}: {result['articles']:,} articles; ratio to a {result['base_articles']:,}-article"
+             " store in the same run (warm medians)",
+             f"{'call':<36} {'cold ms':>9} {'warm ms':>9} {'1k warm':>9} {'ratio':>7}"]
+    for r in result["rows"]:  # type: ignore[union-attr]
+        lines.append(f"{r['call']:<36} {r['cold_ms']:>9.1f} {r['warm_ms']:>9.1f} "
+                     f"{(r['base_warm_ms'] or 0):>9.1f} {(str(r['ratio']) + 'x') if r['ratio'] else '':>7}")
+    return "\n".join(lines)
