@@ -66,3 +66,65 @@ def test_bench_commands(sample_db, tmp_path, capsys):
     assert res["articles"] == 120
     with pytest.raises(FileNotFoundError):
         replicate.replicate(tmp_path / "none.db", tmp_path / "x.db", 5)
+
+
+def _counts(path: Path) -> tuple[list, list]:
+    return (q(path, "SELECT day, n FROM article_days WHERE n != 0 ORDER BY day"),
+            q(path, "SELECT day, topic_id, n FROM topic_days WHERE n != 0 ORDER BY day, topic_id"))
+
+
+def test_day_counts_kept_at_write_time_equal_a_recount(sample_db, tmp_path):
+    import shutil
+
+    from analysis import store
+    from analysis.ingest import ingest_text, reextract
+    from analysis.store import aggregates
+
+    path = tmp_path / "s.db"
+    shutil.copy(sample_db, path)
+    ingest_text(path, "Pakistan's foreign minister visited Kabul on Monday for security talks.",
+                title="A new report", published="2025-11-20")
+    reextract(path)
+    kept = _counts(path)
+    db = store.open_db(path)
+    with store.write_tx(db):
+        aggregates.rebuild(db)
+    db.conn.close()
+    assert _counts(path) == kept
+    assert sum(n for _, n in kept[0]) == q(path, "SELECT COUNT(*) FROM articles WHERE published IS NOT NULL")[0][0]
+
+
+@pytest.mark.parametrize("start,end,topics", [(None, None, ()), ("2024-01-01", "2025-06-30", ()),
+                                              (None, None, ("security",))])
+def test_topic_reads_from_the_day_counts_equal_the_article_queries(sample_db, start, end, topics):
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+
+    f = Filters(start=start, end=end, topics=topics)
+    for freq in ("week", "month"):
+        a = queries.topic_series(sample_db, f, freq)
+        b = queries.topic_series(sample_db, f, freq, use_counts=False)
+        assert a.reset_index(drop=True).equals(b.reset_index(drop=True))
+    for days in (30, 90):
+        a = queries.rising_topics(sample_db, f, days).sort_values("topic_id").reset_index(drop=True)
+        b = queries.rising_topics(sample_db, f, days, use_counts=False).sort_values("topic_id").reset_index(drop=True)
+        assert list(a["topic_id"]) == list(b["topic_id"])
+        assert (a[["recent", "prior"]].values == b[["recent", "prior"]].values).all()
+
+
+def test_a_schema_5_store_gains_its_day_counts_on_open(sample_db, tmp_path):
+    import shutil
+
+    from analysis import store
+
+    path = tmp_path / "old.db"
+    shutil.copy(sample_db, path)
+    kept = _counts(path)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE article_days")
+    conn.execute("DROP TABLE topic_days")
+    conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store.open_db(path).conn.close()
+    assert _counts(path) == kept and kept[0]

@@ -109,6 +109,18 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
 
 
+def _migrate_6(db: sqlite_utils.Database) -> None:
+    """6: ``article_days`` and ``topic_days``, counts kept at write time, filled by a recount."""
+    from . import aggregates
+
+    existing = _user_tables(db)
+    for name in ("article_days", "topic_days"):
+        if name not in existing:
+            columns, options = TABLES[name]
+            db[name].create(columns, **options)
+    aggregates.rebuild(db)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -116,4 +128,4 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 
 #: schema version -> the function that brings a store from the version before to it.
-MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}

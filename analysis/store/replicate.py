@@ -19,7 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .db import bump_data_version, open_db
+from . import aggregates
+from .db import bump_data_version, open_db, write_tx
 
 #: Columns copied per table (ids and the columns rewritten are handled separately).
 _ARTICLE_COLS = ("title", "outlet", "author", "language", "text", "word_count", "source", "source_kind",
@@ -178,12 +179,14 @@ def replicate(source: str | Path, out: str | Path, n_articles: int) -> dict[str,
             _tile(conn, n_articles)
             if conn.in_transaction:
                 conn.commit()
-        conn.execute("ANALYZE")
     finally:
         conn.close()
     db = open_db(out)
     try:
-        bump_data_version(db)
+        with write_tx(db):
+            aggregates.rebuild(db)
+            bump_data_version(db)
+        db.execute("ANALYZE")
         counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("articles", "mentions", "reports", "events", "entities", "article_topics")}
     finally:

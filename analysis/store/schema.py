@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -208,6 +208,9 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
         {"pk": "id"},
     ),
+    # Counts kept at write time (analysis/store/aggregates.py): articles and topic tags per day.
+    "article_days": ({"day": str, "n": int}, {"pk": "day"}),
+    "topic_days": ({"day": str, "topic_id": str, "n": int}, {"pk": ("day", "topic_id")}),
     "curation_log": (
         {
             "id": int,

@@ -16,7 +16,7 @@ import sqlite_utils
 from analysis import model
 
 
-from . import curation, events
+from . import aggregates, curation, events
 from .db import data_version, utcnow
 from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
 
@@ -83,6 +83,7 @@ def clear_extraction(db: sqlite_utils.Database, article_id: int) -> set[str]:
     """Delete what extraction stored for one article (entities themselves stay) and return the
     event blocks its reports were in (their events are rebuilt by the caller)."""
     blocks = events.blocks_of_article(db, article_id)
+    aggregates.add_topics(db, article_id, -1)
     db.execute(
         "DELETE FROM report_participants WHERE report_id IN (SELECT id FROM reports WHERE article_id = ?)",
         [article_id],
@@ -170,6 +171,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
             "score": topic.get("score"),
             "evidence": json.dumps(topic.get("evidence", []), ensure_ascii=False),
         }, replace=True)
+    aggregates.add_topics(db, article_id, 1)
     db.execute(
         "UPDATE articles SET extractor_version = ?, extracted_at = ? WHERE id = ?",
         [extractor_version, utcnow(), article_id],
@@ -186,7 +188,9 @@ def insert_article(db: sqlite_utils.Database, article: Mapping[str, Any]) -> int
     row.setdefault("ingested_at", None)
     row["ingested_at"] = row["ingested_at"] or utcnow()
     row["word_count"] = row.get("word_count") or len(article["text"].split())
-    return db["articles"].insert(row).last_pk
+    article_id = db["articles"].insert(row).last_pk
+    aggregates.add_article(db, article_id)
+    return article_id
 
 
 def record_copy(db: sqlite_utils.Database, article_id: int, reason: str, *, url: str | None,

@@ -464,11 +464,47 @@ def pair_visits(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTER
         return conn.df(sql, params)
 
 
-def rising_topics(source: Source, f: Filters = NO_FILTERS, days: int = 30) -> pd.DataFrame:
+def _rising_from_counts(r: Any, f: Filters, days: int) -> pd.DataFrame:
+    """:func:`rising_topics` without a country or person filter, from the day counts."""
+    cols = ["topic_id", "label", "recent", "recent_share", "prior", "prior_share", "change"]
+    dw, dp = _day_window(f)
+    with r.session() as conn:
+        end = f.end or conn.execute(f"SELECT MAX(day) FROM article_days {and_where(dw + ['n > 0'])}", dp).fetchone()[0]
+        if not end:
+            return pd.DataFrame(columns=cols)
+        end_d = date.fromisoformat(end[:10])
+        mid = (end_d - timedelta(days=days)).isoformat()
+        start = (end_d - timedelta(days=2 * days)).isoformat()
+        stop = end_d.isoformat()
+        win = ["day >= ?", "day <= ?"] + (["day >= ?"] if f.start else [])
+        wp = [start, stop] + ([f.start[:10]] if f.start else [])
+        r_tot, p_tot = conn.execute(
+            f"SELECT COALESCE(SUM(CASE WHEN day >= ? THEN n END), 0), COALESCE(SUM(CASE WHEN day < ? THEN n END), 0)"
+            f" FROM article_days {and_where(win)}", [mid, mid] + wp).fetchone()
+        df = conn.df(f"""
+            SELECT t.id AS topic_id, t.label,
+                   SUM(CASE WHEN td.day >= ? THEN td.n ELSE 0 END) AS recent,
+                   SUM(CASE WHEN td.day < ? THEN td.n ELSE 0 END) AS prior
+            FROM topic_days td JOIN topics t ON t.id = td.topic_id {and_where([f"td.{w}" for w in win])}
+            GROUP BY t.id HAVING SUM(td.n) > 0""", [mid, mid] + wp)
+    df["recent_share"] = df["recent"] / max(int(r_tot), 1)
+    df["prior_share"] = df["prior"] / max(int(p_tot), 1)
+    df["change"] = df["recent_share"] - df["prior_share"]
+    if f.topics:
+        df = df[df["topic_id"].isin(f.topics)]
+    return df[cols].sort_values(["change", "recent"], ascending=False).reset_index(drop=True)
+
+
+def rising_topics(source: Source, f: Filters = NO_FILTERS, days: int = 30, *,
+                  use_counts: bool = True) -> pd.DataFrame:
     """Topics whose share of articles grew most in the last ``days`` days of the (filtered)
     corpus against the ``days`` before. The window ends at the newest article (or the filter's
-    end date), so an old corpus still shows what was rising at its end."""
+    end date), so an old corpus still shows what was rising at its end. Without a country or
+    person filter the day counts kept at write time answer (``use_counts=False``: the query over
+    the articles)."""
     g = f.without_topics()
+    if use_counts and not (f.countries or f.people):
+        return _rising_from_counts(as_reader(source), f, days)
     aw, ap = g.article_conditions()
     with as_reader(source).session() as conn:
         end = f.end or conn.execute(
@@ -607,16 +643,21 @@ def store_stats(source: Source) -> dict[str, int]:
 
 # Topics ---------------------------------------------------------------------------------------
 
-def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month") -> pd.DataFrame:
+def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month", *,
+                 use_counts: bool = True) -> pd.DataFrame:
     """Topic frequency per period as a share of all (filtered) articles of the period.
 
     The topic filter chooses which topics are returned; it does not shrink the denominator.
     Periods with articles but no article of a topic get a zero row, so lines do not skip.
+    Without a country or person filter the day counts kept at write time answer
+    (``use_counts=False``: the query over the articles, as with those filters).
 
     :returns: columns ``period, topic_id, label, n, total, share``.
     """
     r = as_reader(source)
     d = r.dialect
+    if use_counts and not (f.countries or f.people):
+        return _topic_series_from_counts(r, f, freq)
     g = f.without_topics()
     aw, ap = g.article_conditions()
     aw.append("a.published IS NOT NULL AND a.published != ''")
@@ -640,6 +681,41 @@ def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month") -
     """
     with r.session() as conn:
         return conn.df(sql, ap + list(f.topics))
+
+
+def _day_window(f: Filters) -> tuple[list[str], list[Any]]:
+    where, params = [], []
+    if f.start:
+        where.append("day >= ?")
+        params.append(f.start[:10])
+    if f.end:
+        where.append("day <= ?")
+        params.append(f.end[:10])
+    return where, params
+
+
+def _topic_series_from_counts(r: Any, f: Filters, freq: str) -> pd.DataFrame:
+    """:func:`topic_series` without a country or person filter, from the day counts kept at
+    write time (``article_days``, ``topic_days``): it sums days, not articles."""
+    d = r.dialect
+    per = d.period_start(freq, "day")
+    dw, dp = _day_window(f)
+    tw = dw + ([f"topic_id IN ({marks(f.topics)})"] if f.topics else [])
+    sql = f"""
+        WITH tot AS (SELECT {per} AS period, SUM(n) AS total FROM article_days {and_where(dw)}
+                     GROUP BY period HAVING SUM(n) > 0),
+        tc AS (SELECT {per} AS period, topic_id, SUM(n) AS n FROM topic_days {and_where(tw)}
+               GROUP BY period, topic_id HAVING SUM(n) > 0),
+        used AS (SELECT DISTINCT topic_id FROM tc)
+        SELECT tot.period, used.topic_id, t.label, COALESCE(tc.n, 0) AS n, tot.total,
+               1.0 * COALESCE(tc.n, 0) / tot.total AS share
+        FROM tot CROSS JOIN used JOIN topics t ON t.id = used.topic_id
+        LEFT JOIN tc ON tc.period = tot.period AND tc.topic_id = used.topic_id
+        WHERE tot.period IS NOT NULL
+        ORDER BY tot.period, used.topic_id
+    """
+    with r.session() as conn:
+        return conn.df(sql, dp + dp + list(f.topics))
 
 
 def country_topic_matrix(source: Source, f: Filters = NO_FILTERS, max_countries: int = 20) -> pd.DataFrame:
