@@ -128,3 +128,27 @@ def test_a_schema_5_store_gains_its_day_counts_on_open(sample_db, tmp_path):
     conn.close()
     store.open_db(path).conn.close()
     assert _counts(path) == kept and kept[0]
+
+
+def test_article_countries_kept_at_write_time_equal_a_recount_after_corrections(sample_db, tmp_path):
+    import shutil
+
+    from analysis import store
+    from analysis.ingest import reextract
+    from analysis.store import aggregates
+    from analysis.views import curate
+
+    path = tmp_path / "s.db"
+    shutil.copy(sample_db, path)
+    kept = lambda: q(path, "SELECT article_id, code FROM article_countries ORDER BY article_id, code")  # noqa: E731
+    nobody = q(path, "SELECT key FROM entities WHERE kind = 'person' AND country IS NULL ORDER BY key LIMIT 1")[0][0]
+    curate.apply(path, "set-country", nobody, "NPL")
+    assert ("NPL",) in q(path, "SELECT DISTINCT code FROM article_countries")
+    curate.apply(path, "merge-entities", "person:ishaq-dar", "person:khawaja-muhammad-asif")
+    reextract(path)
+    before = kept()
+    db = store.open_db(path)
+    with store.write_tx(db):
+        aggregates.rebuild(db)
+    db.conn.close()
+    assert kept() == before

@@ -35,6 +35,7 @@ from typing import Any
 
 import sqlite_utils
 
+from . import aggregates
 from .db import utcnow
 
 EVENT_ACTIONS = ("reject-event", "confirm-event", "set-event", "merge-events", "move-report")
@@ -300,6 +301,7 @@ def is_rejected_entity(db: Any, key: str) -> bool:
 
 
 def _drop_entity(db: sqlite_utils.Database, entity_id: int) -> None:
+    articles = [r[0] for r in db.execute("SELECT DISTINCT article_id FROM mentions WHERE entity_id = ?", [entity_id])]
     blocks = {r[0] for r in db.execute(
         "SELECT DISTINCT r.block FROM report_participants p JOIN reports r ON r.id = p.report_id"
         " WHERE p.entity_id = ? AND r.block IS NOT NULL", [entity_id])}
@@ -307,6 +309,7 @@ def _drop_entity(db: sqlite_utils.Database, entity_id: int) -> None:
     for table in ("article_roles", "entity_aliases", "report_participants", "event_participants"):
         db.execute(f"DELETE FROM {table} WHERE entity_id = ?", [entity_id])
     db.execute("DELETE FROM entities WHERE id = ?", [entity_id])
+    aggregates.article_countries_for(db, articles)
     from . import events
 
     events.rebuild_blocks(db, blocks)
@@ -337,6 +340,7 @@ def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str
         if ent:
             db.execute("UPDATE entities SET country = ?, curated = NULL WHERE id = ?",
                        [(c["old_value"] or {}).get("country"), ent[0]])
+            aggregates.entity_changed(db, ent[0])
         apply_entities(db)
     elif c["action"] == "split-alias":
         _unsplit(db, c)
@@ -354,6 +358,7 @@ def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str
                                 old.get("aliases", []), redirect=False)
             db.execute(f"UPDATE mentions SET entity_id = ? WHERE entity_id IS NULL AND text IN"
                        f" ({','.join('?' * len(forms))})", [eid, *forms])
+            aggregates.entity_changed(db, eid)
     return undo_id
 
 
@@ -389,6 +394,7 @@ def apply_entities(db: sqlite_utils.Database, article_id: int | None = None) -> 
             new = c["payload"]["country"]
             if ent[1] != new:
                 db.execute("UPDATE entities SET country = ? WHERE id = ?", [new, ent[0]])
+                aggregates.entity_changed(db, ent[0])
             _mark_entity(db, ent[0], {"country": {"from": (c["old_value"] or {}).get("country"), "log": c["id"]}})
         else:
             _split(db, ent[0], c, article_id)
@@ -409,7 +415,9 @@ def _split(db: sqlite_utils.Database, entity_id: int, c: dict[str, Any], article
     new_id = upsert_entity(db, alias, kind, None, [], redirect=False)
     if new_id == entity_id:
         return
+    moved = [r[0] for r in db.execute(f"SELECT DISTINCT article_id FROM mentions WHERE {where}", params)]
     db.execute(f"UPDATE mentions SET entity_id = ? WHERE {where}", [new_id, *params])
+    aggregates.article_countries_for(db, moved)
     _mark_entity(db, new_id, {"split_from": c["target_key"], "log": c["id"]})
 
 
@@ -424,6 +432,7 @@ def _unsplit(db: sqlite_utils.Database, c: dict[str, Any]) -> None:
     db["entity_aliases"].insert({"entity_id": ent[0], "alias": alias}, ignore=True)
     if split and split[0] != ent[0]:
         db.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ? AND text = ?", [ent[0], split[0], alias])
+        aggregates.entity_changed(db, ent[0])
 
 
 def _repoint(db: sqlite_utils.Database, old_id: int, new_id: int) -> None:
@@ -439,6 +448,7 @@ def _repoint(db: sqlite_utils.Database, old_id: int, new_id: int) -> None:
     if row and not row[0]:
         db.execute("UPDATE entities SET country = (SELECT country FROM entities WHERE id = ?) WHERE id = ?",
                    [old_id, new_id])
+    aggregates.entity_changed(db, new_id)
 
 
 def _unmerge(db: sqlite_utils.Database, c: dict[str, Any]) -> None:
@@ -458,6 +468,8 @@ def _unmerge(db: sqlite_utils.Database, c: dict[str, Any]) -> None:
                                  redirect=False)
         db.execute(f"UPDATE mentions SET entity_id = ? WHERE entity_id = ? AND text IN ({','.join('?' * len(forms))})",
                    [other_id, keep[0], *forms])
+        aggregates.entity_changed(db, other_id)
+        aggregates.entity_changed(db, keep[0])
         db.execute(f"DELETE FROM entity_aliases WHERE entity_id = ? AND alias IN ({','.join('?' * len(forms))})"
                    " AND alias NOT IN (SELECT text FROM mentions WHERE entity_id = ?)",
                    [keep[0], *forms, keep[0]])

@@ -110,14 +110,18 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_6(db: sqlite_utils.Database) -> None:
-    """6: ``article_days`` and ``topic_days``, counts kept at write time, filled by a recount."""
+    """6: ``article_days``, ``topic_days`` and ``article_countries``, kept at write time, filled
+    by a recount."""
     from . import aggregates
 
     existing = _user_tables(db)
-    for name in ("article_days", "topic_days"):
+    for name in ("article_days", "topic_days", "article_countries"):
         if name not in existing:
             columns, options = TABLES[name]
             db[name].create(columns, **options)
+    for table, cols, unique in INDEXES:
+        if table == "article_countries":
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
     aggregates.rebuild(db)
 
 

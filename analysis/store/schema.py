@@ -211,6 +211,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # Counts kept at write time (analysis/store/aggregates.py): articles and topic tags per day.
     "article_days": ({"day": str, "n": int}, {"pk": "day"}),
     "topic_days": ({"day": str, "topic_id": str, "n": int}, {"pk": ("day", "topic_id")}),
+    "article_countries": ({"article_id": int, "code": str}, {"pk": ("article_id", "code")}),
     "curation_log": (
         {
             "id": int,
@@ -258,6 +259,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("article_topics", ["topic_id"], False),
     ("ingest_errors", ["error_key"], True),
     ("curation_log", ["target_key"], False),
+    ("article_countries", ["code", "article_id"], False),
     ("events_rejected", ["block"], False),
 ]
 

@@ -68,6 +68,7 @@ def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str 
         entity_id = row[0]
         if country and not row[1]:
             db.execute("UPDATE entities SET country = ? WHERE id = ?", [country, entity_id])
+            aggregates.entity_changed(db, entity_id)
     else:
         entity_id = db["entities"].insert(
             {"key": key, "name": name, "kind": kind, "country": country, "created_at": utcnow()}
@@ -172,6 +173,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
             "evidence": json.dumps(topic.get("evidence", []), ensure_ascii=False),
         }, replace=True)
     aggregates.add_topics(db, article_id, 1)
+    aggregates.article_countries_for(db, [article_id])
     db.execute(
         "UPDATE articles SET extractor_version = ?, extracted_at = ? WHERE id = ?",
         [extractor_version, utcnow(), article_id],

@@ -95,24 +95,16 @@ def event_involves(n: int, ev: str = "ev") -> tuple[str, int]:
 
 
 def articles_concerning(n: int) -> tuple[str, int]:
-    """SELECT of the ids of articles that concern one of ``n`` countries, and how many times the
-    list of codes is bound."""
+    """SELECT of the ids of articles that concern one of ``n`` countries (an entity of the
+    country is mentioned, or a report names it as visitor, host or place: the relation kept at
+    write time in ``article_countries``), and how many times the list of codes is bound."""
     m = ", ".join("?" * n)
-    return (f"SELECT m.article_id FROM entities e JOIN mentions m ON m.entity_id = e.id"
-            f" WHERE e.country IN ({m})"
-            f" UNION SELECT x.article_id FROM reports x WHERE x.visitor_country IN ({m})"
-            f" OR x.destination_country IN ({m}) OR x.country IN ({m})"), 4
+    return f"SELECT DISTINCT xc.article_id FROM article_countries xc WHERE xc.code IN ({m})", 1
 
 
 #: (article_id, code) for every country an article concerns (the same relation as
-#: :func:`articles_concerning`, as pairs).
-ARTICLE_COUNTRIES = """
-    SELECT m.article_id, e.country AS code FROM mentions m JOIN entities e ON e.id = m.entity_id
-    WHERE e.country IS NOT NULL
-    UNION SELECT article_id, visitor_country FROM reports WHERE visitor_country IS NOT NULL
-    UNION SELECT article_id, destination_country FROM reports WHERE destination_country IS NOT NULL
-    UNION SELECT article_id, country FROM reports WHERE country IS NOT NULL
-"""
+#: :func:`articles_concerning`, as pairs), kept at write time by analysis/store/aggregates.py.
+ARTICLE_COUNTRIES = "SELECT article_id, code FROM article_countries"
 
 
 def participates(n: int, ev: str = "ev", *, role: str | None = None) -> str:
