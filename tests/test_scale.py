@@ -140,7 +140,8 @@ def test_article_countries_kept_at_write_time_equal_a_recount_after_corrections(
 
     path = tmp_path / "s.db"
     shutil.copy(sample_db, path)
-    kept = lambda: q(path, "SELECT article_id, code FROM article_countries ORDER BY article_id, code")  # noqa: E731
+    kept = lambda: (q(path, "SELECT article_id, code FROM article_countries ORDER BY article_id, code"),  # noqa: E731
+                    q(path, "SELECT code, topic_id, n FROM country_topics WHERE n != 0 ORDER BY code, topic_id"))
     nobody = q(path, "SELECT key FROM entities WHERE kind = 'person' AND country IS NULL ORDER BY key LIMIT 1")[0][0]
     curate.apply(path, "set-country", nobody, "NPL")
     assert ("NPL",) in q(path, "SELECT DISTINCT code FROM article_countries")
@@ -152,3 +153,15 @@ def test_article_countries_kept_at_write_time_equal_a_recount_after_corrections(
         aggregates.rebuild(db)
     db.conn.close()
     assert kept() == before
+
+
+@pytest.mark.parametrize("topics", [(), ("security",)])
+def test_the_country_topic_grid_from_the_counts_equals_the_article_query(sample_db, topics):
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+
+    f = Filters(topics=topics)
+    a = queries.country_topic_matrix(sample_db, f)
+    b = queries.country_topic_matrix(sample_db, f, use_counts=False)
+    key = ["code", "topic_id"]
+    assert a.sort_values(key).reset_index(drop=True).equals(b.sort_values(key).reset_index(drop=True))

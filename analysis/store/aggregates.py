@@ -3,7 +3,9 @@
 - ``article_days`` (day, n): articles published per day;
 - ``topic_days`` (day, topic_id, n): articles of a topic per day;
 - ``article_countries`` (article_id, code): the countries an article concerns (an entity of that
-  country is mentioned, or a report names the country as visitor, host or place).
+  country is mentioned, or a report names the country as visitor, host or place);
+- ``country_topics`` (code, topic_id, n): articles concerning a country tagged with a topic,
+  always the sum over articles of (their countries x their topics).
 
 A page's period series (weeks, months) and window comparisons sum a few hundred or thousand of
 these rows instead of grouping every article. They change with the writes that change what they
@@ -28,8 +30,22 @@ def add_article(db: sqlite_utils.Database, article_id: int, sign: int = 1) -> No
         ON CONFLICT(day) DO UPDATE SET n = n + excluded.n""", [sign, article_id])
 
 
+def _country_topics(db: sqlite_utils.Database, article_ids: list[int], sign: int) -> None:
+    """Add (1) or take away (-1) these articles' (country x topic) pairs in ``country_topics``."""
+    for k in range(0, len(article_ids), 400):
+        chunk = article_ids[k:k + 400]
+        db.execute(f"""
+            INSERT INTO country_topics (code, topic_id, n)
+            SELECT ac.code, at.topic_id, ? * COUNT(*) FROM article_countries ac
+            JOIN article_topics at ON at.article_id = ac.article_id
+            WHERE ac.article_id IN ({','.join('?' * len(chunk))}) GROUP BY ac.code, at.topic_id
+            ON CONFLICT(code, topic_id) DO UPDATE SET n = n + excluded.n""", [sign, *chunk])
+
+
 def add_topics(db: sqlite_utils.Database, article_id: int, sign: int = 1) -> None:
-    """Count (1) or uncount (-1) one article's topics in ``topic_days``."""
+    """Count (1) or uncount (-1) one article's topics in ``topic_days`` and ``country_topics``
+    (call with -1 before its topics are deleted, with 1 after they are saved)."""
+    _country_topics(db, [article_id], sign)
     db.execute(f"""
         INSERT INTO topic_days (day, topic_id, n)
         SELECT {_DAY}, at.topic_id, ? FROM article_topics at JOIN articles a ON a.id = at.article_id
@@ -42,8 +58,12 @@ def rebuild(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM article_days")
     db.execute("DELETE FROM topic_days")
     db.execute("DELETE FROM article_countries")
+    db.execute("DELETE FROM country_topics")
     db.execute("INSERT OR IGNORE INTO article_countries (article_id, code) "
                + _CONCERNS.format(m_ids="", r_ids=""))
+    db.execute("INSERT INTO country_topics (code, topic_id, n) SELECT ac.code, at.topic_id, COUNT(*)"
+               " FROM article_countries ac JOIN article_topics at ON at.article_id = ac.article_id"
+               " GROUP BY ac.code, at.topic_id")
     db.execute(f"INSERT INTO article_days (day, n) SELECT {_DAY}, COUNT(*) FROM articles a WHERE {_DATED}"
                f" GROUP BY {_DAY}")
     db.execute(f"""INSERT INTO topic_days (day, topic_id, n)
@@ -68,9 +88,11 @@ def article_countries_for(db: sqlite_utils.Database, article_ids: list[int]) -> 
     for k in range(0, len(ids), 400):
         chunk = ids[k:k + 400]
         marks = ",".join("?" * len(chunk))
+        _country_topics(db, chunk, -1)
         db.execute(f"DELETE FROM article_countries WHERE article_id IN ({marks})", chunk)
         sql = _CONCERNS.format(m_ids=f"AND m.article_id IN ({marks})", r_ids=f"AND article_id IN ({marks})")
         db.execute(f"INSERT OR IGNORE INTO article_countries (article_id, code) {sql}", chunk * 4)
+        _country_topics(db, chunk, 1)
 
 
 def entity_changed(db: sqlite_utils.Database, entity_id: int) -> None:

@@ -110,12 +110,12 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_6(db: sqlite_utils.Database) -> None:
-    """6: ``article_days``, ``topic_days`` and ``article_countries``, kept at write time, filled
-    by a recount."""
+    """6: ``article_days``, ``topic_days``, ``article_countries`` and ``country_topics``, kept at
+    write time, filled by a recount."""
     from . import aggregates
 
     existing = _user_tables(db)
-    for name in ("article_days", "topic_days", "article_countries"):
+    for name in ("article_days", "topic_days", "article_countries", "country_topics"):
         if name not in existing:
             columns, options = TABLES[name]
             db[name].create(columns, **options)

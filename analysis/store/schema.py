@@ -212,6 +212,7 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "article_days": ({"day": str, "n": int}, {"pk": "day"}),
     "topic_days": ({"day": str, "topic_id": str, "n": int}, {"pk": ("day", "topic_id")}),
     "article_countries": ({"article_id": int, "code": str}, {"pk": ("article_id", "code")}),
+    "country_topics": ({"code": str, "topic_id": str, "n": int}, {"pk": ("code", "topic_id")}),
     "curation_log": (
         {
             "id": int,

@@ -718,14 +718,36 @@ def _topic_series_from_counts(r: Any, f: Filters, freq: str) -> pd.DataFrame:
         return conn.df(sql, dp + dp + list(f.topics))
 
 
-def country_topic_matrix(source: Source, f: Filters = NO_FILTERS, max_countries: int = 20) -> pd.DataFrame:
+def _country_topics_from_counts(r: Any, f: Filters, max_countries: int) -> pd.DataFrame:
+    """:func:`country_topic_matrix` without a date, country or person filter, from the
+    ``country_topics`` counts kept at write time."""
+    tw = [f"ct.topic_id IN ({marks(f.topics)})"] if f.topics else []
+    sql = f"""
+        WITH cn AS (SELECT code, COUNT(*) AS country_articles FROM article_countries GROUP BY code
+                    ORDER BY country_articles DESC, code LIMIT ?)
+        SELECT cn.code, COALESCE((SELECT name FROM entities WHERE key = 'country:' || cn.code), cn.code)
+                 AS country,
+               ct.topic_id, t.label, ct.n, cn.country_articles, 1.0 * ct.n / cn.country_articles AS share
+        FROM cn JOIN country_topics ct ON ct.code = cn.code AND ct.n > 0
+        JOIN topics t ON t.id = ct.topic_id {and_where(tw)}
+        ORDER BY cn.country_articles DESC, cn.code, t.label
+    """
+    with r.session() as conn:
+        return conn.df(sql, [max_countries] + list(f.topics))
+
+
+def country_topic_matrix(source: Source, f: Filters = NO_FILTERS, max_countries: int = 20, *,
+                         use_counts: bool = True) -> pd.DataFrame:
     """Articles per (country, topic) for the countries with most articles, with the share of
     the country's articles that carry the topic. A country's articles are those that concern
-    it (:func:`analysis.views.filters.articles_concerning`).
+    it (:func:`analysis.views.filters.articles_concerning`). Without a date, country or person
+    filter the counts kept at write time answer (``use_counts=False``: the article query).
 
     :returns: columns ``code, country, topic_id, label, n, country_articles, share``.
     """
     g = f.without_topics()
+    if use_counts and not (f.dated or f.countries or f.people):
+        return _country_topics_from_counts(as_reader(source), f, max_countries)
     aw, ap = g.article_conditions()
     tw = f" AND at.topic_id IN ({marks(f.topics)})" if f.topics else ""
     sql = f"""
