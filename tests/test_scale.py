@@ -165,3 +165,18 @@ def test_the_country_topic_grid_from_the_counts_equals_the_article_query(sample_
     b = queries.country_topic_matrix(sample_db, f, use_counts=False)
     key = ["code", "topic_id"]
     assert a.sort_values(key).reset_index(drop=True).equals(b.sort_values(key).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("filters", [{}, {"start": "2024-05-01", "end": "2025-06-30"}, {"countries": ("PAK",)},
+                                     {"people": ("person:ishaq-dar",)}])
+def test_a_capped_event_export_is_the_head_of_the_full_one(sample_db, filters, tmp_path):
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+
+    big = tmp_path / "big.db"
+    replicate.replicate(sample_db, big, 400)
+    f = Filters(**filters)
+    for kinds in (None, ("visit",)):
+        capped = queries.export_events(big, f, kinds, limit=150)
+        full = queries.export_events(big, f, kinds)
+        assert list(capped["key"]) == list(full["key"].head(150))

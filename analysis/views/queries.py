@@ -346,11 +346,22 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
     date (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``) or empty; ``people`` every participant's name;
     ``outlets`` the outlets that reported it; ``articles`` its articles as ``id url`` pairs."""
     r = as_reader(source)
-    where, params = f.event_conditions(a=None)
-    if kinds:
-        where.append(f"ev.kind IN ({marks(kinds)})")
-        params += list(kinds)
-    sql = f"""
+    if limit:  # the newest first, found without computing every event's columns
+        lw, lp = _listed_events(f, kinds)
+        newest, nparams = _newest_events(f, lw, lp, int(limit), r.dialect)
+        head = f"WITH sel AS ({newest}) "
+        source_rows = "sel CROSS JOIN events ev ON ev.id = sel.id"
+        order = "sel.d IS NULL, sel.d DESC, ev.id DESC LIMIT ?"
+        params = nparams + [int(limit)]
+        where: list[str] = []
+    else:
+        where, params = f.event_conditions(a=None)
+        if kinds:
+            where.append(f"ev.kind IN ({marks(kinds)})")
+            params += list(kinds)
+        head, source_rows = "", "events ev"
+        order = f'{event_day("ev", None)} IS NULL, {event_day("ev", None)} DESC, ev.id DESC'
+    sql = f"""{head}
         SELECT ev.id, ev.key, ev.kind, ev.cameo, ev.date, ev.status,
                (SELECT group_concat(e.name, '; ') FROM event_participants p JOIN entities e
                   ON e.id = p.entity_id WHERE p.event_id = ev.id AND p.role = {quoted(model.VISITOR)}) AS visitor,
@@ -365,12 +376,11 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
                   JOIN articles a ON a.id = rp.article_id WHERE rp.event_id = ev.id) AS articles,
                (SELECT a.metadata FROM articles a WHERE a.id = ev.article_id) AS metadata,
                ev.evidence, ev.curated
-        FROM events ev {and_where(where)}
-        ORDER BY {event_day("ev", None)} IS NULL, {event_day("ev", None)} DESC, ev.id DESC
-        {"LIMIT ?" if limit else ""}
+        FROM {source_rows} {and_where(where)}
+        ORDER BY {order}
     """
     with r.session() as conn:
-        df = conn.df(sql, params + ([int(limit)] if limit else []))
+        df = conn.df(sql, params)
     for col in ("people", "outlets", "articles"):
         df[col] = [", ".join(sorted(str(v).split(","))) if isinstance(v, str) else "" for v in df[col]]
     df["sources"] = [" ; ".join(article_sources(m)) for m in df["metadata"]]
