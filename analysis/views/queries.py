@@ -13,6 +13,7 @@ nothing typed reaches SQL unquoted.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -233,7 +234,8 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
         params += [x, y, y, x, x, y]
     newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
-        WITH sel AS ({newest})
+        WITH sel0 AS ({newest}),
+        sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT ?)
         SELECT ev.id, ev.key, sel.d AS date,
                CASE WHEN ev.date IS NOT NULL THEN 'text' WHEN ev.background THEN 'not given'
                     ELSE 'article' END AS date_from,
@@ -251,19 +253,32 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
                ev.reports, ev.articles, ev.outlets, substr(ev.first_reported, 1, 10) AS first_reported,
                ev.curated, a.metadata
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
-        ORDER BY sel.d IS NULL, sel.d DESC, ev.id DESC LIMIT ?
+        ORDER BY sel.d IS NULL, sel.d DESC, ev.id DESC
     """
     with r.session() as conn:
         df = conn.df(sql, nparams + [limit])
-    df["pair"] = [_pair_label(r) for r in df.itertuples()]
-    df["sources"] = [", ".join(article_sources(m)) for m in df.pop("metadata")]
-    df["curated"] = [curation_mark(v) for v in df["curated"]]
+    cols = [df[c].tolist() for c in ("kind", "visitor_country", "destination_country", "country",
+                                     "participant_countries")]
+    df["pair"] = [_pair_label(*row) for row in zip(*cols)]
+    df["sources"] = [", ".join(article_sources(m)) for m in df.pop("metadata").tolist()]
+    df["curated"] = [curation_mark(v) for v in df["curated"].tolist()]
     return df
 
 
 def article_sources(metadata: Any) -> list[str]:
     """The fact sources an article's metadata lists (our sample articles' ``sources`` front
     matter: URLs separated by ``;``), else ``[]``."""
+    if isinstance(metadata, str):
+        return list(_sources_of(metadata))
+    return list(_sources_of_value(metadata))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sources_of(metadata: str) -> tuple[str, ...]:
+    return tuple(_sources_of_value(metadata))
+
+
+def _sources_of_value(metadata: Any) -> list[str]:
     try:
         meta = json.loads(metadata) if isinstance(metadata, str) else (metadata or {})
     except ValueError:
@@ -304,11 +319,11 @@ def _s(v: Any) -> str:
     return v if isinstance(v, str) else ""
 
 
-def _pair_label(r: Any) -> str:
-    visitor, dest, country = _s(r.visitor_country), _s(r.destination_country), _s(r.country)
-    if r.kind == model.VISIT and (visitor or dest):
+def _pair_label(kind: Any, visitor: Any, dest: Any, country: Any, participant_countries: Any) -> str:
+    visitor, dest, country = _s(visitor), _s(dest), _s(country)
+    if kind == model.VISIT and (visitor or dest):
         return f"{visitor or '?'} → {dest or country or '?'}"
-    codes = sorted(set(filter(None, _s(r.participant_countries).split(","))) |
+    codes = sorted(set(filter(None, _s(participant_countries).split(","))) |
                    ({country} if country else set()))
     return " – ".join(codes) if codes else "?"
 
@@ -349,9 +364,10 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
     if limit:  # the newest first, found without computing every event's columns
         lw, lp = _listed_events(f, kinds)
         newest, nparams = _newest_events(f, lw, lp, int(limit), r.dialect)
-        head = f"WITH sel AS ({newest}) "
+        head = (f"WITH sel0 AS ({newest}), sel AS (SELECT id, d FROM sel0"
+                " ORDER BY d IS NULL, d DESC, id DESC LIMIT ?) ")
         source_rows = "sel CROSS JOIN events ev ON ev.id = sel.id"
-        order = "sel.d IS NULL, sel.d DESC, ev.id DESC LIMIT ?"
+        order = "sel.d IS NULL, sel.d DESC, ev.id DESC"
         params = nparams + [int(limit)]
         where: list[str] = []
     else:
@@ -997,7 +1013,8 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
             newest, params = _newest_events(f, nw + extra, npar + extra_params, limit, d)
             sql = f"""
-                WITH sel AS ({newest})
+                WITH sel0 AS ({newest}),
+                sel AS (SELECT id, d FROM sel0 ORDER BY d DESC, id DESC LIMIT ?)
                 SELECT ev.id, sel.d AS date, ev.kind, ev.status, ev.visitor_country,
                        {_HOST} AS destination_country,
                        {_PLACE} AS place,
@@ -1007,7 +1024,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
                        ev.evidence, ev.quote, ev.article_id, a.title, a.url
                 FROM sel CROSS JOIN events ev ON ev.id = sel.id
                 CROSS JOIN articles a ON a.id = ev.article_id
-                ORDER BY sel.d DESC, ev.id DESC LIMIT ?
+                ORDER BY sel.d DESC, ev.id DESC
             """
             return conn.df(sql, params + [limit])
 
