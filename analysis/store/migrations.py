@@ -119,9 +119,8 @@ def _migrate_6(db: sqlite_utils.Database) -> None:
         if name not in existing:
             columns, options = TABLES[name]
             db[name].create(columns, **options)
-    for table, cols, unique in INDEXES:
-        if table == "article_countries":
-            db[table].create_index(cols, unique=unique, if_not_exists=True)
+    for table, cols, unique in INDEXES:  # article_countries' and the sidebar's covering indexes
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
     aggregates.rebuild(db)
 
 

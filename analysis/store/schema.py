@@ -261,6 +261,11 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("ingest_errors", ["error_key"], True),
     ("curation_log", ["target_key"], False),
     ("article_countries", ["code", "article_id"], False),
+    # covering indexes for the sidebar's choices on a large store (countries, topics, outlets)
+    ("events", ["visitor_country"], False),
+    ("events", ["destination_country"], False),
+    ("articles", ["outlet"], False),
+    ("article_topics", ["topic_id", "article_id"], False),
     ("events_rejected", ["block"], False),
 ]
 
