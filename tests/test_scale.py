@@ -180,3 +180,16 @@ def test_a_capped_event_export_is_the_head_of_the_full_one(sample_db, filters, t
         capped = queries.export_events(big, f, kinds, limit=150)
         full = queries.export_events(big, f, kinds)
         assert list(capped["key"]) == list(full["key"].head(150))
+
+
+def test_stats_itemise_every_event_kind(sample_db):
+    from analysis import model, store
+
+    conn = store.connect_ro(sample_db)
+    try:
+        s = store.stats(conn)
+    finally:
+        conn.close()
+    plurals = [model.vocabulary()["event_kinds"][k]["plural"].lower() for k in model.event_kinds()]
+    assert all(p in s for p in plurals)
+    assert sum(s[p] for p in plurals) == s["events"]

@@ -336,10 +336,14 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
     """Counts of the main tables, as printed by ``python -m analysis stats --json``.
 
     Only what an ingest adds is counted (runs are not), so re-running an ingest changes nothing.
+    Events are itemised by every kind of the domain vocabulary.
     """
     def one(sql: str, params: list[Any] | None = None) -> int:
         return int(conn.execute(sql, params or []).fetchone()[0])
 
+    by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
+    labels = model.vocabulary()["event_kinds"]
+    kinds = {labels[k].get("plural", k).lower(): int(by_kind.get(k, 0)) for k in model.event_kinds()}
     return {
         "articles": one("SELECT COUNT(*) FROM articles"),
         "duplicates": one("SELECT COUNT(*) FROM article_copies"),
@@ -348,8 +352,7 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
         "mentions": one("SELECT COUNT(*) FROM mentions"),
         "events": one("SELECT COUNT(*) FROM events"),
         "reports": one("SELECT COUNT(*) FROM reports"),
-        "visits": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.VISIT]),
-        "meetings": one("SELECT COUNT(*) FROM events WHERE kind = ?", [model.MEETING]),
+        **kinds,  # visits, meetings, talks, agreements, ceasefires, statements, attacks
         "topic_tags": one("SELECT COUNT(*) FROM article_topics"),
         "errors": one("SELECT COUNT(*) FROM ingest_errors"),
         "schema_version": SCHEMA_VERSION,
