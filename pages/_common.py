@@ -348,13 +348,17 @@ def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
     when the download has a shape of its own (the events export: one line per event).
 
     ``url`` columns become links only for http(s) URLs (others are blanked in the grid; the
-    CSV keeps them as text). The grid renders cells as plain text, never HTML.
+    CSV keeps them as text). Empty text cells are shown blank, not "None". The grid renders
+    cells as plain text, never HTML.
     """
     shown = df.copy()
     config_ = dict(column_config or {})
     for col in [c for c in shown.columns if c == "url" or c.endswith("_url")]:
         shown[col] = [safe.safe_url(u) for u in shown[col]]
         config_.setdefault(col, st.column_config.LinkColumn(col, width="medium"))
+    for col in shown.columns:  # an empty text cell is blank, not "None" (numbers stay as they are)
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col].dtype):
+            shown[col] = shown[col].where(shown[col].notna(), "")
     for col in hide:
         config_[col] = None
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config_, "key": key,
