@@ -153,8 +153,7 @@ ingest_errors = cached(queries.ingest_errors)
 store_stats = cached(queries.store_stats)
 event_reports = cached(queries.event_reports)
 export_events = cached(queries.export_events)
-brief_note = cached(brief.build)
-brief_file = cached(brief.build_file)
+brief_all = cached(brief.build_all)
 curation_log = cached(curate.log_frame)
 curation_orphans = cached(curate.orphans)
 curation_rejected = cached(curate.rejected)
@@ -468,21 +467,3 @@ def event_curation(key: str, ctx: str, *, status: str | None = None, others: dic
             if other and st.button("Merge the two events", key=f"{ctx}_merge_go"):
                 if correct("merge-events", key, other, why=why or None):
                     st.rerun()
-
-
-def entity_marks(value: Any) -> str:
-    """What corrections changed on an entity, for its profile."""
-    import json
-
-    try:
-        cur = json.loads(value) if isinstance(value, str) else {}
-    except ValueError:
-        return ""
-    parts = []
-    if cur.get("merged"):
-        parts.append("merged with " + ", ".join(cur["merged"]))
-    if isinstance(cur.get("country"), dict):
-        parts.append(f"country set by an analyst (was {cur['country'].get('from') or 'none'})")
-    if cur.get("split_from"):
-        parts.append(f"split off from {cur['split_from']}")
-    return "; ".join(parts)

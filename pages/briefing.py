@@ -48,7 +48,8 @@ scope = brief.Scope(countries=tuple(countries), people=tuple(people_names[p] for
                     start=start.isoformat() if start else None, end=end.isoformat() if end else None,
                     since=since.isoformat() if since else None, title=title.strip() or None)
 
-note = c.brief_note(scope)
+built = c.brief_all(scope)  # built once per scope and store version; the downloads reuse it
+note = built["note"]
 m = st.columns(4)
 m[0].metric("Events", len(note["events"]))
 m[1].metric("References", len(note["references"]))
@@ -56,12 +57,12 @@ m[2].metric("Articles", note["figures"]["articles"])
 m[3].metric("Country pairs", len(note["pairs"]))
 d = st.columns(3)
 stem = "chancery-brief"
-d[0].download_button("Download Word (DOCX)", c.brief_file(scope, "docx"), file_name=f"{stem}.docx",
+d[0].download_button("Download Word (DOCX)", built["docx"], file_name=f"{stem}.docx",
                      mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      key="brief_docx", on_click="ignore")
-d[1].download_button("Download Markdown", c.brief_file(scope, "md"), file_name=f"{stem}.md",
+d[1].download_button("Download Markdown", built["md"], file_name=f"{stem}.md",
                      mime="text/markdown", key="brief_md", on_click="ignore")
-d[2].download_button("Download HTML", c.brief_file(scope, "html"), file_name=f"{stem}.html",
+d[2].download_button("Download HTML", built["html"], file_name=f"{stem}.html",
                      mime="text/html", key="brief_html", on_click="ignore")
 
 st.divider()

@@ -52,9 +52,8 @@ c.text(f"{KINDS.get(e['kind'], e['kind'])}" + (f" · {e['country']}" if e["count
 if p["aliases"]:
     c.labelled("Also called", "; ".join(p["aliases"]), max_chars=500)
 c.corrected_notice()
-marks = c.entity_marks(e.get("curated"))
-if marks:
-    c.text(f"✎ {marks}", caption=True)
+if e.get("curated"):
+    c.text(f"✎ {e['curated']}", caption=True)
 if e["kind"] != "country":
     with st.expander("Correct this entity", expanded=False):
         why = st.text_input("Why (kept in the curation log)", key="profile_fix_why", max_chars=500)

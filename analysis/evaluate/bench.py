@@ -68,8 +68,6 @@ def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
     from analysis.views import brief, curate, queries
 
     f = NO_FILTERS
-    conn_ids = queries.store_stats(source)  # warms nothing the timings need; checks the store
-    del conn_ids
     ev = queries.events(source, f, limit=5)
     event_id = int(ev["id"].iloc[0]) if len(ev) else None
     arts = queries.search_articles(source, f, None, limit=1)

@@ -491,7 +491,9 @@ def _mark_entity(db: sqlite_utils.Database, entity_id: int, mark: dict[str, Any]
             data[k] = sorted(set(data.get(k, [])) | set(v))
         else:
             data[k] = v
-    db.execute("UPDATE entities SET curated = ? WHERE id = ?", [json.dumps(data, sort_keys=True), entity_id])
+    text = json.dumps(data, sort_keys=True)
+    if not row or text != row[0]:  # replayed on every save: write only a change
+        db.execute("UPDATE entities SET curated = ? WHERE id = ?", [text, entity_id])
 
 
 def _rebuild_blocks_of_entity(db: sqlite_utils.Database, entity_id: int) -> None:
@@ -669,7 +671,7 @@ def set_role(db: sqlite_utils.Database, key: str, title: str, *, country: str | 
     shown with the roles the articles give, marked as set by an analyst."""
     import pycountry
 
-    ent = _entity(db, key)
+    _entity(db, key)  # it must exist
     title = " ".join((title or "").split())[:200]
     if not title:
         raise CurationError("give the role's title")
@@ -685,7 +687,6 @@ def set_role(db: sqlite_utils.Database, key: str, title: str, *, country: str | 
     log_id = _write(db, "set-role", "entity", key, {"title": title, "country": country, "from": start, "to": end},
                     None, why, by)
     apply_entities(db)
-    del ent
     return log_id
 
 

@@ -523,5 +523,12 @@ def render(b: dict[str, Any], fmt: str) -> bytes:
 
 
 def build_file(source: Source, scope: Scope, fmt: str) -> bytes:
-    """The note for ``scope`` rendered as ``fmt`` (one call: the page's downloads, the CLI)."""
+    """The note for ``scope`` rendered as ``fmt``."""
     return render(build(source, scope), fmt)
+
+
+def build_all(source: Source, scope: Scope) -> dict[str, Any]:
+    """The note for ``scope`` built once, with its renderings: ``{"note", "md", "html",
+    "docx"}`` (the Briefing page's preview and downloads)."""
+    note = build(source, scope)
+    return {"note": note, **{fmt: render(note, fmt) for fmt in FORMATS}}

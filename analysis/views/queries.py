@@ -289,6 +289,25 @@ def _sources_of_value(metadata: Any) -> list[str]:
     return [s.strip() for s in str(value or "").split(";") if s.strip()]
 
 
+def entity_curation_mark(value: Any) -> str:
+    """What corrections changed on an entity (its ``curated`` JSON), for its profile:
+    "merged with person:arkadag; country set by an analyst (was none)"; "" when nothing."""
+    try:
+        cur = json.loads(value) if isinstance(value, str) else {}
+    except ValueError:
+        return ""
+    if not isinstance(cur, dict):
+        return ""
+    parts = []
+    if cur.get("merged"):
+        parts.append("merged with " + ", ".join(cur["merged"]))
+    if isinstance(cur.get("country"), dict):
+        parts.append(f"country set by an analyst (was {cur['country'].get('from') or 'none'})")
+    if cur.get("split_from"):
+        parts.append(f"split off from {cur['split_from']}")
+    return "; ".join(parts)
+
+
 def curation_mark(value: Any) -> str:
     """How a list shows an event an analyst corrected: "corrected: date (was 2025-04-18)",
     "merged with 1 other event(s)", "confirmed"; "" for an event as extracted."""
@@ -669,6 +688,18 @@ def store_stats(source: Source) -> dict[str, int]:
 
 # Topics ---------------------------------------------------------------------------------------
 
+#: The end of a topic series query: every period (``tot``) crossed with every topic that occurs
+#: (``tc``), zero where the topic is absent, so lines do not skip.
+_SERIES_ROWS = """used AS (SELECT DISTINCT topic_id FROM tc)
+        SELECT tot.period, used.topic_id, t.label, COALESCE(tc.n, 0) AS n, tot.total,
+               1.0 * COALESCE(tc.n, 0) / tot.total AS share
+        FROM tot CROSS JOIN used JOIN topics t ON t.id = used.topic_id
+        LEFT JOIN tc ON tc.period = tot.period AND tc.topic_id = used.topic_id
+        WHERE tot.period IS NOT NULL
+        ORDER BY tot.period, used.topic_id
+"""
+
+
 def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month", *,
                  use_counts: bool = True) -> pd.DataFrame:
     """Topic frequency per period as a share of all (filtered) articles of the period.
@@ -697,14 +728,7 @@ def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month", *
             FROM arts JOIN article_topics at ON at.article_id = arts.id {tw}
             GROUP BY arts.period, at.topic_id
         ),
-        used AS (SELECT DISTINCT topic_id FROM tc)
-        SELECT tot.period, used.topic_id, t.label, COALESCE(tc.n, 0) AS n, tot.total,
-               1.0 * COALESCE(tc.n, 0) / tot.total AS share
-        FROM tot CROSS JOIN used JOIN topics t ON t.id = used.topic_id
-        LEFT JOIN tc ON tc.period = tot.period AND tc.topic_id = used.topic_id
-        WHERE tot.period IS NOT NULL
-        ORDER BY tot.period, used.topic_id
-    """
+        {_SERIES_ROWS}"""
     with r.session() as conn:
         return conn.df(sql, ap + list(f.topics))
 
@@ -732,14 +756,7 @@ def _topic_series_from_counts(r: Any, f: Filters, freq: str) -> pd.DataFrame:
                      GROUP BY period HAVING SUM(n) > 0),
         tc AS (SELECT {per} AS period, topic_id, SUM(n) AS n FROM topic_days {and_where(tw)}
                GROUP BY period, topic_id HAVING SUM(n) > 0),
-        used AS (SELECT DISTINCT topic_id FROM tc)
-        SELECT tot.period, used.topic_id, t.label, COALESCE(tc.n, 0) AS n, tot.total,
-               1.0 * COALESCE(tc.n, 0) / tot.total AS share
-        FROM tot CROSS JOIN used JOIN topics t ON t.id = used.topic_id
-        LEFT JOIN tc ON tc.period = tot.period AND tc.topic_id = used.topic_id
-        WHERE tot.period IS NOT NULL
-        ORDER BY tot.period, used.topic_id
-    """
+        {_SERIES_ROWS}"""
     with r.session() as conn:
         return conn.df(sql, dp + dp + list(f.topics))
 
@@ -990,6 +1007,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         if row is None:
             return None
         ent = dict(row)
+        ent["curated"] = entity_curation_mark(ent.get("curated"))
         eid, code = ent["id"], ent["country"]
         is_country = ent["kind"] == "country" and bool(code)
         aliases = [r[0] for r in conn.execute(
