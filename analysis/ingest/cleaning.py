@@ -115,6 +115,8 @@ def load_rules() -> dict[str, Any]:
     rules["_drop_prefixes"] = tuple(x.lower() for x in raw["drop_prefixes"])
     rules["_byline"] = [re.compile(p, re.IGNORECASE) for p in raw["byline_patterns"]]
     rules["_dateline"] = [re.compile(p, re.IGNORECASE) for p in raw["date_line_patterns"]]
+    # case-sensitive: the place is in capitals or capitalised words (the month is not)
+    rules["_news_dateline"] = [re.compile(p) for p in raw.get("dateline_patterns", [])]
     rules["_readtime"] = [re.compile(p, re.IGNORECASE) for p in raw["read_time_patterns"]]
     rules["_stopwords"] = {lang: frozenset(words) for lang, words in raw["language_stopwords"].items()}
     return rules
@@ -346,6 +348,20 @@ def _leading_meta(paras: list[str], rules: dict[str, Any]) -> tuple[list[str], d
         else:
             kept.append(p)
     return kept, found
+
+
+def dateline_date(text: str | None) -> str | None:
+    """The date of a news dateline opening ``text`` ("ISLAMABAD, Nov 20, 2025 (Reuters) - …",
+    the patterns in ``boilerplate.json``), as ``YYYY-MM-DD``; None when the text does not open
+    with one or its date has no year."""
+    if not text:
+        return None
+    head = text.lstrip()[:300]
+    for rx in load_rules()["_news_dateline"]:
+        m = rx.match(head)
+        if m:
+            return _to_day(m.group("date"))
+    return None
 
 
 def clean_text(text: str, title: str | None = None) -> dict[str, str | None]:

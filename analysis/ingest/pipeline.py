@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from analysis import config, store
+from analysis.store import curation
 from analysis.ingest import dedupe
 from analysis.ingest.sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
 
@@ -33,6 +34,8 @@ class Summary:
     duplicates: int = 0
     unchanged: int = 0
     errors: int = 0
+    #: new articles stored without a publication date (missing from every dated view)
+    undated: int = 0
     error_messages: list[str] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
     run_id: int | None = None
@@ -40,14 +43,14 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "new": self.new, "duplicates": self.duplicates, "unchanged": self.unchanged,
-            "errors": self.errors, "error_messages": list(self.error_messages),
+            "errors": self.errors, "undated": self.undated, "error_messages": list(self.error_messages),
             "article_ids": list(self.article_ids), "run_id": self.run_id,
         }
 
     def line(self) -> str:
         """The closing summary line."""
         return (f"{self.new} new, {self.duplicates} duplicates, {self.unchanged} already stored, "
-                f"{self.errors} errors")
+                f"{self.errors} errors" + (f", {self.undated} of the new without a date" if self.undated else ""))
 
 
 def _one_line(message: str, limit: int = 300) -> str:
@@ -118,7 +121,8 @@ def prepare(item: Item) -> dict[str, Any]:
         "title": (sc(title) or "").strip() or None,
         "outlet": sc(item.outlet or c.get("outlet")) or _host(url),
         "author": sc(item.author or c.get("author")),
-        "published": item.published or c.get("published"),
+        # a dateline opening the body ("ISLAMABAD, Nov 20, 2025 -") when nothing else dates it
+        "published": item.published or c.get("published") or cleaning.dateline_date(text),
         "language": language,
         "text": text,
         "content_hash": store.content_hash(text),
@@ -309,10 +313,19 @@ class Ingester:
             self.summary.unchanged += 1
         return True
 
+    def _curated_dates(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
+        """An analyst's ``set-article-date`` correction for the same text (a rebuilt store, an
+        imported log) gives the article its date before it is extracted."""
+        dates = curation.article_dates(self.db, [a.get("content_hash") for a, _ in pending])
+        for a, _ in pending:
+            if a.get("content_hash") in dates:
+                a["published"] = dates[a["content_hash"]]
+
     def _flush(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
         """Extract and store a batch. ``extract_many`` is lazy, so its results are read inside
         the ``try``: any failure falls back to one article at a time, and an article whose
         extraction or save fails becomes that article's recorded error."""
+        self._curated_dates(pending)
         try:
             results: list[Any] = list(self._extract([_extract_input(a) for a, _ in pending]))
             if len(results) != len(pending):
@@ -350,6 +363,8 @@ class Ingester:
                                   self.extractor_version)
             store.bump_data_version(self.db)
         self.summary.new += 1
+        if not row.get("published"):
+            self.summary.undated += 1
         self.summary.article_ids.append(article_id)
 
 
@@ -410,10 +425,15 @@ def ingest_text(db_path: str | Path | None, text: str, *, title: str | None = No
         if not (text or "").strip():
             produced: list[Produced] = [ItemError(label, "empty", "pasted text is empty")]
         else:
-            from analysis.ingest.sources import normalise_date
+            from dataclasses import replace as _with
 
-            produced = [Item(source=label, kind="paste", text=text, title=title or None, url=url or None,
-                             published=normalise_date(published), outlet=outlet or None)]
+            from analysis.ingest.sources import _text_item, normalise_date, split_front_matter
+
+            # Front matter pasted with the text is read as in a file; the form's fields win.
+            meta, body = split_front_matter(text)
+            item = _text_item(label, body, meta, kind="paste")
+            given = {"title": title, "url": url, "published": normalise_date(published), "outlet": outlet}
+            produced = [_with(item, **{k: v for k, v in given.items() if v})]
         return ing.run(produced, [label]).as_dict()
     finally:
         ing.close()

@@ -17,7 +17,11 @@ rebuild replays the corrections that are in force, so they stick:
   mentions become an entity of their own); ``set-country`` gives a person a country;
   ``reject-entity`` removes something that is not an entity at all ("Winter Games" read as a
   person): its mentions stay as text and later writes of its key are dropped; ``set-role``
-  gives a person a title (with country and dates), shown beside the roles the articles give.
+  gives a person a title (with country and dates), shown beside the roles the articles give;
+- on articles: ``set-article-date`` gives an article (by its content hash, so it survives a
+  rebuilt store) its publication date: its day counts and the events its reports make move
+  with it, and an ingest of the same text takes the date before extracting
+  (:func:`article_dates`).
 
 ``undo`` marks a correction undone and rebuilds what it touched. A correction whose target no
 longer exists (the extractor no longer finds that event) is *orphaned*: listed by
@@ -40,7 +44,8 @@ from .db import utcnow
 
 EVENT_ACTIONS = ("reject-event", "confirm-event", "set-event", "merge-events", "move-report")
 ENTITY_ACTIONS = ("merge-entities", "split-alias", "set-country", "reject-entity", "set-role")
-ACTIONS = EVENT_ACTIONS + ENTITY_ACTIONS
+ARTICLE_ACTIONS = ("set-article-date",)
+ACTIONS = EVENT_ACTIONS + ENTITY_ACTIONS + ARTICLE_ACTIONS
 #: Event fields ``set-event`` may correct.
 EVENT_FIELDS = ("date", "status", "place")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -108,6 +113,9 @@ def orphans(conn: Any) -> list[dict[str, Any]]:
                 out.append(c)
         elif c["action"] == "reject-entity":
             continue  # gone is what it asks for
+        elif c["action"] in ARTICLE_ACTIONS:
+            if not conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", [c["target_key"]]).fetchone():
+                out.append(c)
         elif not conn.execute("SELECT 1 FROM entities WHERE key = ?", [c["target_key"]]).fetchone():
             out.append(c)
     return out
@@ -344,6 +352,11 @@ def undo(db: sqlite_utils.Database, log_id: int, why: str | None = None, by: str
         apply_entities(db)
     elif c["action"] == "split-alias":
         _unsplit(db, c)
+    elif c["action"] == "set-article-date":
+        art = db.execute("SELECT id FROM articles WHERE content_hash = ?", [c["target_key"]]).fetchone()
+        if art:
+            later = article_dates(db, [c["target_key"]]).get(c["target_key"])  # an older one still in force
+            _date_article(db, art[0], later or (c["old_value"] or {}).get("published"))
     elif c["action"] == "set-role":
         db.execute("DELETE FROM article_roles WHERE article_id IS NULL AND evidence LIKE ?",
                    [f"set by an analyst (correction {log_id})%"])
@@ -712,6 +725,68 @@ def _merge(db: sqlite_utils.Database, keep_id: int, other_id: int, c: dict[str, 
 
 # --- sharing -----------------------------------------------------------------------------------
 
+# --- articles ----------------------------------------------------------------------------------
+
+def _article(db: Any, ref: Any) -> dict[str, Any]:
+    """An article by id (``57``) or content hash."""
+    ref = str(ref).strip()
+    rows = (_rows(db, "SELECT id, content_hash, published, title FROM articles WHERE id = ?", [int(ref)])
+            if ref.isdigit() else
+            _rows(db, "SELECT id, content_hash, published, title FROM articles WHERE content_hash = ?", [ref]))
+    if not rows:
+        raise CurationError(f"no article {ref!r} (give its id, as on the Articles page, or its content hash)")
+    return rows[0]
+
+
+def set_article_date(db: sqlite_utils.Database, ref: Any, day: str, why: str | None = None,
+                     by: str | None = None) -> int:
+    """Give article ``ref`` (id or content hash) its publication date ``day`` (YYYY-MM-DD)."""
+    art = _article(db, ref)
+    day = str(day or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) or not _valid_date(day):
+        raise CurationError(f"the publication date must be a day as YYYY-MM-DD, not {day!r}")
+    log_id = _write(db, "set-article-date", "article", art["content_hash"], {"published": day},
+                    {"published": art["published"]}, why, by)
+    _date_article(db, art["id"], day)
+    return log_id
+
+
+def article_dates(conn: Any, hashes: Iterable[str]) -> dict[str, str]:
+    """``{content hash: day}`` of the publication dates analysts set and still in force (the
+    newest correction of each article wins), for the ingest path to use before extracting."""
+    hashes = [h for h in dict.fromkeys(hashes) if h]
+    out: dict[str, str] = {}
+    for k in range(0, len(hashes), 400):
+        chunk = hashes[k:k + 400]
+        for key, payload in conn.execute(
+                f"SELECT target_key, payload FROM curation_log WHERE action = 'set-article-date'"
+                f" AND undone_at IS NULL AND target_key IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk).fetchall():
+            day = (json.loads(payload) or {}).get("published")
+            if day:
+                out[key] = day
+    return out
+
+
+def _date_article(db: sqlite_utils.Database, article_id: int, day: str | None) -> None:
+    """Move an article to publication day ``day`` (None: undated): its day counts, and the
+    blocks of its reports (an undated meeting is grouped by its article's month) rebuilt."""
+    from . import events
+
+    aggregates.add_article(db, article_id, -1)
+    aggregates.add_topics(db, article_id, -1)
+    blocks = events.blocks_of_article(db, article_id)
+    db.execute("UPDATE articles SET published = ? WHERE id = ?", [day, article_id])
+    aggregates.add_article(db, article_id, 1)
+    aggregates.add_topics(db, article_id, 1)
+    for row in _rows(db, "SELECT * FROM reports WHERE article_id = ?", [article_id]):
+        block = events.block_of(row, day)
+        if block != row["block"]:
+            db.execute("UPDATE reports SET block = ? WHERE id = ?", [block, row["id"]])
+        blocks.add(block)
+    events.rebuild_blocks(db, blocks)
+
+
 _EXPORT = ("id", "at", "analyst", "action", "target_kind", "target_key", "payload", "old_value", "note",
            "undone_at", "undone_by")
 
@@ -757,6 +832,10 @@ def import_jsonl(db: sqlite_utils.Database, text: str) -> dict[str, int]:
         added += 1
         if c["action"] in EVENT_ACTIONS:
             blocks |= {payload.get("block"), payload.get("other_block")} - {None}
+        elif c["action"] == "set-article-date" and not c.get("undone_at"):
+            art = db.execute("SELECT id FROM articles WHERE content_hash = ?", [c["target_key"]]).fetchone()
+            if art and payload.get("published") and _valid_date(str(payload["published"])):
+                _date_article(db, art[0], str(payload["published"]))
         elif c["action"] == "merge-entities" and not c.get("undone_at"):
             a = db.execute("SELECT id FROM entities WHERE key = ?", [payload.get("into")]).fetchone()
             b = db.execute("SELECT id FROM entities WHERE key = ?", [c["target_key"]]).fetchone()

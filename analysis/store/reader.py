@@ -68,13 +68,19 @@ class SQLiteDialect:
     # --- dates -----------------------------------------------------------------------------------
     @staticmethod
     def period_start(freq: str, expr: str) -> str:
-        """The first day of the period (``week``: its Monday; ``month``) holding an ISO date."""
+        """The first day of the period (``week``: its Monday; ``month``; ``quarter``; ``year``)
+        holding an ISO date."""
         day = f"substr({expr}, 1, 10)"
         if freq == "month":
             return f"substr({expr}, 1, 7) || '-01'"
+        if freq == "quarter":
+            return (f"substr({expr}, 1, 4) || '-' || printf('%02d', ((CAST(substr({expr}, 6, 2) AS INTEGER) - 1) / 3) * 3 + 1)"
+                    " || '-01'")
+        if freq == "year":
+            return f"substr({expr}, 1, 4) || '-01-01'"
         if freq == "week":
             return f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
-        raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+        raise ValueError(f"freq must be 'week', 'month', 'quarter' or 'year', not {freq!r}")
 
     @staticmethod
     def days_between(later: str, earlier: str) -> str:
