@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
     p.add_argument("--country", action="append", default=[], metavar="ISO3")
+    p.add_argument("--pair", type=_pair_arg, metavar="ISO3-ISO3",
+                   help="only events between these two countries, either direction (PAK-AFG)")
     p.add_argument("--kind", action="append", default=[], help="event kind (repeatable; default all)")
 
     p = sub.add_parser("curate", help="correct facts: reject/confirm/set/merge events, merge/split entities, undo",
@@ -102,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
             ("reject-entity", "not a person, organisation or place at all: remove it, keep its mentions as text",
              ["KEY"]),
             ("set-role", "give a person a role with its country and dates", ["ENTITY", "TITLE"]),
+            ("set-date", "give an article (its id, or content hash) its publication date; `curate undated` "
+                         "lists the articles without one", ["ARTICLE", "DAY"]),
             ("undo", "undo a correction by its log id", ["ID"])):
         q = cs.add_parser(name, help=helptext, description=helptext)
         for a in args:
@@ -115,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--country", metavar="ISO3")
             q.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
             q.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+    q = cs.add_parser("undated", help="the articles without a publication date (in no dated view)")
+    q.add_argument("--limit", type=int, default=200)
     q = cs.add_parser("reports", help="the reports of an event, with the references move-report takes")
     q.add_argument("key", metavar="KEY")
     q = cs.add_parser("log", help="the curation log (orphaned corrections marked)")
@@ -130,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Rejected events never appear; corrected ones appear corrected.")
     _add_db(p)
     p.add_argument("--country", action="append", default=[], metavar="ISO3", help="repeatable")
+    p.add_argument("--pair", type=_pair_arg, metavar="ISO3-ISO3",
+                   help="only events between these two countries, either direction (PAK-AFG)")
     p.add_argument("--person", action="append", default=[], metavar="KEY", help="entity key, repeatable")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
@@ -185,6 +193,19 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def _pair_arg(value: str) -> tuple[str, str]:
+    """``--pair PAK-AFG``: two different ISO 3166-1 alpha-3 codes."""
+    import pycountry
+
+    from analysis.views.filters import parse_pair
+
+    pair = parse_pair(value)
+    if pair is None or not all(pycountry.countries.get(alpha_3=c) for c in pair):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not two different ISO 3166-1 alpha-3 country codes joined by a hyphen (PAK-AFG)")
+    return pair
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_sources
 
@@ -198,6 +219,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"{summary['new']} new, {summary['duplicates']} duplicates, "
           f"{summary['unchanged']} already stored, {summary['errors']} errors "
           f"({config.db_path(args.db)})")
+    if summary.get("undated"):
+        print(f"warning: {summary['undated']} of the new articles have no publication date, so they are in no "
+              "dated view; give them one with `python -m analysis curate set-date ARTICLE YYYY-MM-DD`, "
+              "in the files' front matter (date: ...), or on the Data page", file=sys.stderr)
     return 0
 
 
@@ -319,7 +344,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}")
     _readable(path)
-    f = Filters(start=args.start, end=args.end, countries=tuple(args.country))
+    f = Filters(start=args.start, end=args.end, countries=tuple(args.country), pair=args.pair or ())
     if args.what == "ftm":
         from analysis.views import ftm
 
@@ -401,6 +426,15 @@ def cmd_curate(args: argparse.Namespace) -> int:
                   f"{'  ' + r.change if r.change else ''}{'  (was ' + r.was + ')' if r.was else ''}"
                   f"{'  why: ' + r.note if isinstance(r.note, str) else ''}{flags}")
         return 0
+    if act == "undated":
+        from analysis.views import queries
+
+        df = queries.undated_articles(path, limit=args.limit)
+        total = queries.summary(path)["undated"]
+        print(f"{total} article(s) without a publication date" + (f"; the first {len(df)}:" if total > len(df) else ":"))
+        for r in df.itertuples():
+            print(f"{r.id:>6}  {r.content_hash[:16]}  {r.source}  {str(r.title or '')[:70]}")
+        return 0
     if act == "reports":
         df = curate.reports(path, args.key)
         if df.empty:
@@ -429,6 +463,8 @@ def cmd_curate(args: argparse.Namespace) -> int:
             pos = [args.entity, args.alias]
         elif act == "set-country":
             pos = [args.entity, args.iso3]
+        elif act == "set-date":
+            act, pos = "set-article-date", [args.article, args.day]
         elif act == "undo":
             if not args.id.isdigit():
                 raise curate.CurationError(f"undo takes a log id (a number), not {args.id!r}")
@@ -468,7 +504,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
         if not pycountry.countries.get(alpha_3=c):
             raise ValueError(f"--country {c!r} is not an ISO 3166-1 alpha-3 code (e.g. PAK, AFG)")
     t0 = time.perf_counter()
-    scope = brief.Scope(countries=codes, people=tuple(args.person), start=args.start, end=args.end,
+    scope = brief.Scope(countries=codes, pair=args.pair or (), people=tuple(args.person), start=args.start, end=args.end,
                         since=args.since, title=args.title)
     note = brief.build(path, scope)
     Path(args.out).write_bytes(brief.render(note, args.format))

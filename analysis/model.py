@@ -53,6 +53,14 @@ def event_kinds() -> tuple[str, ...]:
     return tuple(vocabulary()["event_kinds"])
 
 
+def kind_count(kind: str, n: int) -> str:
+    """``"1 ceasefire"``, ``"3 ceasefires"``: a count of events of a kind, in words from
+    ``model.json`` (label for one, plural otherwise), lower case."""
+    spec = vocabulary()["event_kinds"].get(kind, {})
+    word = spec.get("label", kind) if n == 1 else spec.get("plural", kind)
+    return f"{n} {word.lower()}"
+
+
 def relation_kinds() -> tuple[str, ...]:
     """Kinds that relate two sides (a visitor and a host, participants): the visits-and-meetings
     timelines, the network and the pair views show these."""

@@ -44,9 +44,11 @@ FORMATS = ("md", "docx", "html")
 class Scope:
     """What a note covers. ``countries``: ISO3 codes (events involving any of them);
     ``people``: entity keys; ``start``/``end``: the period (YYYY-MM-DD, inclusive); ``since``:
-    the day from which events, officials and topics count as new."""
+    the day from which events, officials and topics count as new; ``pair``: two country codes,
+    only events between them (either direction)."""
 
     countries: tuple[str, ...] = ()
+    pair: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
     start: str | None = None
     end: str | None = None
@@ -55,7 +57,8 @@ class Scope:
 
     @property
     def filters(self) -> Filters:
-        return Filters(start=self.start, end=self.end, countries=tuple(self.countries), people=tuple(self.people))
+        return Filters(start=self.start, end=self.end, countries=tuple(self.countries), people=tuple(self.people),
+                       pair=tuple(self.pair))
 
 
 def _text(v: Any) -> str:
@@ -115,26 +118,6 @@ class _References:
         return self._index[k]
 
 
-def _who(participants: str) -> tuple[str, list[str]]:
-    """"Ishaq Dar (visitor); Wang Yi (host)" -> ("Ishaq Dar, hosted by Wang Yi", [names])."""
-    by_role: dict[str, list[str]] = defaultdict(list)
-    names: list[str] = []
-    for part in _text(participants).split("; "):
-        if not part:
-            continue
-        name, _, role = part.rpartition(" (")
-        name, role = (name or part), role.rstrip(")")
-        if name not in names:
-            names.append(name)
-            by_role[role].append(name)
-    visitors, hosts = by_role.pop(model.VISITOR, []), by_role.pop(model.HOST, [])
-    rest = [n for n in names if n not in visitors and n not in hosts]
-    text = ", ".join(visitors + rest)
-    if hosts:
-        text = f"{text}, hosted by {', '.join(hosts)}" if text else f"hosted by {', '.join(hosts)}"
-    return text, names
-
-
 def build(source: Source, scope: Scope) -> dict[str, Any]:
     """The note's content (see the module docstring) as plain data."""
     f = scope.filters
@@ -147,7 +130,7 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
     items = []
     for r in ev.to_dict("records"):
         eid = int(r["id"])
-        who, people = _who(r.get("participants"))
+        who, people = queries.who(r.get("participants"))
         where = ", ".join(x for x in (_text(r.get("place")),
                                       names.get(_text(r.get("destination_country")) or _text(r.get("country")), ""))
                           if x)
@@ -184,7 +167,7 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
         "generated": date.today().isoformat(),
         "figures": {
             "articles": summary["articles"], "outlets": summary["outlets"],
-            "events": len(items), "events_by_kind": {_plural(k): n for k, n in kinds.most_common()},
+            "events": len(items), "events_by_kind": {(_label(k) if n == 1 else _plural(k)): n for k, n in kinds.most_common()},
             "countries": [(names.get(c, c), n) for c, n in countries.most_common(8)],
             "officials": [(r["name"], _text(r["country"]), int(r["events"])) for r in officials.to_dict("records")],
             "truncated": len(items) >= MAX_EVENTS},
@@ -195,6 +178,8 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
 
 
 def _title(scope: Scope, names: dict[str, str]) -> str:
+    if scope.pair:
+        return "Briefing: " + " and ".join(names.get(c, c) for c in scope.pair)
     if scope.countries:
         return "Briefing: " + " and ".join(names.get(c, c) for c in scope.countries)
     if scope.people:
@@ -204,6 +189,9 @@ def _title(scope: Scope, names: dict[str, str]) -> str:
 
 def _scope_line(scope: Scope, names: dict[str, str], summary: dict[str, Any]) -> str:
     parts = []
+    if scope.pair:
+        parts.append("events between " + " and ".join(f"{names.get(c, c)} ({c})" for c in scope.pair)
+                     + ", in either direction")
     if scope.countries:
         parts.append("events involving " + " or ".join(f"{names.get(c, c)} ({c})" for c in scope.countries))
     if scope.people:

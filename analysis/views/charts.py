@@ -124,31 +124,69 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
     return _layout(fig, title, max(260, 60 + 26 * len(order)))
 
 
-def topic_lines(series: pd.DataFrame, title: str | None = None, max_topics: int = 12) -> go.Figure:
-    """Share of articles per period for each topic (lines), raw counts in the hover.
+def topic_lines(trends: dict[str, Any] | pd.DataFrame, title: str | None = None, max_topics: int = 12) -> go.Figure:
+    """Share of articles per period for each topic (lines, counts in the hover) over the number
+    of articles per period (bars), from :func:`analysis.views.trends.topic_trends`.
 
-    :param series: :func:`analysis.views.queries.topic_series` output.
+    A period with too few articles has no share point and a grey bar; an empty period breaks
+    the lines (no line is drawn across it); baseline topics (on nearly every article) are in
+    the legend, hidden until clicked. A plain :func:`~analysis.views.queries.topic_series`
+    frame is accepted too (every period drawn, no baseline).
     """
-    if series.empty:
+    from plotly.subplots import make_subplots
+
+    if isinstance(trends, pd.DataFrame):
+        from analysis.views import trends as T
+
+        series = trends
+        totals = T._totals(series) if not series.empty else pd.DataFrame(columns=["period", "total"])
+        trends = {"lines": series.assign(drawn=True), "baseline_lines": series.iloc[0:0].assign(drawn=True),
+                  "baseline": pd.DataFrame(columns=["topic_id", "label", "share"]),
+                  "periods": totals.assign(enough=True), "min_articles": 1, "freq": "period"}
+    lines, periods = trends["lines"], trends["periods"]
+    if periods.empty:
         return empty_figure("No topic tags for these filters.")
-    top = series.groupby("topic_id")["n"].sum().sort_values(ascending=False).head(max_topics).index
-    fig = go.Figure()
-    for topic_id in top:
-        part = series[series["topic_id"] == topic_id].sort_values("period")
-        label = str(part["label"].iloc[0])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.06)
+    minimum = int(trends["min_articles"])
+
+    def add(part: pd.DataFrame, label: str, topic_id: str, **style: Any) -> None:
+        part = part.sort_values("period")
+        text = []
+        for p, n, t, s, d in zip(part["period"], part["n"], part["total"], part["share"], part["drawn"]):
+            if not t:
+                text.append(f"<b>{esc(label)}</b><br>{esc(p)}: no articles")
+            elif not d:
+                text.append(f"<b>{esc(label)}</b><br>{esc(p)}: {int(n)} of {int(t)} articles "
+                            f"(fewer than {minimum}: share not drawn)")
+            else:
+                text.append(f"<b>{esc(label)}</b><br>{esc(p)}: {int(n)} of {int(t)} articles ({float(s):.0%})")
         fig.add_trace(go.Scatter(
             x=_dates(part["period"]),
-            y=[float(v) for v in part["share"]],
-            mode="lines+markers",
-            name=esc(label, max_chars=40),
-            text=[f"<b>{esc(label)}</b><br>{esc(p)}: {int(n)} of {int(t)} articles ({s:.0%})"
-                  for p, n, t, s in zip(part["period"], part["n"], part["total"], part["share"])],
-            hovertemplate=_HOVER,
-            customdata=[[topic_id, p] for p in part["period"]],
-        ))
-    fig.update_yaxes(tickformat=".0%", title="share of articles", rangemode="tozero")
+            y=[float(v) if d and v == v and v is not None else None for v, d in zip(part["share"], part["drawn"])],
+            mode="lines+markers", connectgaps=False, name=esc(label, max_chars=40),
+            text=text, hovertemplate=_HOVER, customdata=[[topic_id, p] for p in part["period"]], **style,
+        ), row=1, col=1)
+
+    top = lines.groupby("topic_id")["n"].sum().sort_values(ascending=False).head(max_topics).index
+    for topic_id in top:
+        part = lines[lines["topic_id"] == topic_id]
+        add(part, str(part["label"].iloc[0]), topic_id)
+    base = trends["baseline"]
+    for r in base.to_dict("records"):
+        part = trends["baseline_lines"][trends["baseline_lines"]["topic_id"] == r["topic_id"]]
+        add(part, f"{r['label']} (baseline: {float(r['share']):.0%} of articles)", r["topic_id"],
+            visible="legendonly", line={"dash": "dot", "color": "#999999"})
+    fig.add_trace(go.Bar(
+        x=_dates(periods["period"]), y=[int(t) for t in periods["total"]], name="articles",
+        marker={"color": ["#9ecae1" if e else "#d9d9d9" for e in periods["enough"]]},
+        text=[f"{esc(p)}: {int(t)} article(s)" + ("" if e else f" (fewer than {minimum}: shares not drawn)")
+              for p, t, e in zip(periods["period"], periods["total"], periods["enough"])],
+        hovertemplate=_HOVER, textposition="none", showlegend=False,
+    ), row=2, col=1)
+    fig.update_yaxes(tickformat=".0%", title="share of articles", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title="articles", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title=None)
-    return _layout(fig, title, 420)
+    return _layout(fig, title, 520)
 
 
 def country_topic_heatmap(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:

@@ -31,6 +31,7 @@ _FUNCTIONS = {
     "set-country": curation.set_country,
     "reject-entity": curation.reject_entity,
     "set-role": curation.set_role,
+    "set-article-date": curation.set_article_date,
     "undo": curation.undo,
 }
 

@@ -18,6 +18,9 @@ Definitions (one each; docs/ARCHITECTURE.md repeats them):
   the event;
 - **an event involves a country** (:func:`event_involves`): it is the visitor's or host's
   country, the country of its place, or the country of a participant;
+- **an event is between two countries** (:func:`between`): a visit from one to the other, in
+  either direction, or another event (meeting, talks, agreement…) with participants of both;
+  an article is between them when it concerns both;
 - **an article concerns a country** (:func:`articles_concerning`): it mentions an entity of
   that country (the country itself, a place in it, one of its officials) or reports an event
   involving it (:data:`ARTICLE_COUNTRIES` is the same relation as pairs);
@@ -107,6 +110,40 @@ def articles_concerning(n: int) -> tuple[str, int]:
 ARTICLE_COUNTRIES = "SELECT article_id, code FROM article_countries"
 
 
+def between(ev: str = "ev") -> str:
+    """Condition "the event is between countries x and y, in either direction": a visit from
+    one to the other (visitor's country and host country), or another event with participants
+    of both countries. Bind ``pair_params(x, y)``."""
+    host = host_country(ev)
+    return (f"(({ev}.kind = {quoted(model.VISIT)} AND (({ev}.visitor_country = ? AND {host} = ?)"
+            f" OR ({ev}.visitor_country = ? AND {host} = ?)))"
+            f" OR ({ev}.kind != {quoted(model.VISIT)} AND {ev}.id IN (SELECT p1.event_id FROM event_participants p1"
+            " JOIN entities e1 ON e1.id = p1.entity_id JOIN event_participants p2"
+            " ON p2.event_id = p1.event_id JOIN entities e2 ON e2.id = p2.entity_id"
+            " WHERE e1.country = ? AND e2.country = ?)))")
+
+
+def pair_params(x: str, y: str) -> list[str]:
+    """The parameters of :func:`between` for countries ``x`` and ``y``."""
+    return [x, y, y, x, x, y]
+
+
+def parse_pair(value: Any) -> tuple[str, str] | None:
+    """``"PAK-AFG"`` (as in ``?pair=PAK-AFG``) -> ``("PAK", "AFG")``; None for anything that
+    is not two different ISO 3166-1 alpha-3 codes joined by a hyphen."""
+    if not isinstance(value, str):
+        return None
+    parts = value.strip().upper().split("-")
+    if len(parts) != 2 or not all(len(x) == 3 and x.isalpha() and x.isascii() for x in parts):
+        return None
+    return (parts[0], parts[1]) if parts[0] != parts[1] else None
+
+
+def pair_text(pair: Sequence[str]) -> str:
+    """``("PAK", "AFG")`` -> ``"PAK-AFG"`` (the URL's form)."""
+    return "-".join(pair)
+
+
 def participates(n: int, ev: str = "ev", *, role: str | None = None) -> str:
     """Condition: one of ``n`` entities (by stable key) takes part in the event (in ``role``)."""
     r = f" AND xp.role = {quoted(role)}" if role else ""
@@ -127,6 +164,8 @@ class Filters:
         involve one of them.
     :param people: entity keys (``person:mohammad-sadiq``), stable across re-extraction.
     :param topics: topic ids from the taxonomy.
+    :param pair: two country codes, or empty: only events between them (either direction) and
+        articles that concern both (the "between two countries" mode, ``?pair=PAK-AFG``).
     """
 
     start: str | None = None
@@ -134,6 +173,11 @@ class Filters:
     countries: tuple[str, ...] = field(default_factory=tuple)
     people: tuple[str, ...] = field(default_factory=tuple)
     topics: tuple[str, ...] = field(default_factory=tuple)
+    pair: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.pair and (len(self.pair) != 2 or self.pair[0] == self.pair[1]):
+            raise ValueError(f"a pair is two different country codes, not {self.pair!r}")
 
     def without_topics(self) -> Filters:
         return replace(self, topics=())
@@ -153,6 +197,12 @@ class Filters:
     @property
     def dated(self) -> bool:
         return bool(self.start or self.end)
+
+    @property
+    def by_subject(self) -> bool:
+        """True when the filters keep articles by what they concern (countries, people, a
+        pair): the counts kept at write time per day or country cannot answer then."""
+        return bool(self.countries or self.people or self.pair)
 
     # --- SQL ------------------------------------------------------------------------------------
     def article_conditions(self, a: str = "a") -> tuple[list[str], list[Any]]:
@@ -184,6 +234,10 @@ class Filters:
             t = list(self.topics)
             where.append(f"{a}.id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks(t)}))")
             params += t
+        for code in self.pair:  # between two countries: articles that concern both
+            sql, times = articles_concerning(1)
+            where.append(f"{a}.id IN ({sql})")
+            params += [code] * times
         return where, params
 
     def event_conditions(self, dates: bool = True, ev: str = "ev", a: str | None = "a") -> tuple[list[str], list[Any]]:
@@ -214,6 +268,9 @@ class Filters:
             where.append(f"{ev}.id IN (SELECT r.event_id FROM reports r JOIN article_topics rt"
                          f" ON rt.article_id = r.article_id WHERE rt.topic_id IN ({marks(t)}))")
             params += t
+        if self.pair:
+            where.append(between(ev))
+            params += pair_params(*self.pair)
         return where, params
 
     # --- words ----------------------------------------------------------------------------------
@@ -238,6 +295,8 @@ class Filters:
             parts.append("people " + shown("people", self.people))
         if self.topics:
             parts.append("topics " + shown("topics", self.topics))
+        if self.pair:
+            parts.append("between " + " and ".join(names.get("countries", {}).get(c, c) for c in self.pair))
         return "; ".join(parts) if parts else "no filters"
 
 

@@ -14,8 +14,10 @@ nothing typed reaches SQL unquoted.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -197,8 +199,9 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
             f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{and_where(ew)} GROUP BY ev.kind", ep
         ).fetchall())
         st = store.stats(conn)
+        undated = conn.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL OR published = ''").fetchone()[0]
     return {
-        "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets),
+        "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets), "undated": int(undated),
         "visits": int(kinds.get(model.VISIT, 0)), "meetings": int(kinds.get(model.MEETING, 0)),
         "events": int(sum(kinds.values())), "events_by_kind": kinds,
         "total_articles": st["articles"], "duplicates": st["duplicates"],
@@ -220,18 +223,9 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
     """
     r = as_reader(source)
     d = r.dialect
-    where, params = _listed_events(f, kinds, entity_key)
     if pair:
-        x, y = pair
-        where.append(
-            f"((ev.visitor_country = ? AND {_HOST} = ?)"
-            f" OR (ev.visitor_country = ? AND {_HOST} = ?)"
-            f" OR (ev.kind != {_VISIT} AND ev.id IN (SELECT p1.event_id FROM event_participants p1"
-            " JOIN entities e1 ON e1.id = p1.entity_id JOIN event_participants p2"
-            " ON p2.event_id = p1.event_id JOIN entities e2 ON e2.id = p2.entity_id"
-            " WHERE e1.country = ? AND e2.country = ?)))"
-        )
-        params += [x, y, y, x, x, y]
+        f = replace(f, pair=tuple(pair))
+    where, params = _listed_events(f, kinds, entity_key)
     newest, nparams = _newest_events(f, where, params, limit, d)
     sql = f"""
         WITH sel0 AS ({newest}),
@@ -345,6 +339,26 @@ def _pair_label(kind: Any, visitor: Any, dest: Any, country: Any, participant_co
     codes = sorted(set(filter(None, _s(participant_countries).split(","))) |
                    ({country} if country else set()))
     return " – ".join(codes) if codes else "?"
+
+
+def who(participants: Any) -> tuple[str, list[str]]:
+    """"Ishaq Dar (visitor); Wang Yi (host)" -> ("Ishaq Dar, hosted by Wang Yi", [names])."""
+    by_role: dict[str, list[str]] = defaultdict(list)
+    names: list[str] = []
+    for part in _s(participants).split("; "):
+        if not part:
+            continue
+        name, _, role = part.rpartition(" (")
+        name, role = (name or part), role.rstrip(")")
+        if name not in names:
+            names.append(name)
+            by_role[role].append(name)
+    visitors, hosts = by_role.pop(model.VISITOR, []), by_role.pop(model.HOST, [])
+    rest = [n for n in names if n not in visitors and n not in hosts]
+    text = ", ".join(visitors + rest)
+    if hosts:
+        text = f"{text}, hosted by {', '.join(hosts)}" if text else f"hosted by {', '.join(hosts)}"
+    return text, names
 
 
 def event_reports(source: Source, event_id: int) -> pd.DataFrame:
@@ -509,12 +523,61 @@ def pair_visits(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTER
         return conn.df(sql, params)
 
 
-def _rising_from_counts(r: Any, f: Filters, days: int) -> pd.DataFrame:
+def pair_summary(source: Source, a_code: str, b_code: str, f: Filters = NO_FILTERS) -> dict[str, Any]:
+    """The answer to "when was the last visit between these two countries, who, and what
+    about" (the Visits page's lead in the between-two-countries mode), under the filters.
+
+    :returns: ``names`` (code -> country name), ``counts`` (events between them by kind),
+        ``visits`` (visits that took place, by direction ``"PAK → AFG"``), ``last_visit`` and
+        ``last_other`` (the newest dated visit that took place, and the newest dated event of
+        another kind): each a dict with ``date, kind, status, direction, participants, place,
+        evidence, title, url, outlet, key, article_id, topics`` (the article's topic labels),
+        or None.
+    """
+    g = replace(f, pair=(a_code, b_code))
+    evs = events(source, g, None, limit=ROW_LIMIT)
+    with as_reader(source).session() as conn:
+        names = {c: n for c, n in conn.execute(
+            "SELECT country, name FROM entities WHERE kind = 'country' AND country IN (?, ?)",
+            [a_code, b_code]).fetchall()}
+
+        def topics_of(article_id: int) -> list[str]:
+            return [t for (t,) in conn.execute(
+                "SELECT t.label FROM article_topics x JOIN topics t ON t.id = x.topic_id"
+                " WHERE x.article_id = ? ORDER BY x.score DESC, t.label", [int(article_id)])]
+
+        def first(df: pd.DataFrame) -> dict[str, Any] | None:
+            df = df[df["date"].notna()]
+            if df.empty:
+                return None
+            r = {k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v)
+                 for k, v in df.iloc[0].to_dict().items()}
+            direction = (f"{r['visitor_country']} → {r['destination_country'] or r['country'] or '?'}"
+                         if r["kind"] == model.VISIT else r["pair"])
+            return {"date": r["date"], "kind": r["kind"], "status": r["status"], "direction": direction,
+                    "participants": r["participants"], "who": who(r["participants"])[0], "place": r["place"], "evidence": r["evidence"],
+                    "title": r["title"], "url": r["url"], "outlet": r["outlet"], "key": r["key"],
+                    "article_id": int(r["article_id"]), "topics": topics_of(r["article_id"])}
+
+        happened = evs["status"].fillna(model.default_status()) == model.OCCURRED
+        visits = evs[(evs["kind"] == model.VISIT) & happened]
+        out = {
+            "names": names,
+            "counts": evs["kind"].value_counts().to_dict(),
+            "visits": visits["pair"].value_counts().to_dict(),
+            "last_visit": first(visits),
+            "last_other": first(evs[(evs["kind"] != model.VISIT) & happened]),
+        }
+    return out
+
+
+def _rising_from_counts(r: Any, f: Filters, days: int, anchor: str | None = None) -> pd.DataFrame:
     """:func:`rising_topics` without a country or person filter, from the day counts."""
     cols = ["topic_id", "label", "recent", "recent_share", "prior", "prior_share", "change"]
     dw, dp = _day_window(f)
     with r.session() as conn:
-        end = f.end or conn.execute(f"SELECT MAX(day) FROM article_days {and_where(dw + ['n > 0'])}", dp).fetchone()[0]
+        end = anchor or f.end or conn.execute(
+            f"SELECT MAX(day) FROM article_days {and_where(dw + ['n > 0'])}", dp).fetchone()[0]
         if not end:
             return pd.DataFrame(columns=cols)
         end_d = date.fromisoformat(end[:10])
@@ -540,19 +603,43 @@ def _rising_from_counts(r: Any, f: Filters, days: int) -> pd.DataFrame:
     return df[cols].sort_values(["change", "recent"], ascending=False).reset_index(drop=True)
 
 
-def rising_topics(source: Source, f: Filters = NO_FILTERS, days: int = 30, *,
-                  use_counts: bool = True) -> pd.DataFrame:
-    """Topics whose share of articles grew most in the last ``days`` days of the (filtered)
-    corpus against the ``days`` before. The window ends at the newest article (or the filter's
-    end date), so an old corpus still shows what was rising at its end. Without a country or
-    person filter the day counts kept at write time answer (``use_counts=False``: the query over
-    the articles)."""
+def rising_window(source: Source, f: Filters = NO_FILTERS, days: int = 30, anchor: str | None = None) -> dict[str, Any]:
+    """The two windows :func:`rising_topics` compares, in words for the page: the anchor (the
+    last day of the recent window) and where it comes from (``chosen``, ``filter end`` or
+    ``newest article``), the first and last day of each window and its number of articles."""
     g = f.without_topics()
-    if use_counts and not (f.countries or f.people):
-        return _rising_from_counts(as_reader(source), f, days)
     aw, ap = g.article_conditions()
     with as_reader(source).session() as conn:
-        end = f.end or conn.execute(
+        newest = conn.execute(f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{and_where(aw)}",
+                              ap).fetchone()[0]
+        end = anchor or f.end or newest
+        if not end:
+            return {"anchor": None, "anchor_from": None, "newest": None}
+        end_d = date.fromisoformat(end[:10])
+        mid, start = end_d - timedelta(days=days), end_d - timedelta(days=2 * days)
+        count = f"SELECT COUNT(*) FROM articles a{and_where(aw + ['a.published >= ?', 'a.published < ?'])}"
+        recent = conn.execute(count, ap + [mid.isoformat(), (end_d + timedelta(days=1)).isoformat()]).fetchone()[0]
+        prior = conn.execute(count, ap + [start.isoformat(), mid.isoformat()]).fetchone()[0]
+    return {"anchor": end_d.isoformat(), "newest": newest,
+            "anchor_from": "chosen" if anchor else ("filter end" if f.end else "newest article"),
+            "recent_from": mid.isoformat(), "recent_to": end_d.isoformat(), "recent_articles": int(recent),
+            "prior_from": start.isoformat(), "prior_to": (mid - timedelta(days=1)).isoformat(),
+            "prior_articles": int(prior)}
+
+
+def rising_topics(source: Source, f: Filters = NO_FILTERS, days: int = 30, *, anchor: str | None = None,
+                  use_counts: bool = True) -> pd.DataFrame:
+    """Topics whose share of articles grew most in the ``days`` days up to ``anchor`` against
+    the ``days`` before. Without an anchor the window ends at the filter's end date, else at the
+    newest article, so an old corpus still shows what was rising at its end
+    (:func:`rising_window` says which). Without a country or person filter the day counts kept
+    at write time answer (``use_counts=False``: the query over the articles)."""
+    g = f.without_topics()
+    if use_counts and not f.by_subject:
+        return _rising_from_counts(as_reader(source), f, days, anchor)
+    aw, ap = g.article_conditions()
+    with as_reader(source).session() as conn:
+        end = anchor or f.end or conn.execute(
             f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{and_where(aw)}", ap).fetchone()[0]
         if not end:
             return pd.DataFrame(columns=["topic_id", "label", "recent", "recent_share", "prior",
@@ -638,6 +725,18 @@ def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERS
         .reset_index(drop=True)
 
 
+def undated_articles(source: Source, limit: int = ROW_LIMIT) -> pd.DataFrame:
+    """Articles without a publication date (in no dated view), newest stored first: id, title,
+    outlet, url, source (short), content_hash, when stored. ``curate set-date`` (or the Data
+    page) gives them one."""
+    with as_reader(source).session() as conn:
+        df = conn.df("""
+            SELECT id, title, outlet, url, source, content_hash, ingested_at FROM articles
+            WHERE published IS NULL OR published = '' ORDER BY id DESC LIMIT ?""", [limit])
+    df["source"] = [source_names([s]) if isinstance(s, str) else "" for s in df["source"]]
+    return df
+
+
 def ingest_runs(source: Source, limit: int = 20) -> pd.DataFrame:
     """The latest ingest runs, newest first."""
     with as_reader(source).session() as conn:
@@ -663,6 +762,23 @@ def source_names(value: Any, limit: int = 6) -> str:
             names.append(Path(x).name or x)
     more = len(names) - limit
     return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def timestamp_text(value: Any) -> str:
+    """A stored timestamp (ISO 8601, UTC) in full and readable: ``2026-12-01 10:32:05 UTC``;
+    empty for none; anything else as it is."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    v = value.strip()
+    try:
+        from datetime import datetime, timezone
+
+        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return v
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
 def last_ingest(source: Source) -> dict[str, Any] | None:
@@ -713,7 +829,7 @@ def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month", *
     """
     r = as_reader(source)
     d = r.dialect
-    if use_counts and not (f.countries or f.people):
+    if use_counts and not f.by_subject:
         return _topic_series_from_counts(r, f, freq)
     g = f.without_topics()
     aw, ap = g.article_conditions()
@@ -789,7 +905,7 @@ def country_topic_matrix(source: Source, f: Filters = NO_FILTERS, max_countries:
     :returns: columns ``code, country, topic_id, label, n, country_articles, share``.
     """
     g = f.without_topics()
-    if use_counts and not (f.dated or f.countries or f.people):
+    if use_counts and not (f.dated or f.by_subject):
         return _country_topics_from_counts(as_reader(source), f, max_countries)
     aw, ap = g.article_conditions()
     tw = f" AND at.topic_id IN ({marks(f.topics)})" if f.topics else ""

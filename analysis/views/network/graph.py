@@ -88,7 +88,7 @@ def _kept_events(f: Filters) -> tuple[str, list[Any]]:
 
 _PARTICIPANTS = f"""
     SELECT DISTINCT p.event_id, ev.kind AS ekind, ev.d, ev.article_id, ev.reports, ev.articles,
-           n.id AS entity_id,
+           n.id AS entity_id, n.key AS entity_key,
            n.name, n.kind, n.country,
            CASE WHEN n.kind = {quoted(model.COUNTRY)} AND n.country IS NOT NULL THEN 'c:' || n.country
                 ELSE 'e:' || n.id END AS node
@@ -128,7 +128,7 @@ GROUP BY node, country
 
 # Node attributes for every entity node that takes part in a kept event.
 _SQL_ENTITY_NODES = """
-SELECT DISTINCT node, entity_id, name, kind, country FROM net_part
+SELECT DISTINCT node, entity_id, entity_key, name, kind, country FROM net_part
 """
 
 _SQL_COUNTRY_NAMES = f"""
@@ -186,7 +186,7 @@ def full_graph(source: Source, f: Filters = NO_FILTERS, view: GraphView = GraphV
         if node not in g:
             code = node[2:]
             g.add_node(node, name=_country_label(code, country_names), kind="country",
-                       country=code, entity_id=-1)
+                       country=code, entity_id=-1, entity_key=f"{model.COUNTRY}:{code}")
 
     for r in entity_nodes:
         if r["node"].startswith("c:"):
@@ -194,7 +194,7 @@ def full_graph(source: Source, f: Filters = NO_FILTERS, view: GraphView = GraphV
         else:
             kind = r["kind"] if r["kind"] in NODE_KINDS else "organization"
             g.add_node(r["node"], name=r["name"] or "", kind=kind, country=r["country"] or "",
-                       entity_id=int(r["entity_id"]))
+                       entity_id=int(r["entity_id"]), entity_key=r["entity_key"] or "")
 
     def add_edge(u: str, v: str, kind: str, r: sqlite3.Row, direction: int = 0) -> None:
         for n in (u, v):
@@ -294,12 +294,12 @@ def build_graph(source: Source, f: Filters = NO_FILTERS, view: GraphView = Graph
 def node_table(g: nx.Graph) -> pd.DataFrame:
     """Nodes as a table, heaviest first: key, name, kind, country, weighted degree, neighbours."""
     rows = [
-        {"key": n, "name": d.get("name", ""), "kind": d.get("kind", ""),
+        {"key": n, "entity_key": d.get("entity_key", ""), "name": d.get("name", ""), "kind": d.get("kind", ""),
          "country": d.get("country", ""), "weighted_degree": d.get("degree", 0),
          "neighbours": g.degree(n)}
         for n, d in g.nodes(data=True)
     ]
-    df = pd.DataFrame(rows, columns=["key", "name", "kind", "country", "weighted_degree",
+    df = pd.DataFrame(rows, columns=["key", "entity_key", "name", "kind", "country", "weighted_degree",
                                      "neighbours"])
     return df.sort_values(["weighted_degree", "name"], ascending=[False, True],
                           ignore_index=True)

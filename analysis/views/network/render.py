@@ -76,6 +76,45 @@ def _edge_title(g: nx.Graph, u: str, v: str, d: dict[str, Any]) -> str:
     return html_text("\n".join(parts), limit=MAX_TEXT * 3)
 
 
+#: How each node kind and edge colour is drawn, in words, for the legend under the graph.
+NODE_LEGEND: dict[str, str] = {
+    model.PERSON: "blue dots: people",
+    model.COUNTRY: "orange diamonds: countries",
+    model.ORGANIZATION: "green dots: organisations",
+}
+EDGE_LEGEND: dict[str, str] = {
+    model.VISIT: "red: visits",
+    model.MEETING: "blue: meetings and talks",
+    "affiliation": "dashed grey: a person's country",
+}
+
+
+def _main_kind(d: dict[str, Any]) -> str:
+    """The kind an edge is drawn as: its heaviest kind (a pair that met and visited is drawn as
+    whichever it did more); an edge that is only a person's country is dashed."""
+    kinds = [k for k in d.get("kinds", "").split(",") if k]
+    if not kinds:
+        return model.MEETING
+    if kinds == ["affiliation"]:
+        return "affiliation"
+    return max((k for k in kinds if k != "affiliation"), key=lambda k: d.get(k, 0))
+
+
+def legend(g: nx.Graph) -> str:
+    """The legend of what :func:`to_html` draws for ``g``: only the node kinds and edge colours
+    present ("Nodes: blue dots: people; orange diamonds: countries. Edges: red: visits.")."""
+    nodes = {d.get("kind") for _, d in g.nodes(data=True)}
+    edges = {_main_kind(d) for _, _, d in g.edges(data=True)}
+    parts = []
+    shown = [text for kind, text in NODE_LEGEND.items() if kind in nodes]
+    if shown:
+        parts.append("Nodes: " + "; ".join(shown) + ".")
+    shown = [text for kind, text in EDGE_LEGEND.items() if kind in edges]
+    if shown:
+        parts.append("Edges: " + "; ".join(shown) + ".")
+    return " ".join(parts)
+
+
 def vis_options(physics: bool = True) -> dict[str, Any]:
     """The vis-network options: a seeded layout, stabilisation, physics off once stable."""
     return {
@@ -116,6 +155,89 @@ _STOP_PHYSICS = """drawGraph();
 """
 
 
+#: The find box above the graph (our markup; no article text in it).
+_FIND_BOX = """<body>
+        <div class="chancery-find" style="font: 14px sans-serif; margin: 4px 0 6px 0;">
+            <label for="chancery-find">Find a node</label>
+            <input id="chancery-find" list="chancery-names" autocomplete="off" size="36"
+                   placeholder="a name in this view, then Enter" aria-label="Find a node by name">
+            <datalist id="chancery-names"></datalist>
+            <span id="chancery-found" role="status" style="color: #a33; margin-left: 6px;"></span>
+        </div>"""
+#: Finding a node, and telling the dashboard about a click. The node table is JSON, read as
+#: data and shown through ``.value``/``textContent`` only (never parsed as HTML). A click posts
+#: ``{type: "chancery-node", key: <entity key>}`` to the page holding the frame (the dashboard
+#: turns it into an ego view or a profile); in a downloaded file there is no such page.
+_FIND_SCRIPT = """
+              // Chancery: find a node by name, and pass a click on a node to the dashboard.
+              (function () {
+                  var table = __NODES__;
+                  var input = document.getElementById("chancery-find");
+                  var list = document.getElementById("chancery-names");
+                  var found = document.getElementById("chancery-found");
+                  var ids = Object.keys(table);
+                  ids.forEach(function (id) {
+                      var o = document.createElement("option");
+                      o.value = table[id][0];
+                      list.appendChild(o);
+                  });
+                  function find(q) {
+                      q = q.trim().toLowerCase();
+                      if (!q) { return null; }
+                      var hit = ids.filter(function (i) { return table[i][0].toLowerCase() === q; });
+                      if (!hit.length) {
+                          hit = ids.filter(function (i) { return table[i][0].toLowerCase().indexOf(q) >= 0; });
+                      }
+                      return hit.length ? Number(hit[0]) : null;
+                  }
+                  function go() {
+                      var id = find(input.value);
+                      if (id === null) {
+                          found.textContent = input.value.trim() ? "no node of that name in this view" : "";
+                          return;
+                      }
+                      found.textContent = "";
+                      network.selectNodes([id]);
+                      network.focus(id, {scale: 1.5, animation: {duration: 400, easingFunction: "easeInOutQuad"}});
+                  }
+                  input.addEventListener("change", go);
+                  input.addEventListener("keydown", function (e) { if (e.key === "Enter") { go(); } });
+                  network.on("click", function (p) {
+                      if (p.nodes.length !== 1 || window.parent === window) { return; }
+                      var n = table[p.nodes[0]];
+                      if (n && n[1]) { window.parent.postMessage({type: "chancery-node", key: n[1]}, "*"); }
+                  });
+              })();
+"""
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal with every character but ASCII letters, digits and spaces
+    written as a ``\\uXXXX`` escape: safe inside a ``<script>`` (no ``<``, quote or line
+    separator survives), and no article text appears in the page as it was written."""
+    out = []
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch == " "):
+            out.append(ch)
+        else:
+            b = ch.encode("utf-16-be", "surrogatepass")
+            out += [f"\\u{int.from_bytes(b[k:k + 2], 'big'):04x}" for k in range(0, len(b), 2)]
+    return '"' + "".join(out) + '"'
+
+
+def _script_json(table: dict[str, list[str]]) -> str:
+    """The find box's node table (``{"0": [name, entity key], ...}``) as a JavaScript object
+    literal whose strings are :func:`_js_string` literals."""
+    return "{" + ", ".join(f"{_js_string(k)}: [{', '.join(_js_string(v) for v in vals)}]"
+                           for k, vals in table.items()) + "}"
+
+
+def _plain(value: Any, limit: int = MAX_TEXT) -> str:
+    """A name as plain text for the find box: control characters removed, cut to ``limit``."""
+    s = _CONTROL.sub("", "" if value is None else str(value))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
 def strip_remote(doc: str) -> str:
     """Remove every ``<script src>`` and ``<link href>`` that points at another host."""
     return _REMOTE_TAG.sub("", doc)
@@ -144,17 +266,19 @@ def to_html(g: nx.Graph, height: int = 640, physics: bool = True) -> str:
                      shape="diamond" if kind == "country" else "dot",
                      mass=1 + 2 * math.sqrt(d.get("degree", 0) / max_deg))
     for u, v, d in g.edges(data=True):
-        kinds = [k for k in d.get("kinds", "").split(",") if k]
-        main = max(kinds, key=lambda k: d.get(k, 0)) if kinds else model.MEETING
         net.add_edge(ids[u], ids[v], value=float(d.get("weight", 1)), title=_edge_title(g, u, v, d),
-                     color=EDGE_COLOURS.get(main, "#999999"),
-                     dashes=(kinds == ["affiliation"]))
+                     color=EDGE_COLOURS.get(_main_kind(d), "#999999"),
+                     dashes=(_main_kind(d) == "affiliation"))
     net.options = vis_options(physics and g.number_of_nodes() > 1)
     doc = net.generate_html(notebook=False)
     doc = strip_remote(doc)
     doc = _EMPTY_HEADING.sub("", doc)
     if physics:
         doc = doc.replace(_DRAW_CALL, _STOP_PHYSICS, 1)
+    table = {str(ids[n]): [_plain(d.get("name", "")), str(d.get("entity_key") or "")] for n, d in g.nodes(data=True)}
+    doc = doc.replace("<body>", _FIND_BOX, 1)
+    doc = doc.replace("        </script>\n    </body>", _FIND_SCRIPT.replace("__NODES__", _script_json(table))
+                      + "        </script>\n    </body>", 1)
     doc = doc.replace("<html>", '<!DOCTYPE html>\n<html lang="en">', 1)
     if _REMOTE_TAG.search(doc) or "popup.innerHTML" in doc:
         raise RuntimeError("network HTML still links a remote resource or uses raw-HTML tooltips")
