@@ -12,8 +12,15 @@ from analysis.views import queries
 
 st.set_page_config(page_title="Chancery", layout="wide")
 
+def _overview_address() -> None:
+    """``/overview`` (a link typed or shared by page name) opens the Overview, which lives at
+    the root address, with the same query string."""
+    st.switch_page(PAGES[0], query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", default=True),
+    # served at "/"; its own url_path must differ from the /overview alias below
+    st.Page("pages/overview.py", title="Overview", default=True, url_path="home"),
     st.Page("pages/visits.py", title="Visits"),
     st.Page("pages/topics.py", title="Topics"),
     st.Page("pages/network.py", title="Network"),
@@ -22,7 +29,8 @@ PAGES = [
     st.Page("pages/briefing.py", title="Briefing"),
     st.Page("pages/data.py", title="Data"),
 ]
-page = st.navigation(PAGES)
+page = st.navigation([*PAGES, st.Page(_overview_address, title="Overview", url_path="overview",
+                                      visibility="hidden")])
 
 # The store is checked after the navigation is set up, so that a problem page still shows
 # Chancery's own page list. (pages._common is imported only once the navigation exists: see its

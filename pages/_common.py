@@ -20,7 +20,7 @@ import streamlit as st
 
 from analysis import config, model
 from analysis.views import brief, curate, ftm, queries, safe
-from analysis.views.filters import Filters
+from analysis.views.filters import Filters, pair_text, parse_pair
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,7 +42,7 @@ def _run_through_entrypoint() -> None:
 _run_through_entrypoint()
 
 #: Query-string names of the global filters (also the widget keys in the sidebar).
-FILTER_KEYS = ("from", "to", "country", "person", "topic")
+FILTER_KEYS = ("from", "to", "country", "person", "topic", "pair")
 #: Longest single value written into the page address, and the most characters of all values
 #: together: an over-long value (a 100,000-character entity name) is left out of the address
 #: rather than sent, since servers refuse long request lines (HTTP 400 on reload).
@@ -136,7 +136,9 @@ event_people = cached(queries.event_people)
 latest_events = cached(queries.latest_events)
 visit_gaps = cached(queries.visit_gaps)
 pair_visits = cached(queries.pair_visits)
+pair_summary = cached(queries.pair_summary)
 rising_topics = cached(queries.rising_topics)
+rising_window = cached(queries.rising_window)
 top_entities = cached(queries.top_entities)
 topic_series = cached(queries.topic_series)
 country_topic_matrix = cached(queries.country_topic_matrix)
@@ -148,6 +150,7 @@ entities = cached(queries.entities)
 entity_id = cached(queries.entity_id)
 profile = cached(queries.profile)
 ingest_runs = cached(queries.ingest_runs)
+undated_articles = cached(queries.undated_articles)
 last_ingest = cached(queries.last_ingest)
 ingest_errors = cached(queries.ingest_errors)
 store_stats = cached(queries.store_stats)
@@ -222,8 +225,24 @@ def get_filters() -> Filters:
     if people and db_path().exists():
         by_name = {name: key for key, name in filter_options()["people"].items()}
         people = tuple(by_name.get(p, p) for p in people)
+    if "pair_a" in ss or "pair_b" in ss:
+        pair = _pair_of(ss.get("pair_a"), ss.get("pair_b"))
+    else:
+        pair = parse_pair(st.query_params.get("pair")) or ()
     return Filters(start=start, end=end, countries=many("country"), people=people,
-                   topics=many("topic"))
+                   topics=many("topic"), pair=pair)
+
+
+def set_pair(pair: tuple[str, ...]) -> None:
+    """Callback: set (or, with ``()``, clear) the sidebar's "between two countries" pair. Run as
+    a button's ``on_click``, before the sidebar is drawn again."""
+    st.session_state["pair_a"], st.session_state["pair_b"] = (pair[0], pair[1]) if pair else (None, None)
+
+
+def _pair_of(a: Any, b: Any) -> tuple[str, ...]:
+    """The "between two countries" pair from the sidebar's two boxes (empty unless both are
+    chosen and differ)."""
+    return (str(a), str(b)) if isinstance(a, str) and isinstance(b, str) and a and b and a != b else ()
 
 
 def _init_from_url(opts: dict[str, Any]) -> None:
@@ -242,6 +261,9 @@ def _init_from_url(opts: dict[str, Any]) -> None:
         vals = [v for v in _param_list(key) if v in allowed]
         if vals:
             st.session_state[key] = vals
+    pair = parse_pair(qp.get("pair"))
+    if pair and all(code in choices["country"] for code in pair):
+        st.session_state["pair_a"], st.session_state["pair_b"] = pair
 
 
 def _sync_url(values: dict[str, Any]) -> None:
@@ -282,16 +304,26 @@ def sidebar_filters() -> Filters:
     sb = st.sidebar
     sb.subheader("Filters")
     lo, hi = opts["min_date"], opts["max_date"]
-    c1, c2 = sb.columns(2)
-    start = c1.date_input("From", value=None, key="from", min_value=_MIN_DATE, max_value=_MAX_DATE,
-                          help=f"The corpus starts on {lo}." if lo else None)
-    end = c2.date_input("To", value=None, key="to", min_value=_MIN_DATE, max_value=_MAX_DATE,
-                        help=f"The corpus ends on {hi}." if hi else None)
+    # One box per line: side by side, the sidebar cut a date to "2025." (issue 13).
+    start = sb.date_input("From", value=None, key="from", min_value=_MIN_DATE, max_value=_MAX_DATE,
+                          format="YYYY-MM-DD", help=f"The corpus starts on {lo}." if lo else None)
+    end = sb.date_input("To", value=None, key="to", min_value=_MIN_DATE, max_value=_MAX_DATE,
+                        format="YYYY-MM-DD", help=f"The corpus ends on {hi}." if hi else None)
     countries = sb.multiselect("Countries (ISO codes)", list(opts["countries"]), key="country",
                                placeholder="all countries")
     people = sb.multiselect("People", list(dict.fromkeys(opts["people"].values())), key="person",
                             placeholder="everyone")
     topics = sb.multiselect("Topics", list(opts["topics"]), key="topic", placeholder="all topics")
+    pc = sb.columns(2)
+    codes = list(opts["countries"])
+    label = lambda code: f"{opts['countries'].get(code, code)} ({code})"  # noqa: E731
+    pair_a = pc[0].selectbox("Between", codes, index=None, key="pair_a", placeholder="country", format_func=label,
+                             help="Only events between two countries, in either direction "
+                                  "(a visit from one to the other, or a meeting of their officials), "
+                                  "and articles concerning both.")
+    pair_b = pc[1].selectbox("and", [c for c in codes if c != pair_a], index=None, key="pair_b",
+                             placeholder="country", format_func=label)
+    pair = _pair_of(pair_a, pair_b)
     sb.caption("Filters are kept in the page address: copy it to share this view.")
     sb.text_input("Your name (for corrections)", key="analyst", max_chars=80,
                   placeholder=curate.analyst(), help="Corrections are logged under this name; "
@@ -300,10 +332,10 @@ def sidebar_filters() -> Filters:
     if s and e and s > e:
         s, e = e, s
     _sync_url({"from": s, "to": e, "country": countries, "person": people,
-               "topic": topics})
+               "topic": topics, "pair": pair_text(pair) if pair else ""})
     by_name = {name: key for key, name in opts["people"].items()}
     f = Filters(start=s, end=e, countries=tuple(countries),
-                people=tuple(by_name.get(p, p) for p in people), topics=tuple(topics))
+                people=tuple(by_name.get(p, p) for p in people), topics=tuple(topics), pair=pair)
     st.session_state[_THIS_RUN] = f
     return f
 
@@ -396,6 +428,40 @@ def selected_points(event: Any) -> list[dict[str, Any]]:
         return list(event.selection.points or [])
     except AttributeError:
         return []
+
+
+# The network's clicks -------------------------------------------------------------------------
+
+#: Listens, in the dashboard's page, for the message the network frame posts when a node is
+#: clicked (analysis/views/network/render.py) and hands the entity key to Python as a trigger
+#: value. Our own code: no article text is in it, and the key is checked in Python.
+_NODE_CLICK_JS = """
+export default function (component) {
+    const { setTriggerValue } = component;
+    const onMessage = (event) => {
+        const d = event.data;
+        if (!d || d.type !== "chancery-node" || typeof d.key !== "string" || d.key.length > 300) { return; }
+        if (event.origin !== window.location.origin && event.origin !== "null") { return; }
+        setTriggerValue("node", d.key);
+    };
+    window.addEventListener("message", onMessage);
+    return () => window.removeEventListener("message", onMessage);
+}
+"""
+_node_click_bridge = None
+
+
+def node_clicks(key: str) -> str | None:
+    """Mount the listener for the network frame's node clicks; the entity key of the node
+    clicked in this run, else None."""
+    global _node_click_bridge
+    if _node_click_bridge is None:
+        import streamlit.components.v2 as components
+
+        _node_click_bridge = components.component("chancery.node_click", js=_NODE_CLICK_JS)
+    res = _node_click_bridge(key=key, on_node_change=lambda: None)
+    value = getattr(res, "node", None)
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_URL_VALUE else None
 
 
 # Corrections ----------------------------------------------------------------------------------

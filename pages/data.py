@@ -2,6 +2,7 @@
 errors, and re-run extraction. spaCy is imported only inside the button handlers."""
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import streamlit as st
@@ -31,6 +32,9 @@ def _report(summary: dict) -> None:
     new, dup, err = summary.get("new", 0), summary.get("duplicates", 0), summary.get("errors", 0)
     msg = f"{new} new article(s), {dup} duplicate(s), {err} error(s)."
     (st.warning if err else st.success)(msg)
+    if summary.get("undated"):
+        st.warning(f"{summary['undated']} of the new articles have no publication date, so no dated view "
+                   "shows them: give them one under “Articles without a date” below.")
     for m in (summary.get("error_messages") or [])[:20]:
         c.text(m, caption=True, max_chars=400)
 
@@ -78,10 +82,26 @@ with tab_up:
             _run("Reading and extracting…", go)
 
 with tab_paste:
-    title = st.text_input("Title (optional)", key="data_paste_title", max_chars=500)
+    st.caption("Front matter at the top of the text (--- title: … date: … outlet: … url: … ---) is read as in "
+               "a file; the fields below win over it. Without a date, a dateline opening the text "
+               "(“ISLAMABAD, Nov 20, 2025 -”) dates the article.")
+    pf = st.columns([3, 1])
+    title = pf[0].text_input("Title (optional)", key="data_paste_title", max_chars=500)
+    published = pf[1].date_input("Published (optional)", value=None, key="data_paste_date", format="YYYY-MM-DD",
+                                 min_value=_dt.date(1900, 1, 1), max_value=_dt.date(2100, 12, 31))
+    pf2 = st.columns([1, 3])
+    outlet = pf2[0].text_input("Outlet (optional)", key="data_paste_outlet", max_chars=200,
+                               placeholder="Dawn, Reuters…")
+    page_url = pf2[1].text_input("URL (optional)", key="data_paste_url", max_chars=2000, placeholder="https://…")
     body = st.text_area("Article text", key="data_paste_text", height=200, max_chars=limit)
     if st.button("Ingest the text", key="data_paste_go", disabled=not (body or "").strip()):
-        _run("Extracting…", lambda ing: ing.ingest_text(db, body, title=title or None))
+        link = (page_url or "").strip()
+        if link and not link.lower().startswith(("http://", "https://")):
+            st.error("The URL must start with http:// or https:// (or leave it empty).")
+        else:
+            _run("Extracting…", lambda ing: ing.ingest_text(
+                db, body, title=title or None, url=link or None, outlet=(outlet or "").strip() or None,
+                published=published.isoformat() if published else None))
 
 with tab_url:
     url = st.text_input("Web page, RSS/Atom feed or sitemap URL", key="data_url", max_chars=2000,
@@ -109,10 +129,38 @@ for col, (label, k) in zip(m, [("Articles", "articles"), ("Duplicates", "duplica
                                ("Topic tags", "topic_tags"), ("Errors", "errors")]):
     col.metric(label, f"{s[k]:,}")
 
+st.subheader("Articles without a date")
+undated = c.undated_articles(200)
+n_undated = c.summary()["undated"] if not undated.empty else 0
+if undated.empty:
+    st.caption("Every article has a publication date.")
+else:
+    st.caption(f"{n_undated:,} article(s) have no publication date: they are in no dated view (timelines, "
+               "topic trends, date filters) and their undated events have no day. Give one its date: the "
+               "correction is logged and sticks, like the others.")
+    c.table(undated[["id", "title", "outlet", "source", "ingested_at"]], key="data_undated",
+            file_name="undated-articles.csv")
+    with st.form("data_set_date", border=False):
+        u = st.columns([3, 2, 1])
+        labels = {int(r.id): f"#{r.id} · {str(r.title or '(no title)')[:90]}" for r in undated.itertuples()}
+        pick = u[0].selectbox("Article", list(labels), index=None, format_func=lambda i: labels.get(i, str(i)),
+                              key="data_set_date_article", placeholder="choose an article")
+        day = u[1].date_input("Published on", value=None, key="data_set_date_day", format="YYYY-MM-DD",
+                              min_value=_dt.date(1900, 1, 1), max_value=_dt.date(2100, 12, 31))
+        if u[2].form_submit_button("Set the date"):
+            if pick is None or day is None:
+                st.warning("Choose an article and a day.")
+            elif c.correct("set-article-date", int(pick), day.isoformat()):
+                st.rerun()
+
 st.subheader("Ingest runs")
 runs = c.ingest_runs(50)
-c.table(runs.assign(sources=runs["sources"].map(queries.source_names)), key="data_runs",
-        file_name="ingest-runs.csv")
+c.table(runs.assign(sources=runs["sources"].map(queries.source_names),
+                    started_at=runs["started_at"].map(queries.timestamp_text),
+                    finished_at=runs["finished_at"].map(queries.timestamp_text)), key="data_runs",
+        file_name="ingest-runs.csv",
+        column_config={"started_at": st.column_config.TextColumn("started", width="medium"),
+                       "finished_at": st.column_config.TextColumn("finished", width="medium")})
 st.subheader("Recorded errors")
 errors = c.ingest_errors(None, 500)
 if errors.empty:

@@ -61,9 +61,23 @@ full = full_graph(data, N.GraphView(edge_kinds=base.edge_kinds))
 choices = N.node_table(N.apply_view(full, replace(base, top_n=None)))
 names = {k: f"{n} · {kind}" for k, n, kind in zip(choices["key"], choices["name"],
                                                     choices["kind"])}
+entity_keys = dict(zip(choices["key"], choices["entity_key"]))
+CLICK = {"ego": "shows its neighbours (ego view)", "profile": "opens its profile"}
+clicked = st.session_state.pop("_net_clicked", None)  # a node clicked in the graph (previous run)
+if clicked and st.session_state.get("net_click_mode", "ego") == "profile":
+    st.switch_page("pages/profiles.py", query_params={"entity": clicked})
+# The ego view is kept in the address as the entity's stable key (?ego=person:ishaq-dar).
+wanted = clicked or (st.query_params.get("ego") if "net_ego" not in st.session_state else None)
+if wanted:
+    node = next(iter(focus_nodes((str(wanted)[:300],))), None)
+    if node in entity_keys:
+        st.session_state["net_ego"] = node
+    elif clicked is None:
+        st.caption("The ego view in the address is not in this network (other filters?): the whole network is shown.")
 ego = st.selectbox("Ego view: one entity and its neighbours (by weighted degree)",
                    [""] + list(choices["key"]), key="net_ego",
                    format_func=lambda k: names.get(k, k) if k else "(whole network)")
+c.set_url_param("ego", entity_keys.get(ego, "") if ego else "")
 view_opts = replace(base, ego=ego or None, radius=1)
 
 view = N.apply_view(full, view_opts)
@@ -79,10 +93,15 @@ m3.metric("Events (sum of weights)", int(sum(w for _, _, w in view.edges(data="w
 
 HEIGHT = 640
 doc = graph_html(data, view_opts, HEIGHT)
-st.iframe(doc, height=HEIGHT + 30, alt="Network of officials and countries")
-st.caption("Blue dots: people; orange diamonds: countries; green: organisations. Red edges: "
-           "visits; blue: meetings; dashed grey: a person's country. Hover for counts; drag "
-           "to move; scroll to zoom.")
+st.radio("Clicking a node in the graph", list(CLICK), format_func=CLICK.get, horizontal=True,
+         key="net_click_mode")
+st.iframe(doc, height=HEIGHT + 70, alt="Network of officials and countries")
+key_clicked = c.node_clicks("net_node_click")
+if key_clicked and key_clicked in set(entity_keys.values()):
+    st.session_state["_net_clicked"] = key_clicked
+    st.rerun()
+st.caption(N.legend(view) + " Hover for counts; drag to move; scroll to zoom; type a name in "
+           "“Find a node” to focus it.")
 
 edges = N.edge_table(view)
 st.subheader("Evidence behind an edge")

@@ -21,11 +21,17 @@ m[1].metric("From", s["first"] or "–")
 m[2].metric("To", s["last"] or "–")
 m[3].metric("Visits", f"{s['visits']:,}")
 m[4].metric("Meetings", f"{s['meetings']:,}")
-st.caption(f"{s['outlets']} outlets; {s['entities']:,} entities "
+st.caption(f"{s['outlets']} outlet(s); {s['entities']:,} entities "
            f"({s['people']:,} people) in the store.")
 
 if s["total_articles"] == 0:
     st.info("The store is empty. Add articles on the Data page.")
+if s["undated"]:
+    with st.expander(f"{s['undated']:,} article(s) without a publication date: in no dated view"):
+        st.caption("Their dates are not in the text or its metadata. Set them on the **Data** page "
+                   "(“Articles without a date”), or with `python -m analysis curate set-date ARTICLE YYYY-MM-DD`.")
+        c.table(c.undated_articles(10)[["id", "title", "outlet", "source"]], key="overview_undated",
+                file_name="undated-articles.csv")
 
 left, right = st.columns(2)
 with left:
@@ -35,18 +41,24 @@ with left:
             key="overview_visits", file_name="latest-visits.csv")
 with right:
     st.subheader("Rising topics")
-    days = st.radio("Window", [30, 90, 365], index=0, horizontal=True, key="overview_days",
-                    format_func=lambda d: f"last {d} days vs the {d} before")
+    days = st.radio("Window in days (against as many days before)", [30, 90, 365], index=0, horizontal=True,
+                    key="overview_days")
+    win = c.rising_window(f, days)
+    if win.get("anchor"):
+        c.text(f"{win['recent_from']} to {win['recent_to']} ({win['recent_articles']} articles) against the "
+               f"{days} days before ({win['prior_articles']} articles); the window ends on "
+               + ("the newest article's day." if win["anchor_from"] == "newest article" else "the date filter's end."),
+               caption=True)
     rising = c.rising_topics(f, days)
     shown = rising.head(8)
     c.plot(charts.ranked_bars(shown, "label", "change", None,
                               ("recent", "recent_share", "prior", "prior_share"), percent=True),
            key="overview_rising")
-    c.table(rising, key="overview_rising_table", file_name="rising-topics.csv",
-            column_config={"recent_share": st.column_config.NumberColumn(format="percent"),
-                           "prior_share": st.column_config.NumberColumn(format="percent"),
-                           "change": st.column_config.NumberColumn(format="percent")},
-            height=200)
+    c.table(shown[["label", "recent", "prior", "change"]], key="overview_rising_table", file_name="rising-topics.csv",
+            column_config={"label": st.column_config.TextColumn("topic"),
+                           "change": st.column_config.NumberColumn("change in share", format="percent")},
+            csv=rising)
+    st.caption("The **Topics** page lets you choose the day the window ends.")
 
 left, right = st.columns(2)
 with left:
@@ -65,11 +77,13 @@ run = c.last_ingest()
 if run is None:
     st.caption("No ingest run recorded yet.")
 else:
-    r = st.columns(4)
-    r[0].metric("Finished", str(run.get("finished_at") or run.get("status") or "–"))
-    r[1].metric("New", int(run.get("new") or 0))
-    r[2].metric("Duplicates", int(run.get("duplicates") or 0))
-    r[3].metric("Errors", int(run.get("errors") or 0))
+    c.labelled("Finished" if run.get("finished_at") else "Status",
+               queries.timestamp_text(run.get("finished_at")) or str(run.get("status") or "–")
+               + (f" ({run['status']})" if run.get("finished_at") and run.get("status") != "finished" else ""))
+    r = st.columns(3)
+    r[0].metric("New", int(run.get("new") or 0))
+    r[1].metric("Duplicates", int(run.get("duplicates") or 0))
+    r[2].metric("Errors", int(run.get("errors") or 0))
     c.labelled("Sources", queries.source_names(run.get("sources")), max_chars=300)
     errors = c.ingest_errors(int(run["id"]), 50)
     if not errors.empty:

@@ -108,7 +108,9 @@ if e["kind"] != "country":
     with st.expander(f"Sentences behind the roles ({len(p['role_sources'])})"):
         c.table(p["role_sources"], key="profile_role_sources", file_name="role-sources.csv")
 
-tabs = st.tabs(["Visits made", "Visits hosted", "Meetings", "Counterparts", "Topics", "Quotes"])
+# The open tab is kept in the address (?tab=Meetings), so a shared link opens on it.
+tabs = st.tabs(["Visits made", "Visits hosted", "Meetings", "Counterparts", "Topics", "Quotes"], key="tab",
+               bind="query-params")
 cols = ["date", "status", "visitor_country", "destination_country", "place", "participants",
         "evidence", "title", "url"]
 with tabs[0]:

@@ -13,6 +13,37 @@ db = c.require_db()
 f = c.page_filters()
 c.filter_caption(f)
 
+if f.pair:
+    # Between two countries: lead with the answer to "when was the last visit between them,
+    # who, and what about".
+    a, b = f.pair
+    ps = c.pair_summary(a, b, f)
+    names = ps["names"]
+    an, bn = names.get(a, a), names.get(b, b)
+    st.subheader(f"Between {an} and {bn}")
+    last = ps["last_visit"]
+    if last:
+        c.labelled("Last visit", f"{last['date']}, {last['direction']}: {last['who'] or 'participants not named'}"
+                   + (f", in {last['place']}" if last["place"] else ""))
+        if last["topics"]:
+            c.labelled("What about", ", ".join(last["topics"]))
+        c.text(f"“{last['evidence']}” ({last['outlet'] or 'unknown outlet'}: {last['title']})", caption=True,
+               max_chars=600)
+    else:
+        st.markdown("**No visit between them that took place** under these filters.")
+    other = ps["last_other"]
+    if other:
+        c.labelled(f"Last {model.vocabulary()['event_kinds'].get(other['kind'], {}).get('label', other['kind']).lower()}",
+                   f"{other['date']}: {other['who'] or other['direction']}"
+                   + (f", in {other['place']}" if other["place"] else ""))
+    counts = ", ".join(model.kind_count(k, n) for k, n in ps["counts"].items()) or "none"
+    directions = ", ".join(f"{n} {d}" for d, n in ps["visits"].items()) or "none"
+    c.text(f"Events between them: {counts}. Visits that took place: {directions}.", caption=True)
+    st.button("Leave the between-two-countries view", key="visits_pair_leave", on_click=c.set_pair, args=((),))
+else:
+    st.caption("To see only what passes between two countries, choose them under **Between** in the "
+               "sidebar, or pick a row in “Time since the last visit” below.")
+
 ctl = st.columns([2, 2, 2])
 group = ctl[0].radio("Timeline rows", ["Country pair", "Official", "Country"], horizontal=True,
                      key="visits_group")
@@ -73,24 +104,20 @@ gaps = c.visit_gaps(f)
 if gaps.empty:
     st.caption("No visits that took place for these filters.")
 else:
-    c.table(gaps, key="visits_gaps", file_name="visit-gaps.csv",
-            column_config={"days_since_last": st.column_config.NumberColumn("days since last"),
-                           "mean_gap_days": st.column_config.NumberColumn("mean gap (days)")})
-    codes = sorted(set(gaps["visitor"]) | set(gaps["host"]))
-    busiest = gaps.sort_values(["visits", "last"], ascending=False).iloc[0]  # default pair
-    pc = st.columns(2)
-    a = pc[0].selectbox("Country", codes, index=codes.index(busiest["visitor"]), key="visits_pair_a")
-    others = [x for x in codes if x != a] or codes
-    b_default = busiest["host"] if busiest["host"] in others else others[0]
-    b = pc[1].selectbox("and country", others, index=others.index(b_default), key="visits_pair_b")
+    picked_gap = c.table(gaps, key="visits_gaps", file_name="visit-gaps.csv", on_select="rerun",
+                         column_config={"days_since_last": st.column_config.NumberColumn("days since last"),
+                                        "mean_gap_days": st.column_config.NumberColumn("mean gap (days)")})
+    gap = c.selected_row(picked_gap, gaps)
+    if gap and not f.pair:
+        st.button(f"Show only what passes between {gap['visitor']} and {gap['host']}", key="visits_pair_go",
+                  on_click=c.set_pair, args=((gap["visitor"], gap["host"]),))
+    elif not f.pair:
+        st.caption("Pick a row to see everything between those two countries.")
+if f.pair:
+    a, b = f.pair
     pair = c.pair_visits(a, b, f)
+    st.markdown(f"**Visits between {a} and {b}** (oldest first; gap: days since the previous one)")
     if pair.empty:
         st.caption("No visits between these two countries.")
     else:
-        last = pair.iloc[-1]
-        days = c.visit_gaps(f)
-        since = days[((days.visitor == a) & (days.host == b)) | ((days.visitor == b) & (days.host == a))]
-        c.text(f"Last visit between {a} and {b}: {last['visitor']} → {last['host']} on "
-               f"{last['date']}, {int(since['days_since_last'].min())} days ago; "
-               f"{len(pair)} visit(s) in all.")
         c.table(pair, key="visits_pair", file_name=f"visits-{a}-{b}.csv")

@@ -136,9 +136,12 @@ def test_visits(real_store):
     assert specs and {t["name"] for t in specs[0]["data"]} == {"visit", "meeting"}
     gaps = table(at, "visits_gaps")
     assert set(zip(gaps.visitor, gaps.host)) == {("PAK", "AFG"), ("AFG", "PAK")}
-    assert any("Last visit between PAK and AFG" in m.value.replace("\\", "") for m in at.markdown)
-    pair = table(at, "visits_pair")
+    assert not has_table(at, "visits_pair")  # the visits between two countries are a mode of their own
+    paired = run_page("visits", {"pair": "PAK-AFG"})
+    pair = table(paired, "visits_pair")
     assert list(pair["gap_days"].fillna(-1).astype(int)) == [-1, 117, 21, 18]
+    lead = [m.value.replace("\\", "") for m in paired.markdown]
+    assert any(v.startswith("**Last visit:**") and pair.iloc[-1]["date"] in v for v in lead), lead
     # filters change the result: global (URL) and page controls
     later = run_page("visits", {"from": "2025-05-01"})
     assert len(table(later, "visits_table")) == 3  # 4 reports; the May preview and visit are one
@@ -158,14 +161,17 @@ def test_visits(real_store):
 
 
 def test_topics(real_store):
-    at = run_page("topics")
+    at = run_page("topics", {"granularity": "month"})
+    at.number_input(key="topics_min").set_value(1).run()
     specs = plot_specs(at)
-    assert len(specs) == 2
-    lines = specs[0]["data"]
+    assert len(specs) == 3  # the trend, the rising topics, the country x topic grid
+    lines = [t for t in specs[0]["data"] if t["type"] == "scatter"]
+    bars = [t for t in specs[0]["data"] if t["type"] == "bar"]
     assert {t["name"] for t in lines} == {"Security", "Trade", "Refugees"}
-    assert max(max(t["y"]) for t in lines) <= 1.0  # shares, not counts
+    assert max(max(y for y in t["y"] if y is not None) for t in lines) <= 1.0  # shares, not counts
     assert any("of 4 articles" in txt for t in lines for txt in t["text"])  # raw counts on hover
-    heat = specs[1]["data"][0]
+    assert len(bars) == 1 and sum(bars[0]["y"]) == 6  # the articles per period, alongside
+    heat = specs[2]["data"][0]
     assert set(heat["y"]) == {"Pakistan", "Afghanistan"}
     assert not has_table(at, "topics_articles")
     at.selectbox(key="topics_pick_topic").set_value("trade").run()
@@ -174,12 +180,32 @@ def test_topics(real_store):
     assert set(table(at, "topics_articles")["id"]) == {2, 5}
     at.selectbox(key="topics_pick_period").set_value("2025-05-01").run()
     assert set(table(at, "topics_articles")["id"]) == {5}
-    at.radio(key="topics_freq").set_value("week").run()
+    at.radio(key="granularity").set_value("week").run()
     assert not at.exception
     assert all(p in set(table(at, "topics_series_table")["period"])
                for p in ("2024-12-23", "2025-05-26"))
-    only = run_page("topics", {"topic": "refugees"})
-    assert {t["name"] for t in plot_specs(only)[0]["data"]} == {"Refugees"}
+    only = run_page("topics", {"topic": "refugees", "granularity": "month"})
+    only.number_input(key="topics_min").set_value(1).run()
+    assert {t["name"] for t in plot_specs(only)[0]["data"] if t["type"] == "scatter"} == {"Refugees"}
+
+
+def test_topics_draw_no_share_from_too_few_articles(real_store):
+    """The default minimum (5 articles) holds on every drawn point; empty months break the line
+    (None), every month of the range has its bar, and the chosen period and window are in the
+    address."""
+    at = run_page("topics", {"granularity": "month", "window": "90", "anchor": "2025-06-30"})
+    assert at.radio(key="granularity").value == "month" and at.radio(key="window").value == 90
+    assert at.date_input(key="anchor").value.isoformat() == "2025-06-30"
+    fig = plot_specs(at)[0]["data"]
+    bars = next(t for t in fig if t["type"] == "bar")
+    totals = dict(zip(bars["x"], bars["y"]))
+    assert len(totals) == 6 and 0 in totals.values()  # 2024-12 .. 2025-05, empty months included
+    for t in (t for t in fig if t["type"] == "scatter"):
+        for x, y in zip(t["x"], t["y"]):
+            assert y is None or totals[x] >= 5, (t["name"], x, y)
+    assert all(y is None for t in fig if t["type"] == "scatter" for y in t["y"])  # no month has 5
+    words = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "fewer than 5 articles" in words and "2025-04-01 to 2025-06-30" in words and "the day chosen" in words
 
 
 def test_articles_search_filters_and_reader(real_store):
@@ -262,8 +288,9 @@ class FakeIngest:
         self.calls.append(("bytes", name, len(data)))
         return self.summary(errors=1 if name.endswith(".csv") else 0)
 
-    def ingest_text(self, db, text, title=None):
+    def ingest_text(self, db, text, title=None, url=None, outlet=None, published=None):
         self.calls.append(("text", title, text))
+        self.fields = {"url": url, "outlet": outlet, "published": published}
         return self.summary()
 
     def ingest_sources(self, db, sources):
@@ -311,7 +338,18 @@ def test_data_page_paste_url_and_reextract(real_store, fake_ingest):
     at.text_area(key="data_paste_text").set_value("Dar met Muttaqi in Kabul.").run()
     at.button(key="data_paste_go").click().run()
     assert fake_ingest.calls[-1] == ("text", "Pasted", "Dar met Muttaqi in Kabul.")
+    assert fake_ingest.fields == {"url": None, "outlet": None, "published": None}
     assert any("1 new article" in s.value for s in at.success)
+    # the paste form's date, outlet and URL reach the ingest; a URL that is not http(s) does not
+    at.date_input(key="data_paste_date").set_value("2025-11-20")
+    at.text_input(key="data_paste_outlet").set_value("Dawn")
+    at.text_input(key="data_paste_url").set_value("javascript:alert(1)").run()
+    at.button(key="data_paste_go").click().run()
+    assert len(fake_ingest.calls) == 1 and any("http" in e.value for e in at.error)
+    at.text_input(key="data_paste_url").set_value("https://www.dawn.com/news/1").run()
+    at.button(key="data_paste_go").click().run()
+    assert fake_ingest.fields == {"url": "https://www.dawn.com/news/1", "outlet": "Dawn", "published": "2025-11-20"}
+    fake_ingest.calls.pop()
     at.text_input(key="data_url").set_value("javascript:alert(1)").run()
     at.button(key="data_url_go").click().run()
     assert any("http(s)" in e.value for e in at.error) and len(fake_ingest.calls) == 1
