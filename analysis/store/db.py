@@ -9,12 +9,13 @@ so a writer never fails half-way with "database is locked" after it has read). R
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import sqlite_utils
 
@@ -286,6 +287,54 @@ def store_problem(path: str | Path | None = None) -> str | None:
     except OSError as exc:
         return f"cannot read {p}: {exc.strerror or exc}"
     return None
+
+
+_INSERT_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+def _cell(value: object) -> object:
+    """A value as sqlite-utils stores it: dicts, lists and tuples as JSON text."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    return value
+
+
+def _insert_sql(table: str, cols: tuple[str, ...], conflict: str) -> str:
+    key = (table, cols, conflict)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        verb = f"INSERT OR {conflict.upper()}" if conflict else "INSERT"
+        sql = (f"{verb} INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+               f"VALUES ({', '.join('?' * len(cols))})")
+        _INSERT_SQL[key] = sql
+    return sql
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any], conflict: str = "") -> int:
+    """Insert one row (its keys are the columns) and return its rowid: what
+    ``db[table].insert(row)`` does on an existing table, without sqlite-utils' per-call schema
+    lookups (they were most of an article's write time). ``conflict``: "", "ignore" or "replace".
+    """
+    cols = tuple(row)
+    cur = db.conn.execute(_insert_sql(table, cols, conflict), [_cell(row[c]) for c in cols])
+    return cur.lastrowid
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[str, Any]],
+                conflict: str = "") -> None:
+    """Insert rows in order (``db[table].insert_all(rows)`` on an existing table); rows with
+    other columns than the first one's are written with their own statement, in order."""
+    batch: list[list[object]] = []
+    cols: tuple[str, ...] | None = None
+    for row in rows:
+        these = tuple(row)
+        if these != cols and batch:
+            db.conn.executemany(_insert_sql(table, cols or (), conflict), batch)
+            batch = []
+        cols = these
+        batch.append([_cell(row[c]) for c in these])
+    if batch:
+        db.conn.executemany(_insert_sql(table, cols or (), conflict), batch)
 
 
 def bump_data_version(db: sqlite_utils.Database) -> None:

@@ -33,6 +33,8 @@ import sqlite_utils
 
 from analysis import model
 
+from .db import insert_row
+
 
 #: Kinds merged together (a report of "talks" and one of a "meeting" of the same people on the
 #: same day are one event); other kinds are their own group.
@@ -419,7 +421,7 @@ def rebuild_block(db: sqlite_utils.Database, block: str) -> int:
         while db.execute("SELECT 1 FROM events WHERE key = ?", [final]).fetchone():
             final, n = f"{key}~{n}", n + 1
         row.update(key=final, block=block)
-        event_id = db["events"].insert(row).last_pk
+        event_id = insert_row(db, "events", row)
         ids = [r.id for r in c.reports]
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]

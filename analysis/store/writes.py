@@ -17,7 +17,7 @@ from analysis import model
 
 
 from . import aggregates, curation, events
-from .db import data_version, utcnow
+from .db import data_version, insert_row, insert_rows, utcnow
 from .schema import _JSON_ARTICLE_FIELDS, SCHEMA_VERSION, TABLES
 
 
@@ -70,13 +70,10 @@ def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str 
             db.execute("UPDATE entities SET country = ? WHERE id = ?", [country, entity_id])
             aggregates.entity_changed(db, entity_id)
     else:
-        entity_id = db["entities"].insert(
-            {"key": key, "name": name, "kind": kind, "country": country, "created_at": utcnow()}
-        ).last_pk
+        entity_id = insert_row(
+            db, "entities", {"key": key, "name": name, "kind": kind, "country": country, "created_at": utcnow()})
     names = {name, *[a for a in aliases if a]}
-    db["entity_aliases"].insert_all(
-        ({"entity_id": entity_id, "alias": a} for a in sorted(names)), ignore=True
-    )
+    insert_rows(db, "entity_aliases", ({"entity_id": entity_id, "alias": a} for a in sorted(names)), "ignore")
     return entity_id
 
 
@@ -119,7 +116,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
         for alias in ent.get("aliases", []):
             ids.setdefault(alias, eid)
         for role in ent.get("roles", []):
-            db["article_roles"].insert({
+            insert_row(db, "article_roles", {
                 "article_id": article_id,
                 "entity_id": eid,
                 "title": role.get("title"),
@@ -127,7 +124,8 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
                 "date": role.get("date") or published,
                 "evidence": role.get("evidence"),
             })
-    db["mentions"].insert_all(
+    insert_rows(
+        db, "mentions",
         (
             {
                 "article_id": article_id,
@@ -140,7 +138,6 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
             }
             for m in result.get("mentions", [])
         ),
-        batch_size=500,
     )
     for ev in result.get("events", []):
         row = {k: ev.get(k) for k in _EVENT_COLUMNS}
@@ -153,25 +150,24 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
         row["attributes"] = json.dumps(extra, ensure_ascii=False)
         row["block"] = events.block_of(row, published)
         blocks.add(row["block"])
-        report_id = db["reports"].insert(row).last_pk
+        report_id = insert_row(db, "reports", row)
         parts = []
         for field, role in _PARTICIPANT_FIELDS.items():
             value = ev.get(field)
             for name in ([value] if isinstance(value, str) else value or []):
                 if name in ids:
                     parts.append({"report_id": report_id, "entity_id": ids[name], "role": role})
-        db["report_participants"].insert_all(parts, ignore=True)
+        insert_rows(db, "report_participants", parts, "ignore")
     curation.apply_entities(db, article_id)
     events.rebuild_blocks(db, blocks)
     for topic in result.get("topics", []):
-        db["topics"].insert({"id": topic["id"], "label": topic.get("label") or topic["id"]},
-                            ignore=True)
-        db["article_topics"].insert({
+        insert_row(db, "topics", {"id": topic["id"], "label": topic.get("label") or topic["id"]}, "ignore")
+        insert_row(db, "article_topics", {
             "article_id": article_id,
             "topic_id": topic["id"],
             "score": topic.get("score"),
             "evidence": json.dumps(topic.get("evidence", []), ensure_ascii=False),
-        }, replace=True)
+        }, "replace")
     aggregates.add_topics(db, article_id, 1)
     aggregates.article_countries_for(db, [article_id])
     db.execute(
@@ -190,7 +186,7 @@ def insert_article(db: sqlite_utils.Database, article: Mapping[str, Any]) -> int
     row.setdefault("ingested_at", None)
     row["ingested_at"] = row["ingested_at"] or utcnow()
     row["word_count"] = row.get("word_count") or len(article["text"].split())
-    article_id = db["articles"].insert(row).last_pk
+    article_id = insert_row(db, "articles", row)
     aggregates.add_article(db, article_id)
     return article_id
 
@@ -294,9 +290,9 @@ def signature_candidates(db: Any, bands: list[tuple[int, str]], limit: int = 50)
 def save_signature(db: sqlite_utils.Database, article_id: int, signature: bytes,
                    bands: list[tuple[int, str]]) -> None:
     """Store an article's MinHash signature and LSH buckets (inside a write)."""
-    db["article_minhash"].insert({"article_id": article_id, "signature": signature}, replace=True)
-    db["article_lsh"].insert_all(
-        ({"band": b, "bucket": h, "article_id": article_id} for b, h in bands), ignore=True)
+    insert_row(db, "article_minhash", {"article_id": article_id, "signature": signature}, "replace")
+    insert_rows(db, "article_lsh", ({"band": b, "bucket": h, "article_id": article_id} for b, h in bands),
+                "ignore")
 
 
 def article_ids(db: sqlite_utils.Database) -> list[int]:
