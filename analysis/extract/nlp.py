@@ -70,5 +70,8 @@ def get_nlp() -> Language:
                 from analysis.extract.nerfix import add_ner_fixes
 
                 add_ner_fixes(nlp)
+                from analysis.extract.attrindex import index_attribute_ruler
+
+                index_attribute_ruler(nlp)  # the same matches, found faster
                 _nlp = build_pipeline(nlp)
     return _nlp
