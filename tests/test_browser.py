@@ -160,7 +160,7 @@ def _expected_probe(text: str, url: str) -> bool:
     """Streamlit's frontend, opened on a page path such as /visits, first looks for its
     server under that path (/visits/_stcore/health, /visits/_stcore/host-config), gets a 404,
     then finds it at the root. Those two 404s are expected; any other console error is not."""
-    probes = {f"{urlparse(page).path}/_stcore/{what}" for _, page in PAGES[1:]
+    probes = {f"{path}/_stcore/{what}" for path in [urlparse(page).path for _, page in PAGES[1:]] + ["/overview"]
               for what in ("health", "host-config")}
     return "404" in text and _is_local(url) and urlparse(url).path in probes
 
@@ -500,4 +500,99 @@ def test_shared_link_opened_first_after_restart(browser, sample_db, tmp_path):
         assert not problems.dialogs and not problems.remote_requests and not problems.page_errors
     finally:
         context.close()
+        stop_server(server)
+
+
+def _node_point(page, label: str) -> tuple[float, float]:
+    """Where, on the page, the network draws the node labelled ``label``."""
+    frame_el = page.locator(NETWORK_FRAME).first
+    frame_el.scroll_into_view_if_needed()
+    box = frame_el.bounding_box()
+    frame = frame_el.element_handle().content_frame()
+    x, y = frame.evaluate(
+        """(label) => {
+            const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+            const node = nodes.get().find(n => n.label === label);
+            const d = network.canvasToDOM(network.getPositions([node.id])[node.id]);
+            return [d.x + r.left, d.y + r.top];
+        }""", label)
+    return box["x"] + x, box["y"] + y
+
+
+def _ego_shown(page) -> str:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Ego view").first
+    return box.evaluate("""b => b.innerText + " " + [...b.querySelectorAll('input')].map(i => i.value
+                                 + " " + (i.getAttribute('aria-label') || '')).join(" ")""")
+
+
+def test_shared_views_and_the_graph_drive_the_app(browser, sample_db, tmp_path):
+    """Issue 13 in a real browser, each link opened in a fresh browser context: ``/overview``,
+    the between-two-countries mode, the network's ego view from the address, the Profiles tab
+    and the Topics window from the address; then the graph: the find box focuses a node, a click
+    on a node sets the ego view (and the address), and in the other mode opens the profile."""
+    server = start_server(sample_db, tmp_path / "streamlit.log")
+    problems = Problems()
+
+    def fresh(path: str):
+        context, page = _new_page(browser, problems)
+        page.goto(server.url + path, wait_until="domcontentloaded")
+        _wait_idle(page)
+        return context, page
+
+    try:
+        context, page = fresh("/overview?country=PAK")
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Overview"
+        assert "Page not found" not in page.locator("body").inner_text()
+        assert "country=PAK" in page.url
+        context.close()
+
+        context, page = fresh("/visits?pair=PAK-AFG")
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Between Pakistan and Afghanistan" in main and "Last visit:" in main
+        assert "pair=PAK-AFG" in page.url
+        context.close()
+
+        context, page = fresh("/profiles?entity=person:ishaq-dar&tab=Meetings")
+        selected = page.locator('[role="tab"][aria-selected="true"]').first.inner_text()
+        assert selected.strip() == "Meetings"
+        context.close()
+
+        context, page = fresh("/topics?granularity=month&window=90&anchor=2025-06-30")
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "2025-04-01 to 2025-06-30" in main and "the day chosen" in main
+        assert page.locator('[data-testid="stRadio"]').filter(has_text="Period").locator(
+            'input[type="radio"]:checked').first.evaluate("e => e.closest('label').innerText").strip() == "month"
+        context.close()
+
+        context, page = fresh("/network?ego=person:ishaq-dar")
+        _wait_network(page)
+        assert "Ishaq Dar" in _ego_shown(page) and "ego=person" in page.url
+        frame = page.locator(NETWORK_FRAME).first.element_handle().content_frame()
+        frame.fill("#chancery-find", "Muttaqi")
+        frame.press("#chancery-find", "Enter")
+        picked = frame.evaluate("() => network.getSelectedNodes().map(id => nodes.get(id).label)")
+        assert picked == ["Amir Khan Muttaqi"]
+        frame.fill("#chancery-find", "nobody of that name")
+        frame.press("#chancery-find", "Enter")
+        assert "no node of that name" in frame.inner_text("#chancery-found")
+        # a click on a node: its ego view, in the address too
+        page.mouse.click(*_node_point(page, "Amir Khan Muttaqi"))
+        page.wait_for_function("() => location.search.includes('ego=person%3Aamir-khan-muttaqi')"
+                               " || location.search.includes('ego=person:amir-khan-muttaqi')")
+        _wait_idle(page)
+        _wait_network(page)
+        assert "Amir Khan Muttaqi" in _ego_shown(page)
+        # in the other mode, a click opens the profile
+        page.get_by_text("opens its profile").click()
+        _wait_idle(page)
+        _wait_network(page)
+        page.mouse.click(*_node_point(page, "Ishaq Dar"))
+        page.wait_for_url("**/profiles?*")
+        _wait_idle(page)
+        assert "entity=person" in page.url and "ishaq-dar" in page.url
+        assert "Ishaq Dar" in page.locator('[data-testid="stMain"]').inner_text()
+        assert not page.locator('[data-testid="stException"]').count()
+        context.close()
+        assert not problems.report(), problems.report()
+    finally:
         stop_server(server)
