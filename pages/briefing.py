@@ -44,7 +44,10 @@ since = dc[2].date_input("New since", value=None, min_value=dt.date(1900, 1, 1),
 title = st.text_input("Title", key="brief_title", max_chars=200, placeholder="Briefing: … (from the scope)")
 if start and end and start > end:
     start, end = end, start
-scope = brief.Scope(countries=tuple(countries), people=tuple(people_names[p] for p in people),
+if f.pair:
+    c.text(f"Between {f.pair[0]} and {f.pair[1]} only (the sidebar's “Between … and”): the note lists the "
+           "events between the two countries, in either direction.", caption=True)
+scope = brief.Scope(countries=tuple(countries), pair=tuple(f.pair), people=tuple(people_names[p] for p in people),
                     start=start.isoformat() if start else None, end=end.isoformat() if end else None,
                     since=since.isoformat() if since else None, title=title.strip() or None)
 

@@ -421,3 +421,10 @@ def test_network_legend_names_only_what_is_drawn(sample_db):
     every = N.apply_view(N.full_graph(sample_db), N.GraphView())
     has_org = any(d["kind"] == "organization" for _, d in every.nodes(data=True))
     assert ("organisations" in N.legend(every)) == has_org
+
+
+def test_briefing_page_takes_the_pair(sample_store):
+    at = run("briefing", {"pair": "PAK-AFG"})
+    note = at.markdown[-1].value.replace("\\", "")
+    assert note.startswith("# Briefing: Pakistan and Afghanistan") and "events between Pakistan (PAK)" in note
+    assert int(at.metric[0].value) == len(brief.build(sample_store, brief.Scope(pair=("PAK", "AFG")))["events"])
