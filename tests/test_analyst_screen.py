@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_pages import table
-from test_queries import make_store
+from test_pages import real_store, run_page, table  # noqa: F401 - real_store is a fixture
 
 from analysis import store
 from analysis.ingest import cleaning
@@ -28,15 +27,6 @@ from analysis.views.filters import Filters, pair_text, parse_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
-
-
-def run(name: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def plain(at: AppTest, kind: str = "markdown") -> list[str]:
@@ -50,10 +40,9 @@ def sample_store(sample_db, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def small_store(tmp_path, monkeypatch) -> Path:
-    p = make_store(tmp_path / "real.db")
-    monkeypatch.setenv("CHANCERY_DB", str(p))
-    return p
+def small_store(real_store) -> Path:
+    """The small realistic store of ``test_queries``, as the dashboard's store."""
+    return real_store
 
 
 # --- between two countries --------------------------------------------------------------------
@@ -133,7 +122,7 @@ def test_brief_and_export_take_the_pair(sample_db, tmp_path):
 def test_visits_page_between_two_countries(sample_store):
     """The issue's check: ``?pair=PAK-AFG`` shows only Pakistan-Afghanistan events and leads
     with the last visit between them."""
-    at = run("visits", {"pair": "PAK-AFG"})
+    at = run_page("visits", {"pair": "PAK-AFG"})
     assert "Between Pakistan and Afghanistan" in [s.value for s in at.subheader]
     rows = at.dataframe(key="visits_table").value
     expected = queries.events(sample_store, Filters(pair=("PAK", "AFG")), limit=5000)  # the page's kinds
@@ -145,7 +134,7 @@ def test_visits_page_between_two_countries(sample_store):
     assert last["date"] in lead and last["direction"] in lead
     assert any(m.startswith("**What about:**") for m in plain(at))
     # without the pair: the "either country" list, and the mode is offered
-    whole = run("visits")
+    whole = run_page("visits")
     assert len(whole.dataframe(key="visits_table").value) > len(rows)
     assert not any(m.startswith("**Last visit:**") for m in plain(whole))
 
@@ -171,14 +160,14 @@ def test_the_pair_travels_in_the_address(sample_store):
 # --- page state in the address ----------------------------------------------------------------
 
 def test_network_ego_from_and_to_the_address(sample_store):
-    at = run("network", {"ego": "person:ishaq-dar"})
+    at = run_page("network", {"ego": "person:ishaq-dar"})
     node = N.nodes_for_entity_keys(sample_store, ["person:ishaq-dar"])[0]
     assert at.selectbox(key="net_ego").value == node
-    assert at.metric[0].value != run("network").metric[0].value  # the ego view, not the whole network
+    assert at.metric[0].value != run_page("network").metric[0].value  # the ego view, not the whole network
     assert at.query_params["ego"] in (["person:ishaq-dar"], "person:ishaq-dar")
     at.selectbox(key="net_ego").set_value("").run()
     assert "ego" not in at.query_params
-    other = run("network", {"ego": "person:nobody-at-all"})
+    other = run_page("network", {"ego": "person:nobody-at-all"})
     assert other.selectbox(key="net_ego").value == ""
     assert any("not in this network" in c for c in plain(other, "caption"))
 
@@ -197,8 +186,8 @@ def test_profiles_tab_from_the_address(sample_store):
         assert len(found) == 1
         return found[0].query_param_key, found[0].default_tab_index
 
-    assert open_tab(run("profiles", {"entity": "person:ishaq-dar", "tab": "Meetings"})) == ("tab", 2)
-    assert open_tab(run("profiles", {"entity": "person:ishaq-dar"})) == ("tab", 0)
+    assert open_tab(run_page("profiles", {"entity": "person:ishaq-dar", "tab": "Meetings"})) == ("tab", 2)
+    assert open_tab(run_page("profiles", {"entity": "person:ishaq-dar"})) == ("tab", 0)
 
 
 # --- topics that hold up ----------------------------------------------------------------------
@@ -386,16 +375,16 @@ def test_overview_and_data_list_undated_articles(tmp_path, monkeypatch):
     ingest_text(db, "Pakistan's foreign minister met the Afghan envoy in Islamabad to talk about the border.")
     ingest_text(db, "Another article with a date about the envoy.", published="2025-05-05")
     monkeypatch.setenv("CHANCERY_DB", str(db))
-    over = run("overview")
+    over = run_page("overview")
     assert any("1 article(s) without a publication date" in e.label for e in over.expander)
-    data = run("data")
+    data = run_page("data")
     assert len(table(data, "data_undated")) == 1
     data.selectbox(key="data_set_date_article").set_value(int(queries.undated_articles(db).iloc[0]["id"]))
     data.date_input(key="data_set_date_day").set_value("2025-11-24")
     next(b for b in data.button if b.label == "Set the date").click().run()
     assert not data.exception and any("set-article-date recorded" in s for s in plain(data, "success"))
     assert queries.undated_articles(db).empty
-    assert not any("without a publication date" in e.label for e in run("overview").expander)
+    assert not any("without a publication date" in e.label for e in run_page("overview").expander)
 
 
 # --- the network: legend, find box, clicks ----------------------------------------------------
@@ -424,7 +413,7 @@ def test_network_legend_names_only_what_is_drawn(sample_db):
 
 
 def test_briefing_page_takes_the_pair(sample_store):
-    at = run("briefing", {"pair": "PAK-AFG"})
+    at = run_page("briefing", {"pair": "PAK-AFG"})
     note = at.markdown[-1].value.replace("\\", "")
     assert note.startswith("# Briefing: Pakistan and Afghanistan") and "events between Pakistan (PAK)" in note
     assert int(at.metric[0].value) == len(brief.build(sample_store, brief.Scope(pair=("PAK", "AFG")))["events"])
