@@ -40,7 +40,7 @@ def sample_store(sample_db, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def small_store(real_store) -> Path:
+def small_store(real_store) -> Path:  # noqa: F811 - the fixture imported above
     """The small realistic store of ``test_queries``, as the dashboard's store."""
     return real_store
 
