@@ -132,6 +132,7 @@ def cached(fn: Callable[Concatenate[Any, P], R]) -> Callable[P, R]:
 filter_options = cached(queries.filter_options)
 summary = cached(queries.summary)
 events = cached(queries.events)
+count_events = cached(queries.count_events)
 event_people = cached(queries.event_people)
 latest_events = cached(queries.latest_events)
 visit_gaps = cached(queries.visit_gaps)

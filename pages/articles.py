@@ -25,6 +25,9 @@ if text and safe.fts_query(text) is None:
 
 results = c.search_articles(f, text or None, outlet=outlet)
 st.subheader(f"Articles ({len(results)})")
+if results.attrs.get("order") == "newest":
+    st.caption(f"The words are in {results.attrs['matches']:,} articles, too many to rank: the newest stored come "
+               "first. Add a word or a filter for the best matches.")
 event = c.table(results, key="articles_results", file_name="articles.csv",
                 column_config={"snippet": st.column_config.TextColumn("snippet", width="large")},
                 on_select="rerun")

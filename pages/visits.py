@@ -53,11 +53,21 @@ STATUSES = [*model.statuses(), model.unknown_status()]
 statuses = ctl[2].multiselect("Status", STATUSES, default=STATUSES, key="visits_status")
 kinds_t = tuple(kinds) or tuple(RELATIONS)
 
-events = c.events(f, kinds_t, limit=5000)
+# One page of events at a time, newest first: the cost of a page grows with the page, not with
+# the store. The timeline and the table show the same page.
+PAGE = 500
+n_events = c.count_events(f, kinds_t)
+pages = max(1, -(-n_events // PAGE))
+page_no = 1
+if pages > 1:
+    page_no = int(st.number_input(f"Page (of {pages:,}; {PAGE} events each, newest first)", min_value=1,
+                                  max_value=pages, value=1, step=1, key="visits_page"))
+offset = (page_no - 1) * PAGE
+events = c.events(f, kinds_t, limit=PAGE, offset=offset)
 events = events[events["status"].fillna(model.unknown_status()).isin(statuses)]
 
 if group == "Official":
-    people = c.event_people(f, kinds_t)
+    people = c.event_people(f, kinds_t, limit=PAGE, offset=offset)
     people = people[people["status"].fillna(model.unknown_status()).isin(statuses)]
     fig = charts.events_timeline(people, "name", None)
 elif group == "Country":
@@ -65,16 +75,20 @@ elif group == "Country":
 else:
     fig = charts.events_timeline(events, "pair", None)
 c.plot(fig, key="visits_timeline")
+if pages > 1:
+    st.caption(f"The timeline and the table show events {offset + 1:,}–{offset + PAGE if page_no < pages else n_events:,} "
+               f"of {n_events:,} (newest first): narrow the filters or turn the page for older ones.")
 st.caption("Filled marker: took place; open: planned; ×: cancelled. Hover a point for the "
            "evidence sentence and its source.")
 
-st.subheader(f"Events ({len(events)})")
+st.subheader(f"Events ({len(events)})" if pages == 1 else
+             f"Events {offset + 1:,}–{offset + len(events):,} of {n_events:,}")
 st.caption("One row per event: its reports (the sentences that report it, in one or more "
            "articles) merged. Pick a row to read every report. A date 'not given' is a "
            "background mention without a date (shown with the day it was reported).")
 shown = events.assign(date=[d if isinstance(d, str) else f"not given, reported {fr}"
                             for d, fr in zip(events["date"], events["first_reported"])])
-export = c.export_events(f, kinds_t, limit=5000)  # the download: one line per event
+export = c.export_events(f, kinds_t, limit=PAGE, offset=offset)  # the download: one line per event shown
 export = export[export["status"].fillna(model.unknown_status()).isin(statuses)]
 c.corrected_notice()
 picked = c.table(shown[["date", "date_from", "kind", "status", "pair", "participants", "place", "reports",

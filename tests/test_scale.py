@@ -193,3 +193,42 @@ def test_stats_itemise_every_event_kind(sample_db):
     plurals = [model.vocabulary()["event_kinds"][k]["plural"].lower() for k in model.event_kinds()]
     assert all(p in s for p in plurals)
     assert sum(s[p] for p in plurals) == s["events"]
+
+
+@pytest.mark.parametrize("filters", [dict(), dict(countries=("PAK",)), dict(start="2025-01-01"),
+                                     dict(pair=("PAK", "AFG"))])
+def test_event_pages_tile_the_whole_list(sample_db, filters):
+    """A page of events (limit, offset) is that slice of the whole list, for the table, the
+    timeline by official and the download alike; the count is the length of the whole list."""
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+
+    f = Filters(**filters)
+    whole = queries.events(sample_db, f, limit=100_000)
+    assert queries.count_events(sample_db, f) == len(whole) > 0
+    size = max(1, len(whole) // 3)
+    pages = [queries.events(sample_db, f, limit=size, offset=o) for o in range(0, len(whole), size)]
+    assert [k for p in pages for k in p["key"]] == list(whole["key"])
+    exported = [k for o in range(0, len(whole), size)
+                for k in queries.export_events(sample_db, f, queries._RELATIONS, limit=size, offset=o)["key"]]
+    assert exported == list(whole["key"])
+    people = queries.event_people(sample_db, f, limit=size, offset=size)
+    assert set(people["event_id"]) <= set(pages[1]["id"]) if len(pages) > 1 else people.empty
+
+
+def test_a_word_in_too_many_articles_comes_newest_first(sample_db, monkeypatch):
+    from analysis.views import queries
+
+    ranked = queries.search_articles(sample_db, text="said")
+    assert ranked.attrs == {"order": "best match", "matches": ranked.attrs["matches"]} and len(ranked)
+    monkeypatch.setattr(queries, "RANKED_MATCHES", 3)
+    newest = queries.search_articles(sample_db, text="said", limit=50)
+    assert newest.attrs["order"] == "newest" and newest.attrs["matches"] == ranked.attrs["matches"]
+    assert list(newest["id"]) == sorted(newest["id"], reverse=True)
+    assert set(newest["id"]) <= set(queries.search_articles(sample_db, text="said", limit=10_000)["id"])
+    assert all("«" in s for s in newest["snippet"])  # the snippet of the match, as when ranked
+    narrowed = queries.search_articles(sample_db, queries.Filters(countries=("AFG",)), text="said", limit=50)
+    conn = sqlite3.connect(sample_db)
+    afg = {r[0] for r in conn.execute("SELECT article_id FROM article_countries WHERE code = 'AFG'")}
+    conn.close()
+    assert len(narrowed) and set(narrowed["id"]) <= afg and list(narrowed["id"]) == sorted(narrowed["id"], reverse=True)

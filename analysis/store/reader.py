@@ -45,6 +45,19 @@ class SQLiteDialect:
         return f"bm25({table}_fts)"
 
     @staticmethod
+    def fts_count(table: str) -> str:
+        """SELECT of how many rows the full-text index of ``table`` matches (query bound to ``?``):
+        a walk of the term lists, without ranking."""
+        return f"SELECT COUNT(*) FROM {table}_fts WHERE {table}_fts MATCH ?"
+
+    @staticmethod
+    def fts_newest(table: str) -> str:
+        """ORDER BY expression for newest row first, sorted descending: the index is walked
+        backwards and stops at the limit (ranking every match of a word in most rows costs as
+        much as the store is big)."""
+        return f"{table}_fts.rowid"
+
+    @staticmethod
     def fts_snippet(table: str, column: int, tokens: int = 16) -> str:
         """A short excerpt of the matching column, matches between « and »."""
         return f"snippet({table}_fts, {int(column)}, '«', '»', '…', {int(tokens)})"

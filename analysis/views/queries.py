@@ -34,6 +34,8 @@ from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_
 
 #: Default cap on rows returned to a page table.
 ROW_LIMIT = 500
+#: Full-text matches up to which results are ranked best first (beyond: newest first).
+RANKED_MATCHES = 20_000
 
 #: A store to read: a :class:`~analysis.store.Reader`, or a path (the configured store if None).
 Source = Union[Reader, str, Path, None]
@@ -211,12 +213,14 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
 
 def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = _RELATIONS,
            *, entity_key: str | None = None, pair: tuple[str, str] | None = None,
-           limit: int = ROW_LIMIT) -> pd.DataFrame:
+           limit: int = ROW_LIMIT, offset: int = 0) -> pd.DataFrame:
     """Events (newest first) with their participants, evidence sentence and article.
 
     :param kinds: event kinds to keep (``None`` for all).
     :param entity_key: keep events this entity takes part in.
     :param pair: two country codes; keep events between them, in either direction.
+    :param limit: at most this many events, after skipping the ``offset`` newest (a page of a
+        long list: the cost grows with ``offset + limit``, not with the store).
     :returns: columns ``id, date, kind, status, cameo, visitor_country, destination_country,
         place, country, participants, participant_countries, evidence, quote, article_id, title,
         url, outlet, published``.
@@ -226,10 +230,11 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
     if pair:
         f = replace(f, pair=tuple(pair))
     where, params = _listed_events(f, kinds, entity_key)
-    newest, nparams = _newest_events(f, where, params, limit, d)
+    offset = max(0, int(offset))
+    newest, nparams = _newest_events(f, where, params, limit + offset, d)
     sql = f"""
         WITH sel0 AS ({newest}),
-        sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT ?)
+        sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT ? OFFSET ?)
         SELECT ev.id, ev.key, sel.d AS date,
                CASE WHEN ev.date IS NOT NULL THEN 'text' WHEN ev.background THEN 'not given'
                     ELSE 'article' END AS date_from,
@@ -250,13 +255,23 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
         ORDER BY sel.d IS NULL, sel.d DESC, ev.id DESC
     """
     with r.session() as conn:
-        df = conn.df(sql, nparams + [limit])
+        df = conn.df(sql, nparams + [limit, offset])
     cols = [df[c].tolist() for c in ("kind", "visitor_country", "destination_country", "country",
                                      "participant_countries")]
     df["pair"] = [_pair_label(*row) for row in zip(*cols)]
     df["sources"] = [", ".join(article_sources(m)) for m in df.pop("metadata").tolist()]
     df["curated"] = [curation_mark(v) for v in df["curated"].tolist()]
     return df
+
+
+def count_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = _RELATIONS) -> int:
+    """How many events :func:`events` would list with no limit (for "the newest 500 of N")."""
+    where, params = f.event_conditions()
+    if kinds:
+        where.append(f"ev.kind IN ({marks(kinds)})")
+        params += list(kinds)
+    with as_reader(source).session() as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {_events_from(f)}{and_where(where)}", params).fetchone()[0])
 
 
 def article_sources(metadata: Any) -> list[str]:
@@ -388,7 +403,7 @@ EXPORT_COLUMNS = ["key", "kind", "cameo", "date", "status", "visitor", "visitor_
 
 
 def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None = None,
-                  limit: int | None = None) -> pd.DataFrame:
+                  limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """One row per event under the filters, newest first, for ``python -m analysis export
     events`` and the Visits page's download: :data:`EXPORT_COLUMNS`. ``date`` is the event's own
     date (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``) or empty; ``people`` every participant's name;
@@ -396,12 +411,13 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
     r = as_reader(source)
     if limit:  # the newest first, found without computing every event's columns
         lw, lp = _listed_events(f, kinds)
-        newest, nparams = _newest_events(f, lw, lp, int(limit), r.dialect)
+        offset = max(0, int(offset))
+        newest, nparams = _newest_events(f, lw, lp, int(limit) + offset, r.dialect)
         head = (f"WITH sel0 AS ({newest}), sel AS (SELECT id, d FROM sel0"
-                " ORDER BY d IS NULL, d DESC, id DESC LIMIT ?) ")
+                " ORDER BY d IS NULL, d DESC, id DESC LIMIT ? OFFSET ?) ")
         source_rows = "sel CROSS JOIN events ev ON ev.id = sel.id"
         order = "sel.d IS NULL, sel.d DESC, ev.id DESC"
-        params = nparams + [int(limit)]
+        params = nparams + [int(limit), offset]
         where: list[str] = []
     else:
         where, params = f.event_conditions(a=None)
@@ -438,15 +454,17 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
 
 
 def event_people(source: Source, f: Filters = NO_FILTERS,
-                 kinds: Sequence[str] | None = _RELATIONS, limit: int = 5000) -> pd.DataFrame:
-    """One row per (event, person taking part) for the newest ``limit`` events: for
-    timelines by official."""
+                 kinds: Sequence[str] | None = _RELATIONS, limit: int = 5000, offset: int = 0) -> pd.DataFrame:
+    """One row per (event, person taking part) for the newest ``limit`` events after the
+    ``offset`` newest (the events of one page of :func:`events`): for timelines by official."""
     r = as_reader(source)
     d = r.dialect
     where, params = _listed_events(f, kinds)
-    newest, nparams = _newest_events(f, where, params, limit, d)
+    offset = max(0, int(offset))
+    newest, nparams = _newest_events(f, where, params, limit + offset, d)
     sql = f"""
-        WITH sel AS ({newest})
+        WITH sel0 AS ({newest}),
+        sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT {int(limit)} OFFSET {offset})
         SELECT ev.id AS event_id, sel.d AS date, ev.kind, ev.status, e.key, e.name,
                e.country AS person_country, p.role, ev.visitor_country, ev.destination_country,
                {_PLACE} AS place, ev.evidence, ev.article_id,
@@ -454,10 +472,10 @@ def event_people(source: Source, f: Filters = NO_FILTERS,
         FROM sel CROSS JOIN events ev ON ev.id = sel.id CROSS JOIN articles a ON a.id = ev.article_id
         CROSS JOIN event_participants p ON p.event_id = ev.id
         CROSS JOIN entities e ON e.id = p.entity_id
-        WHERE e.kind = 'person' ORDER BY sel.d DESC, ev.id DESC LIMIT ?
+        WHERE e.kind = 'person' ORDER BY sel.d DESC, ev.id DESC
     """
     with r.session() as conn:
-        return conn.df(sql, nparams + [limit])
+        return conn.df(sql, nparams)
 
 
 def latest_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] = (model.VISIT,),
@@ -992,12 +1010,27 @@ def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = 
               (SELECT group_concat(topic_id, ', ') FROM article_topics x WHERE x.article_id = a.id)
                 AS topics"""
     if q:
+        fts = d.fts_table("articles")
+        with r.session() as conn:
+            matches = int(conn.execute(d.fts_count("articles"), [q]).fetchone()[0])
+        # A word in most articles ("said") is not ranked: bm25 over every match costs as much
+        # as the store is big. Those come newest stored first (``attrs["order"]`` says which).
+        ranked = matches <= RANKED_MATCHES
+        order = d.fts_rank("articles") if ranked else d.fts_newest("articles")
         sql = f"""
+            WITH hits AS (
+                SELECT {fts}.rowid AS id, {order} AS o FROM {fts} JOIN articles a ON a.id = {fts}.rowid
+                {and_where([d.fts_match("articles")] + aw)} ORDER BY {order}{"" if ranked else " DESC"} LIMIT ?)
             SELECT {cols}, {d.fts_snippet("articles", 1)} AS snippet
-            FROM {d.fts_table("articles")} JOIN articles a ON a.id = {d.fts_table("articles")}.rowid
-            {and_where([d.fts_match("articles")] + aw)} ORDER BY {d.fts_rank("articles")} LIMIT ?
+            FROM hits CROSS JOIN {fts} ON {fts}.rowid = hits.id CROSS JOIN articles a ON a.id = hits.id
+            WHERE {d.fts_match("articles")} ORDER BY hits.o{"" if ranked else " DESC"}
         """
-        params = [q] + ap + [limit]
+        params = [q] + ap + [limit, q]
+        with r.session() as conn:
+            df = conn.df(sql, params)
+        df.attrs["order"] = "best match" if ranked else "newest"
+        df.attrs["matches"] = matches
+        return df
     else:
         sql = f"""
             SELECT {cols}, substr(a.text, 1, 200) AS snippet
