@@ -249,7 +249,17 @@ def iter_items(source: str | Path, fetcher: Fetcher | None = None) -> Iterator[P
 
 
 def _iter_folder(root: Path, fetcher: Fetcher) -> Iterator[Produced]:
-    """The files under ``root``, sorted, without following links out of it (see iter_items)."""
+    """The items of the files under ``root``, sorted (see :func:`folder_entries`)."""
+    for entry in folder_entries(root):
+        if isinstance(entry, ItemError):
+            yield entry
+        else:
+            yield from iter_file(entry, fetcher)
+
+
+def folder_entries(root: Path) -> Iterator[Path | ItemError]:
+    """The files under ``root`` an ingest reads, sorted, without following links out of it
+    (see iter_items), and an error for each entry that cannot be read; nothing is read yet."""
     base = root.resolve()
     problems: list[ItemError] = []
 
@@ -280,7 +290,7 @@ def _iter_folder(root: Path, fetcher: Fetcher) -> Iterator[Produced]:
                 continue
             if target.is_dir():
                 continue  # a folder inside the tree: its files are read where they are
-        yield from iter_file(child, fetcher)
+        yield child
 
 
 def _special_kind(mode: int) -> str | None:
