@@ -232,3 +232,55 @@ def test_a_word_in_too_many_articles_comes_newest_first(sample_db, monkeypatch):
     afg = {r[0] for r in conn.execute("SELECT article_id FROM article_countries WHERE code = 'AFG'")}
     conn.close()
     assert len(narrowed) and set(narrowed["id"]) <= afg and list(narrowed["id"]) == sorted(narrowed["id"], reverse=True)
+
+
+def _stale_days(path) -> int:
+    from analysis.store import events as E
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM events WHERE day IS NOT {E.DAY_SQL}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_event_day_kept_at_write_time_follows_every_change(sample_db, tmp_path):
+    """``events.day`` equals its definition after an ingest, a corrected event date, a dated
+    article, an undo, a replicated store, and on a schema-6 store opened (migration 7)."""
+    import shutil
+
+    from analysis import store
+    from analysis.views import curate, queries
+
+    db = tmp_path / "s.db"
+    shutil.copy(sample_db, db)
+    assert _stale_days(db) == 0
+    with sqlite3.connect(db) as c:
+        n_events, n_days = c.execute("SELECT COUNT(*), COUNT(day) FROM events").fetchone()
+    assert n_days > 0.9 * n_events  # only background mentions without a date have none
+    ev = queries.events(db, limit=50)
+    undated_key = ev[ev["date_from"] == "article"]["key"].iloc[0]
+    curate.apply(db, "set-event", undated_key, date="2021-03-04")
+    assert _stale_days(db) == 0
+    assert undated_key in set(queries.events(db, queries.Filters(start="2021-03-01", end="2021-03-31"), None)["key"])
+    art = int(ev[ev["date_from"] == "article"]["article_id"].iloc[-1])
+    log = curate.apply(db, "set-article-date", art, "2020-01-02")
+    assert _stale_days(db) == 0
+    curate.apply(db, "undo", log)
+    assert _stale_days(db) == 0
+    big = tmp_path / "big.db"
+    replicate.replicate(db, big, 150)
+    assert _stale_days(big) == 0
+    # a schema-6 store: no day column, version 6; opening it adds and fills the column
+    old = tmp_path / "old.db"
+    shutil.copy(sample_db, old)
+    with sqlite3.connect(old) as c:
+        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%day%'"
+                                 " AND tbl_name = 'events'").fetchall():
+            c.execute(f"DROP INDEX {name}")
+        c.execute("ALTER TABLE events DROP COLUMN day")
+        c.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    store.open_db(old).close()
+    assert _stale_days(old) == 0
+    with sqlite3.connect(old) as c:
+        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"

@@ -434,7 +434,25 @@ def rebuild_block(db: sqlite_utils.Database, block: str) -> int:
     from . import curation  # analysts' corrections hold on every rebuild
 
     curation.apply_block(db, block)
+    set_days(db, block)  # after the corrections: a corrected date moves the day
     return len(rows)
+
+
+#: An event's day (the views' definition, analysis/views/filters.py): its own date
+#: (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``), else, unless it is a background mention, the
+#: publication day of its best report's article; NULL when neither.
+DAY_SQL = ("substr(COALESCE(NULLIF(events.date, ''), CASE WHEN events.background THEN NULL ELSE"
+           " (SELECT published FROM articles WHERE articles.id = events.article_id) END), 1, 10)")
+
+
+def set_days(db: Any, block: str | None = None, article_id: int | None = None) -> None:
+    """Write ``events.day`` (:data:`DAY_SQL`) for one block's events, one article's, or all."""
+    if block is not None:
+        db.execute(f"UPDATE events SET day = {DAY_SQL} WHERE block = ?", [block])
+    elif article_id is not None:
+        db.execute(f"UPDATE events SET day = {DAY_SQL} WHERE article_id = ?", [article_id])
+    else:
+        db.execute(f"UPDATE events SET day = {DAY_SQL}")
 
 
 def blocks_of_article(db: sqlite_utils.Database, article_id: int) -> set[str]:

@@ -124,6 +124,19 @@ def _migrate_6(db: sqlite_utils.Database) -> None:
     aggregates.rebuild(db)
 
 
+def _migrate_7(db: sqlite_utils.Database) -> None:
+    """7: ``events.day``, the event's day kept at write time, and indexes on it, so that event
+    lists read newest first without walking the articles by publication date."""
+    from . import events
+
+    if "day" not in db["events"].columns_dict:
+        db.execute("ALTER TABLE events ADD COLUMN day TEXT")
+    events.set_days(db)
+    for table, cols, unique in INDEXES:
+        if table == "events":
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -131,4 +144,5 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 
 #: schema version -> the function that brings a store from the version before to it.
-MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
+MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
+                              7: _migrate_7}

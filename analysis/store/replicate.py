@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import aggregates
+from . import aggregates, events
 from .db import bump_data_version, open_db, write_tx
 
 #: Columns copied per table (ids and the columns rewritten are handled separately).
@@ -185,6 +185,7 @@ def replicate(source: str | Path, out: str | Path, n_articles: int) -> dict[str,
     try:
         with write_tx(db):
             aggregates.rebuild(db)
+            events.set_days(db)  # the copies' days, from their shifted dates
             bump_data_version(db)
         db.execute("ANALYZE")
         counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -154,6 +154,9 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "last_reported": str,
             "attributes": str,
             "curated": str,
+            # the event's day, kept at write time (analysis/store/events.py set_days): its own
+            # date, else its best report's publication date unless a background mention
+            "day": str,
         },
         {"pk": "id", "foreign_keys": [("article_id", "articles", "id")]},
     ),
@@ -250,6 +253,11 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("article_roles", ["entity_id"], False),
     ("events", ["article_id"], False),
     ("events", ["kind", "date"], False),
+    # event lists newest first, by kind or country, without walking the articles (schema 7)
+    ("events", ["day"], False),
+    ("events", ["kind", "day"], False),
+    ("events", ["visitor_country", "day"], False),
+    ("events", ["destination_country", "day"], False),
     ("events", ["key"], True),
     ("events", ["block"], False),
     ("event_participants", ["entity_id"], False),

@@ -63,11 +63,10 @@ def kinds_in(kinds: Iterable[str], ev: str = "ev") -> str:
 def event_day(ev: str = "ev", a: str | None = "a") -> str:
     """SQL for an event's day: its own date, else (news of the day, not a background mention)
     the publication date of its best report's article; NULL for a background mention without a
-    date. With ``a`` the article row is joined under that alias; with ``a=None`` it is looked
-    up (for queries that join articles only when they must)."""
-    own = f"NULLIF({ev}.date, '')"
-    published = f"{a}.published" if a else f"(SELECT published FROM articles WHERE id = {ev}.article_id)"
-    return f"substr(COALESCE({own}, CASE WHEN {ev}.background THEN NULL ELSE {published} END), 1, 10)"
+    date. It is kept at write time in ``events.day`` (schema 7, ``analysis/store/events.py``
+    :data:`~analysis.store.events.DAY_SQL`), so no article needs joining; ``a`` is accepted for
+    the callers that join articles anyway."""
+    return f"{ev}.day"
 
 
 def host_country(ev: str = "ev") -> str:

@@ -51,43 +51,27 @@ _RELATIONS = tuple(model.relation_kinds())
 def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
                    d: SQLiteDialect) -> tuple[str, list[Any]]:
     """SQL (columns ``id, d``) for the ``limit`` newest events meeting ``cond`` and the date
-    filters, cheaply on a large store.
-
-    An event's day is its own date or else its article's publication date; joining every event
-    to its (wide) article row to compute that is the main cost, so the two cases are taken
-    apart: dated events through the events table, undated ones by walking the articles'
-    publication-date index newest first. Each side stops after ``limit`` rows.
-    """
-    w1, p1 = ["ev.date IS NOT NULL", *cond], list(cparams)
-    # Each article walked must find its events through the article_id index: left alone, the
-    # planner answered "ev.id IN (list)" or "kind = ?" through other indexes once per article
-    # (minutes on a large store). ``INDEXED BY`` and ``+ev.id`` keep it on the right path.
-    w2 = ["ev.date IS NULL", *(c.replace("ev.id IN (", "+ev.id IN (") for c in cond)]
-    p2 = list(cparams)
-    if f.dated:  # a background mention without a date has no day, so no window holds it
-        w2.append("ev.background = 0")
+    filters: events with a day newest first through the ``events(day)`` indexes, then (with no
+    date filter) those without one, newest stored first. Each side stops after ``limit`` rows,
+    so the cost grows with the page, not with the store."""
+    w1, p1 = ["ev.day IS NOT NULL", *cond], list(cparams)
     if f.start:
-        w1.append("substr(ev.date, 1, 10) || '-31' >= ?")  # month-only dates: see Filters.event_conditions
+        w1.append("ev.day || '-31' >= ?")  # month-only dates: see Filters.event_conditions
         p1.append(f.start)
-        w2.append("a.published >= ?")
-        p2.append(f.start)
     if f.end:
-        w1.append("substr(ev.date, 1, 10) <= ?")
+        w1.append("ev.day <= ?")
         p1.append(f.end[:10])
-        w2.append("a.published < ?")
-        p2.append(f.end_exclusive)
     sql = f"""
-        SELECT id, d FROM (SELECT ev.id, substr(ev.date, 1, 10) AS d FROM events ev {and_where(w1)}
-                           ORDER BY ev.date DESC, ev.id DESC LIMIT ?)
+        SELECT id, d FROM (SELECT ev.id, ev.day AS d FROM events ev {and_where(w1)}
+                           ORDER BY ev.day DESC, ev.id DESC LIMIT ?)"""
+    params = p1 + [limit]
+    if not f.dated:  # a day-less event is in no window
+        sql += f"""
         UNION ALL
-        SELECT id, d FROM (SELECT ev.id, CASE WHEN ev.background THEN NULL
-                                              ELSE substr(a.published, 1, 10) END AS d
-                           FROM articles a
-                           CROSS JOIN events ev {d.index_hint('idx_events_article_id')} ON ev.article_id = a.id
-                           {and_where(w2)}
-                           ORDER BY a.published DESC, ev.id DESC LIMIT ?)
-    """
-    return sql, p1 + [limit] + p2 + [limit]
+        SELECT id, d FROM (SELECT ev.id, NULL AS d FROM events ev {and_where(["ev.day IS NULL", *cond])}
+                           ORDER BY ev.id DESC LIMIT ?)"""
+        params += list(cparams) + [limit]
+    return sql, params
 
 
 def _listed_events(f: Filters, kinds: Sequence[str] | None,
@@ -105,10 +89,7 @@ def _listed_events(f: Filters, kinds: Sequence[str] | None,
 
 
 def _events_from(f: Filters) -> str:
-    """FROM clause for event counts: articles are joined only when a date filter needs the
-    publication date (the join is most of the cost on a large store)."""
-    if f.start or f.end:
-        return "events ev JOIN articles a ON a.id = ev.article_id"
+    """FROM clause for event counts: the events alone (their day is kept on the row)."""
     return "events ev"
 
 
