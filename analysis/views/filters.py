@@ -112,14 +112,17 @@ ARTICLE_COUNTRIES = "SELECT article_id, code FROM article_countries"
 def between(ev: str = "ev") -> str:
     """Condition "the event is between countries x and y, in either direction": a visit from
     one to the other (visitor's country and host country), or another event with participants
-    of both countries. Bind ``pair_params(x, y)``."""
-    host = host_country(ev)
-    return (f"(({ev}.kind = {quoted(model.VISIT)} AND (({ev}.visitor_country = ? AND {host} = ?)"
-            f" OR ({ev}.visitor_country = ? AND {host} = ?)))"
-            f" OR ({ev}.kind != {quoted(model.VISIT)} AND {ev}.id IN (SELECT p1.event_id FROM event_participants p1"
-            " JOIN entities e1 ON e1.id = p1.entity_id JOIN event_participants p2"
-            " ON p2.event_id = p1.event_id JOIN entities e2 ON e2.id = p2.entity_id"
-            " WHERE e1.country = ? AND e2.country = ?)))")
+    of both countries. Bind ``pair_params(x, y)``. Written as the list of the pair's event ids
+    (visits through the visitor-country index, others as the intersection of the two
+    countries' participations), so a list of the pair's events reads only them."""
+    visit = quoted(model.VISIT)
+    host = host_country("bv")
+    return (f"{ev}.id IN (SELECT bv.id FROM events bv WHERE bv.kind = {visit} AND bv.visitor_country = ? AND {host} = ?"
+            f" UNION ALL SELECT bv.id FROM events bv WHERE bv.kind = {visit} AND bv.visitor_country = ? AND {host} = ?"
+            " UNION ALL SELECT bx.event_id FROM (SELECT bp.event_id FROM entities be JOIN event_participants bp"
+            " ON bp.entity_id = be.id WHERE be.country = ? INTERSECT SELECT bp.event_id FROM entities be"
+            " JOIN event_participants bp ON bp.entity_id = be.id WHERE be.country = ?) bx"
+            f" JOIN events bo ON bo.id = bx.event_id AND bo.kind != {visit})")
 
 
 def pair_params(x: str, y: str) -> list[str]:

@@ -171,18 +171,29 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
     aw, ap = f.article_conditions()
     ew, ep = f.event_conditions()
     with as_reader(source).session() as conn:
-        n, lo, hi = conn.execute(
-            "SELECT COUNT(*), MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10))"
-            f" FROM articles a{and_where(aw)}", ap
-        ).fetchone()
+        if aw:
+            n, lo, hi = conn.execute(
+                "SELECT COUNT(*), MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10))"
+                f" FROM articles a{and_where(aw)}", ap
+            ).fetchone()
+        else:  # the first and last day straight from the publication-date index
+            n, lo, hi = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM articles),"
+                " (SELECT substr(MIN(published), 1, 10) FROM articles WHERE published > ''),"
+                " (SELECT substr(MAX(published), 1, 10) FROM articles WHERE published > '')").fetchone()
         outlets = conn.execute(
             f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{and_where(aw)})", ap
         ).fetchone()[0]
         kinds = dict(conn.execute(
             f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{and_where(ew)} GROUP BY ev.kind", ep
         ).fetchall())
-        st = store.stats(conn)
-        undated = conn.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL OR published = ''").fetchone()[0]
+        st = dict(zip(("duplicates", "entities", "people", "errors"), conn.execute(
+            "SELECT (SELECT COUNT(*) FROM article_copies), (SELECT COUNT(*) FROM entities),"
+            f" (SELECT COUNT(*) FROM entities WHERE kind = {quoted(model.PERSON)}),"
+            " (SELECT COUNT(*) FROM ingest_errors)").fetchone()))
+        st["articles"] = int(n) if not aw else conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        undated = conn.execute("SELECT (SELECT COUNT(*) FROM articles WHERE published IS NULL)"
+                               " + (SELECT COUNT(*) FROM articles WHERE published = '')").fetchone()[0]
     return {
         "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets), "undated": int(undated),
         "visits": int(kinds.get(model.VISIT, 0)), "meetings": int(kinds.get(model.MEETING, 0)),
@@ -729,9 +740,12 @@ def undated_articles(source: Source, limit: int = ROW_LIMIT) -> pd.DataFrame:
     outlet, url, source (short), content_hash, when stored. ``curate set-date`` (or the Data
     page) gives them one."""
     with as_reader(source).session() as conn:
+        # each half read newest first through the publication-date index, then merged
         df = conn.df("""
-            SELECT id, title, outlet, url, source, content_hash, ingested_at FROM articles
-            WHERE published IS NULL OR published = '' ORDER BY id DESC LIMIT ?""", [limit])
+            SELECT id, title, outlet, url, source, content_hash, ingested_at FROM articles WHERE id IN (
+                SELECT id FROM (SELECT id FROM articles WHERE published IS NULL ORDER BY id DESC LIMIT ?)
+                UNION ALL SELECT id FROM (SELECT id FROM articles WHERE published = '' ORDER BY id DESC LIMIT ?))
+            ORDER BY id DESC LIMIT ?""", [limit, limit, limit])
     df["source"] = [source_names([s]) if isinstance(s, str) else "" for s in df["source"]]
     return df
 
