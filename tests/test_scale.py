@@ -284,3 +284,14 @@ def test_the_event_day_kept_at_write_time_follows_every_change(sample_db, tmp_pa
     assert _stale_days(old) == 0
     with sqlite3.connect(old) as c:
         assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
+
+
+def test_a_country_profile_topics_from_the_counts_equal_the_article_query(sample_db):
+    from analysis.views import queries
+
+    for code in ("PAK", "AFG", "CHN"):
+        eid = queries.entity_id(sample_db, f"country:{code}")
+        fast = queries.profile(sample_db, eid)["topics"]
+        slow = queries.profile(sample_db, eid, use_counts=False)["topics"]
+        assert len(fast) > 0
+        assert fast.to_dict("records") == slow.to_dict("records"), code

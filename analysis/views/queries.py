@@ -1136,8 +1136,11 @@ def entities(source: Source, kinds: Sequence[str] | None = (model.PERSON, model.
         return conn.df(sql, params + [limit])
 
 
-def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int = ROW_LIMIT) -> dict[str, Any] | None:
+def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int = ROW_LIMIT, *,
+            use_counts: bool = True) -> dict[str, Any] | None:
     """Everything known about one official, country or organisation, each with its sources.
+    A country's topics without filters come from the counts kept at write time
+    (``use_counts=False``: the query over its articles).
 
     :returns: ``None`` for an unknown id, else a dict with ``entity`` (dict), ``aliases`` (list)
         and DataFrames ``roles`` (first/last seen), ``role_sources``, ``visits_made``,
@@ -1233,13 +1236,21 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
             topic_arts = "SELECT article_id FROM mentions WHERE entity_id = ?"
             topic_params = [eid]
         aw, ap = (f.without_topics()).article_conditions()
-        out["topics"] = conn.df(f"""
-            WITH arts AS (SELECT a.id FROM articles a {and_where(aw + [f'a.id IN ({topic_arts})'])})
-            SELECT t.id AS topic_id, t.label, COUNT(*) AS articles,
-                   1.0 * COUNT(*) / (SELECT COUNT(*) FROM arts) AS share
-            FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
-            GROUP BY t.id ORDER BY articles DESC
-        """, ap + topic_params)
+        if is_country and not aw and use_counts:  # the country x topic counts kept at write time
+            out["topics"] = conn.df("""
+                SELECT t.id AS topic_id, t.label, ct.n AS articles,
+                       1.0 * ct.n / (SELECT COUNT(*) FROM article_countries WHERE code = ?) AS share
+                FROM country_topics ct JOIN topics t ON t.id = ct.topic_id
+                WHERE ct.code = ? AND ct.n > 0 ORDER BY articles DESC, t.id
+            """, [code, code])
+        else:
+            out["topics"] = conn.df(f"""
+                WITH arts AS (SELECT a.id FROM articles a {and_where(aw + [f'a.id IN ({topic_arts})'])})
+                SELECT t.id AS topic_id, t.label, COUNT(*) AS articles,
+                       1.0 * COUNT(*) / (SELECT COUNT(*) FROM arts) AS share
+                FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
+                GROUP BY t.id ORDER BY articles DESC, t.id
+            """, ap + topic_params)
         if is_country:
             speaker = ("ev.id IN (SELECT p.event_id FROM event_participants p JOIN entities e"
                        f" ON e.id = p.entity_id WHERE p.role = {quoted(model.SPEAKER)} AND e.country = ?)")
