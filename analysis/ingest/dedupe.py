@@ -61,15 +61,44 @@ def _shingles(text: str) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE]).encode() for i in range(max(0, len(words) - SHINGLE + 1))}
 
 
+_PERMUTATIONS: tuple[np.ndarray, np.ndarray] | None = None
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``NUM_PERM`` affine permutations (odd ``a``, any ``b``, modulo 2^32) of seed 1."""
+    global _PERMUTATIONS
+    if _PERMUTATIONS is None:
+        gen = np.random.RandomState(1)
+        a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+        _PERMUTATIONS = (a, b)
+    return _PERMUTATIONS
+
+
 def signature(text: str) -> np.ndarray | None:
-    """MinHash signature of a text (``NUM_PERM`` uint64 values), or None for short texts."""
+    """MinHash signature of a text (``NUM_PERM`` uint64 values), or None for short texts.
+
+    The values are datasketch 2's ``MinHash(num_perm=NUM_PERM, seed=1)`` (scheme "affine32":
+    SHA-1 of each shingle, the MurmurHash3 finalizer, then ``a * h + b`` modulo 2^32), computed
+    here so that stored signatures do not depend on the installed datasketch, and without its
+    import (SciPy's, about 0.7 s in every process that ingests); a test compares the two."""
     if len(text.split()) < MIN_WORDS:
         return None
-    from datasketch import MinHash
-
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    m.update_batch(list(_shingles(text)))
-    return m.hashvalues.astype(np.uint64)
+    a, b = _permutations()
+    shingles = _shingles(text)
+    if not shingles:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint64)
+    hv = np.frombuffer(b"".join(hashlib.sha1(s).digest()[:4] for s in shingles), dtype="<u4").astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    with np.errstate(over="ignore"):
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        phv = hv.reshape(-1, 1) * a + b
+    return phv.min(axis=0).astype(np.uint64)
 
 
 def buckets(sig: np.ndarray) -> list[tuple[int, str]]:
