@@ -51,7 +51,10 @@ scope = brief.Scope(countries=tuple(countries), pair=tuple(f.pair), people=tuple
                     start=start.isoformat() if start else None, end=end.isoformat() if end else None,
                     since=since.isoformat() if since else None, title=title.strip() or None)
 
-built = c.brief_all(scope)  # built once per scope and store version; the downloads reuse it
+# The note is built once per scope and store version; Markdown and HTML are rendered from it
+# at once (milliseconds), the Word file only when its button is clicked (python-docx takes a
+# second or more on a long note).
+built = c.brief_text(scope)
 note = built["note"]
 m = st.columns(4)
 m[0].metric("Events", len(note["events"]))
@@ -60,7 +63,7 @@ m[2].metric("Articles", note["figures"]["articles"])
 m[3].metric("Country pairs", len(note["pairs"]))
 d = st.columns(3)
 stem = "chancery-brief"
-d[0].download_button("Download Word (DOCX)", built["docx"], file_name=f"{stem}.docx",
+d[0].download_button("Download Word (DOCX)", lambda: brief.render(note, "docx"), file_name=f"{stem}.docx",
                      mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                      key="brief_docx", on_click="ignore")
 d[1].download_button("Download Markdown", built["md"], file_name=f"{stem}.md",

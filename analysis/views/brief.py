@@ -515,8 +515,8 @@ def build_file(source: Source, scope: Scope, fmt: str) -> bytes:
     return render(build(source, scope), fmt)
 
 
-def build_all(source: Source, scope: Scope) -> dict[str, Any]:
-    """The note for ``scope`` built once, with its renderings: ``{"note", "md", "html",
-    "docx"}`` (the Briefing page's preview and downloads)."""
+def build_text(source: Source, scope: Scope) -> dict[str, Any]:
+    """The note for ``scope`` with its text renderings, ``{"note", "md", "html"}`` (the
+    Briefing page's preview and quick downloads; the DOCX is rendered from the note on click)."""
     note = build(source, scope)
-    return {"note": note, **{fmt: render(note, fmt) for fmt in FORMATS}}
+    return {"note": note, "md": render(note, "md"), "html": render(note, "html")}
