@@ -28,11 +28,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="ingest files, folders, URLs, RSS/Atom feeds, CSV/JSONL",
-                       description="Ingest sources into the store. Each item is its own transaction; "
-                                   "bad items are recorded as errors and the rest lands. Re-running adds nothing.")
+                       description="Ingest sources into the store. Bad items are recorded as errors and the "
+                                   "rest lands; articles are written in input order, a batch per transaction "
+                                   "and each article in a savepoint. Re-running adds nothing; a killed ingest "
+                                   "is completed by the next run.")
     _add_db(p)
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder, URL or feed")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, folder, URL or feed")
     p.add_argument("--no-fetch", action="store_true", help="never use the network (feed entries keep their own text)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="extract in N worker processes while this one reads and writes (default 1: in this "
+                        "process); the store is the same whatever N")
+    p.add_argument("--extracted", metavar="DIR",
+                   help="load the shards of `extract --engine dask --out DIR` instead of SOURCEs: the same "
+                        "writes (duplicates, events, corrections), no spaCy")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -41,11 +49,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = sub.add_parser("extract", help="extract from JSON Lines, .txt or .html files (writes nothing)",
+    p = sub.add_parser("extract", help="extract from JSON Lines, .txt or .html files (writes nothing); "
+                                       "--engine dask: a backfill into shards",
                        description="Read JSON Lines ({id, title, text|html, published, url}) from the files "
                                    "or standard input, or .txt/.md/.html files directly, and write one JSON "
-                                   "line per input to standard output. Nothing is written to the store.")
-    p.add_argument("files", nargs="*", metavar="FILE", help=".jsonl, .txt, .md or .html (default: stdin)")
+                                   "line per input to standard output. Nothing is written to the store. "
+                                   "With --engine dask, map the extraction with Dask over files and folders "
+                                   "read as an ingest reads them (on this machine's processes, or the cluster "
+                                   "of --scheduler) and write JSON Lines shards of clean articles and their "
+                                   "extraction into --out DIR, for `ingest --extracted DIR`.")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help=".jsonl, .txt, .md or .html (default: stdin); with --engine dask also folders, CSV, feeds")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local (default): this process, to standard output | dask: a backfill into --out")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask: a dask.distributed scheduler (tcp://host:8786); inputs and --out on a filesystem "
+                        "its workers share (default: this machine's processes)")
+    p.add_argument("--partitions", type=int, metavar="N", help="dask: partitions, one shard each (default: "
+                                                             "about 1 MB of input each, at least 2 per worker)")
+    p.add_argument("--out", metavar="DIR", help="dask: the folder for the shards (new or empty)")
 
     p = sub.add_parser("reextract", help="run extraction again over the stored articles",
                        description="Replace every article's extracted mentions, roles, events and topics "
@@ -146,15 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "docx", "html"], required=True)
     p.add_argument("--out", metavar="FILE", required=True)
 
-    p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | network costs",
+    p = sub.add_parser("bench", help="benchmarks: extraction words/s vs plain spaCy | ingest | network costs",
                        description="'extraction' (default): extraction speed on the BBC texts in "
-                                   "../shared/eval/bbc against the plain spaCy model. 'network': "
+                                   "../shared/eval/bbc against the plain spaCy model. 'ingest': plain spaCy "
+                                   "nlp.pipe, a single-process ingest and a --workers ingest into fresh stores, "
+                                   "on the same texts in the same run (words/s, articles/s, ratios). 'network': "
                                    "milliseconds of each step of the Network page on a store.")
-    p.add_argument("what", nargs="?", choices=["extraction", "network", "store", "pages"], default="extraction",
-                   help="extraction | network | store: build a benchmark store of --articles N by replicating "
-                        "the real articles (and all their facts) of --from STORE into --db OUT, dates spread, "
-                        "full-text indexes filled; it measures reads, not extraction | pages: cold and warm "
+    p.add_argument("what", nargs="?", choices=["extraction", "ingest", "network", "store", "pages"],
+                   default="extraction",
+                   help="extraction | ingest | network | store: build a benchmark store of --articles N by "
+                        "replicating the real articles (and all their facts) of --from STORE into --db OUT, dates "
+                        "spread, full-text indexes filled; it measures reads, not extraction | pages: cold and warm "
                         "median ms of every read a page makes on --db, and the ratio to a 1,000-article cut")
+    p.add_argument("--texts", metavar="DIR", help="ingest: the .txt files under DIR (default ../shared/eval/bbc/raw)")
+    p.add_argument("--limit", type=int, metavar="N", help="ingest: N of the texts, evenly spread (default all)")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="ingest: worker processes (default 2)")
+    p.add_argument("--rounds", type=int, default=3, metavar="K",
+                   help="ingest: the texts in K slices, the three runs alternating on each (default 3)")
     _add_db(p)
     p.add_argument("--articles", type=int, help="store: how many articles the new store holds")
     p.add_argument("--from", dest="source", metavar="STORE", help="store: the real, ingested store to replicate")
@@ -209,8 +239,23 @@ def _pair_arg(value: str) -> tuple[str, str]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_sources
 
-    summary = ingest_sources(args.db, args.sources, progress=not args.quiet and sys.stderr.isatty(),
-                             fetch=not args.no_fetch)
+    progress = not args.quiet and sys.stderr.isatty()
+    if args.workers < 1:
+        raise ValueError("--workers must be 1 or more")
+    if args.extracted:
+        from analysis.ingest import ingest_extracted
+
+        if args.sources:
+            raise ValueError("give either SOURCEs or --extracted DIR, not both")
+        summary = ingest_extracted(args.db, args.extracted, progress=progress)
+        if not summary["manifest"]:
+            print(f"warning: {args.extracted} has no manifest.json (an extraction that did not finish?); "
+                  f"loaded the {summary['shards']} shards found", file=sys.stderr)
+    elif not args.sources:
+        raise ValueError("give one or more SOURCEs (files, folders, URLs, feeds), or --extracted DIR")
+    else:
+        summary = ingest_sources(args.db, args.sources, progress=progress, fetch=not args.no_fetch,
+                                 workers=args.workers)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -301,6 +346,10 @@ def _extract_inputs(files: list[str], stdin: TextIO) -> Iterator[dict[str, Any] 
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        return _extract_dask(args)
+    if args.scheduler or args.partitions or args.out:
+        raise ValueError("--scheduler, --partitions and --out go with --engine dask")
     from analysis.extract import extract
     from analysis.ingest import clean_record
 
@@ -319,6 +368,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
         out.pop("clean", None)
         print(json.dumps(out, ensure_ascii=False), flush=True)
     return status
+
+
+def _extract_dask(args: argparse.Namespace) -> int:
+    import time
+
+    from analysis.ingest import extract_to_shards
+
+    if not args.files:
+        raise ValueError("--engine dask reads files and folders: give one or more IN")
+    if not args.out:
+        raise ValueError("--engine dask needs --out DIR (the folder for the shards)")
+    if args.partitions is not None and args.partitions < 1:
+        raise ValueError("--partitions must be 1 or more")
+    t0 = time.perf_counter()
+    m = extract_to_shards(args.files, args.out, scheduler=args.scheduler, partitions=args.partitions)
+    print(f"{m['lines']:,} items from {m['files']:,} files in {m['partitions']} shards in {args.out} "
+          f"(extractor {m['extractor_version']}, {time.perf_counter() - t0:.1f} s); load them with "
+          f"python -m analysis ingest --extracted {args.out}", file=sys.stderr)
+    return 0
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
@@ -540,6 +608,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from analysis.evaluate import bench
 
         print(json.dumps(bench.network_costs(config.db_path(args.db), repeat=args.repeat), indent=2))
+        return 0
+    if args.what == "ingest":
+        from analysis.evaluate import bench
+
+        result = bench.ingest_bench(args.texts, limit=args.limit, workers=args.workers, rounds=args.rounds)
+        print(json.dumps(result, indent=2) if args.json else bench.format_ingest(result))
         return 0
     from analysis.evaluate import nlp as eval_nlp
 

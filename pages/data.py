@@ -73,8 +73,13 @@ with tab_up:
         if ok:
             def go(ing, ok=ok):
                 total = {"new": 0, "duplicates": 0, "errors": 0, "error_messages": []}
-                for up in ok:
-                    s = ing.ingest_bytes(db, up.name, up.getvalue())
+                bar = st.progress(0.0, text="Counting the items…")
+                for i, up in enumerate(ok):
+                    def show(done, n, i=i):  # items of file i written so far, of n
+                        head = f"File {i + 1} of {len(ok)}"
+                        part = min(1.0, done / n) if n else 0.0
+                        bar.progress((i + part) / len(ok), text=f"{head}: {done:,} of {n:,} items" if n else head)
+                    s = ing.ingest_bytes(db, up.name, up.getvalue(), on_progress=show)
                     for k in ("new", "duplicates", "errors"):
                         total[k] += int(s.get(k) or 0)
                     total["error_messages"] += list(s.get("error_messages") or [])
@@ -173,8 +178,12 @@ st.caption("Run extraction again over every stored article, after the rules, gaz
            "taxonomy changed.")
 if st.button("Re-extract all articles", key="data_reextract"):
     with st.spinner("Re-extracting…"):
+        bar = st.progress(0.0, text="Re-extracting…")
+
+        def show(done: int, n: int | None) -> None:
+            bar.progress(min(1.0, done / n) if n else 1.0, text=f"{done:,} of {n or 0:,} articles re-extracted")
         try:
-            r = _ingest_module().reextract(db)
+            r = _ingest_module().reextract(db, on_progress=show)
         except Exception as exc:  # noqa: BLE001
             st.error("Re-extraction failed: " + type(exc).__name__)
             c.text(str(exc), caption=True, max_chars=400)

@@ -284,8 +284,11 @@ class FakeIngest:
         return {"new": 1, "duplicates": 0, "errors": errors,
                 "error_messages": [f"bad {PAYLOADS[0]}"] if errors else []}
 
-    def ingest_bytes(self, db, name, data):
+    def ingest_bytes(self, db, name, data, on_progress=None):
         self.calls.append(("bytes", name, len(data)))
+        if on_progress:
+            on_progress(1, 2)
+            on_progress(2, 2)
         return self.summary(errors=1 if name.endswith(".csv") else 0)
 
     def ingest_text(self, db, text, title=None, url=None, outlet=None, published=None):
@@ -297,8 +300,11 @@ class FakeIngest:
         self.calls.append(("sources", tuple(sources)))
         return self.summary()
 
-    def reextract(self, db):
+    def reextract(self, db, on_progress=None):
         self.calls.append(("reextract",))
+        if on_progress:
+            on_progress(0, 6)
+            on_progress(6, 6)
         return {"articles": 6, "failed": 0}
 
 
@@ -324,6 +330,8 @@ def test_data_page_checks_uploads_itself(real_store, fake_ingest, monkeypatch):
     at.button(key="data_upload_go").click().run()
     assert not at.exception
     assert fake_ingest.calls == [("bytes", "ok.txt", 27), ("bytes", "bad.csv", 3)]
+    (bar,) = at.get("progress")  # driven by the ingest's on_progress: both files done
+    assert bar.value == 100 and "File 2 of 2: 2 of 2 items" in bar.proto.text
     errors = " ".join(e.value for e in at.error)
     assert "Too large" in errors and "Unsupported file type" in errors
     assert any("1 error" in w.value for w in at.warning)
@@ -358,6 +366,8 @@ def test_data_page_paste_url_and_reextract(real_store, fake_ingest):
     assert fake_ingest.calls[-1] == ("sources", ("https://example.org/feed.xml",))
     at.button(key="data_reextract").click().run()
     assert fake_ingest.calls[-1] == ("reextract",)
+    (bar,) = at.get("progress")
+    assert bar.value == 100 and "6 of 6 articles" in bar.proto.text
     assert any("Re-extracted 6" in s.value for s in at.success)
 
 

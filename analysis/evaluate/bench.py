@@ -174,3 +174,121 @@ def format_pages(result: dict[str, object]) -> str:
         lines.append(f"{r['call']:<36} {r['cold_ms']:>9.1f} {r['warm_ms']:>9.1f} "
                      f"{(r['base_warm_ms'] or 0):>9.1f} {(str(r['ratio']) + 'x') if r['ratio'] else '':>7}")
     return "\n".join(lines)
+
+
+# --- ingest speed (issue 12): plain spaCy, a single-process ingest, a --workers ingest -------------
+
+def _bench_files(texts: str | Path | None, limit: int | None) -> list[Path]:
+    from analysis import config
+
+    base = Path(texts) if texts else config.SHARED_DIR / "eval" / "bbc" / "raw"
+    paths = sorted(p for p in base.rglob("*.txt") if p.is_file())
+    if not paths:
+        raise FileNotFoundError(f"no .txt files under {base}")
+    if limit and limit < len(paths):  # evenly spread, so that a subset mixes the categories
+        step = len(paths) / limit
+        paths = [paths[int(i * step)] for i in range(limit)]
+    return paths
+
+
+def _decoded(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def ingest_bench(texts: str | Path | None = None, limit: int | None = None, workers: int = 2,
+                 rounds: int = 3) -> dict[str, object]:
+    """Words and articles per second of plain spaCy ``nlp.pipe``, of a single-process ingest and
+    of a ``workers``-process ingest, on the same texts in the same run.
+
+    The texts are cut into ``rounds`` interleaved slices and the three runs alternate on each
+    slice (their order rotating), so that a change in the machine's speed during the run falls
+    on all three alike; each mode's times are summed over the slices. Both ingests write into
+    fresh stores of their own (the same ones across slices, as a resumed ingest would).
+    Loading models is not timed: the plain model and our pipeline are loaded, and the worker
+    pool started and warmed (its start is reported apart), before the clock starts.
+    Words are whitespace-separated tokens of the files' text, the same count for all three.
+    """
+    import tempfile
+
+    from analysis.extract.nlp import get_nlp, load_plain_model
+    from analysis.ingest import BATCH, ExtractorPool, Ingester, extract_batch
+    from analysis.ingest.pipeline import _expand
+
+    files = _bench_files(texts, limit)
+    rounds = max(1, min(rounds, len(files)))
+    slices = [files[r::rounds] for r in range(rounds)]
+    words = {p: len(_decoded(p).split()) for p in files}
+    plain = load_plain_model()
+    warm = [_decoded(p) for p in files[:4]]
+    list(plain.pipe(warm, batch_size=BATCH))
+    get_nlp()
+    extract_batch([{"id": None, "title": None, "text": t, "published": None, "url": None, "clean": True} for t in warm])
+    t0 = time.perf_counter()
+    pool = ExtractorPool(workers)
+    pool.warm()
+    pool_start = time.perf_counter() - t0
+    seconds = {"plain": 0.0, "single": 0.0, "workers": 0.0}
+    summaries: dict[str, list[dict[str, object]]] = {"single": [], "workers": []}
+    with tempfile.TemporaryDirectory() as tmp, pool:
+        dbs = {"single": Path(tmp) / "single.db", "workers": Path(tmp) / "workers.db"}
+
+        def run_plain(part: list[Path]) -> None:
+            texts_ = [_decoded(p) for p in part]
+            t = time.perf_counter()
+            for _ in plain.pipe(texts_, batch_size=BATCH):
+                pass
+            seconds["plain"] += time.perf_counter() - t
+
+        def run_ingest(mode: str, part: list[Path]) -> None:
+            sources = [str(p) for p in part]
+            t = time.perf_counter()
+            ing = Ingester(dbs[mode], fetch=False, pool=pool if mode == "workers" else None)
+            try:
+                s = ing.run(_expand(sources, ing.fetcher), sources)
+            finally:
+                ing.close()
+            seconds[mode] += time.perf_counter() - t
+            summaries[mode].append(s.as_dict())
+
+        steps = [("plain", run_plain), ("single", lambda part: run_ingest("single", part)),
+                 ("workers", lambda part: run_ingest("workers", part))]
+        for r, part in enumerate(slices):
+            for _name, fn in steps[r % 3:] + steps[:r % 3]:
+                fn(part)
+
+    def totals(mode: str) -> dict[str, int]:
+        return {k: sum(int(s[k]) for s in summaries[mode]) for k in ("new", "duplicates", "unchanged", "errors")}
+
+    n_words, n_docs = sum(words.values()), len(files)
+    out: dict[str, object] = {"texts": str(Path(texts) if texts else "../shared/eval/bbc/raw"), "docs": n_docs,
+                              "words": n_words, "rounds": rounds, "n_workers": workers, "batch": BATCH,
+                              "pool_start_seconds": round(pool_start, 2)}
+    for mode in ("plain", "single", "workers"):
+        sec = seconds[mode]
+        out[mode] = {"seconds": round(sec, 2), "words_per_sec": round(n_words / sec, 1),
+                     "articles_per_sec": round(n_docs / sec, 2), **(totals(mode) if mode != "plain" else {})}
+    out["single_over_plain"] = round(seconds["plain"] / seconds["single"], 3)
+    out["workers_over_single"] = round(seconds["single"] / seconds["workers"], 3)
+    return out
+
+
+def format_ingest(result: dict[str, object]) -> str:
+    """The ingest benchmark as a short table."""
+    head = (f"bench ingest: {result['docs']:,} texts from {result['texts']}, {result['words']:,} words, "
+            f"{result['rounds']} alternating rounds, batches of {result['batch']}")
+    lines = [head, f"{'run':<26} {'seconds':>8} {'words/s':>9} {'articles/s':>11}  stored"]
+    labels = {"plain": "plain spaCy nlp.pipe", "single": "ingest, single process",
+              "workers": f"ingest, --workers {result['n_workers']}"}
+    for mode, label in labels.items():
+        r = result[mode]
+        stored = "" if mode == "plain" else f"  {r['new']} new, {r['duplicates']} dup, {r['errors']} errors"  # type: ignore[index]
+        lines.append(f"{label:<26} {r['seconds']:>8.1f} {r['words_per_sec']:>9,.0f} "  # type: ignore[index]
+                     f"{r['articles_per_sec']:>11.2f}{stored}")  # type: ignore[index]
+    lines.append(f"single / plain: {result['single_over_plain']:.2f}x   workers / single: "
+                 f"{result['workers_over_single']:.2f}x   (worker pool start, not timed: "
+                 f"{result['pool_start_seconds']:.1f} s)")
+    return "\n".join(lines)

@@ -1,8 +1,10 @@
 """The one ingest path, shared by the CLI, the Data page and the tests.
 
 source → items (:mod:`analysis.ingest.sources`) → clean article (:func:`prepare`) → duplicate check
-(:mod:`analysis.ingest.dedupe`) → extraction (:mod:`analysis.extract`) → one ``BEGIN IMMEDIATE``
-transaction per article (:mod:`analysis.store`).
+(:mod:`analysis.ingest.dedupe`) → extraction in batches (:mod:`analysis.ingest.workers`: this
+process, or ``workers`` processes) → the batch written in input order, one ``BEGIN IMMEDIATE``
+transaction with a savepoint per article (:mod:`analysis.store`). A backfill extracted elsewhere
+(:mod:`analysis.ingest.backfill`) is written by the same :class:`Ingester`.
 
 Every bad item becomes one recorded error and the rest of the batch lands. Running the same
 ingest again adds nothing; an ingest killed midway leaves a consistent store and the next run
@@ -14,16 +16,20 @@ import re
 import sqlite3
 import sys
 import urllib.parse
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from analysis import config, store
-from analysis.store import curation
 from analysis.ingest import dedupe
 from analysis.ingest.sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
+from analysis.ingest.workers import ExtractorPool, Failed, Job, extract_batch
+from analysis.store import curation
 
-BATCH = 16
+#: Articles extracted (one ``nlp.pipe`` pass) and written (one transaction) together.
+BATCH = 32
 
 
 @dataclass
@@ -179,35 +185,91 @@ def find_existing(db, art: dict[str, Any], sig) -> tuple[int, str, float | None]
 
 # --- the pipeline -----------------------------------------------------------------------------
 
-def _extractor() -> tuple[Callable[[list[dict]], list[dict]], str]:
-    from analysis import extract as ex
-
-    many = getattr(ex, "extract_many", None)
-    if many is None:
-        def many(items):  # type: ignore[no-redef]
-            return [ex.extract(i) for i in items]
-    return many, ex.EXTRACTOR_VERSION
-
-
 def _extract_input(art: dict[str, Any], article_id: Any = None) -> dict[str, Any]:
     return {"id": article_id, "title": art.get("title"), "text": art["text"],
             "published": art.get("published"), "url": art.get("url"), "clean": True}
 
 
+def _extractor_version() -> str:
+    from analysis.extract import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+@dataclass
+class Slot:
+    """One produced item on its way to the store, in input order: an error to record, or a
+    clean article with its duplicate signature and (once extracted) its extraction result."""
+
+    source: str
+    item: str | None
+    error: tuple[str, str] | None = None  # (kind, message)
+    art: dict[str, Any] | None = None
+    sig: Any = None
+    extract: bool = False  # sent to extraction (False: a duplicate of what is stored, or an error)
+    result: dict[str, Any] | Failed | None = None
+
+
+def prepared(p: Produced) -> Slot:
+    """An item cleaned (:func:`prepare`) into a :class:`Slot`, or the error an ingest records
+    for it (a reader's, an empty text, a page that cannot be cleaned)."""
+    if isinstance(p, ItemError):
+        return Slot(p.source, p.item, error=(p.kind, p.message))
+    try:
+        art = prepare(p)
+    except SourceError as exc:
+        return Slot(p.source, p.item, error=(exc.kind, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
+        return Slot(p.source, p.item, error=("malformed", _one_line(f"could not clean: {exc}")))
+    return Slot(p.source, p.item, art=art)
+
+
+class _NeedsExtraction(Exception):
+    """An article judged a duplicate before extraction is not one when it is written."""
+
+
+class _ExtractionFailed(Exception):
+    """The extraction of an article that is not a duplicate failed (its message)."""
+
+
 class Ingester:
-    """Runs items through prepare → dedupe → extract → store against one database."""
+    """Runs items through prepare → dedupe → extract → store against one database.
+
+    Items are read and cleaned in order, and articles not stored yet are extracted in batches
+    of ``batch_size``: in this process, or with ``workers`` > 1 in that many worker processes
+    (:class:`ExtractorPool`) while this process goes on reading. This process is the only
+    writer: each batch's items are written in input order in one transaction, each item in a
+    savepoint of its own, so one bad item becomes its recorded error and the rest lands, and
+    the store is the same whatever the number of workers. A killed ingest loses at most the
+    batch being written; the next run completes it.
+
+    :param on_progress: called as ``on_progress(done, total)`` after each batch is written
+        (``total`` None when the number of items is not known in advance).
+    """
 
     def __init__(self, db_path: str | Path | None = None, *, progress: bool = False,
-                 fetch: bool = True, batch_size: int = BATCH):
+                 fetch: bool = True, batch_size: int = BATCH, workers: int = 1,
+                 pool: ExtractorPool | None = None,
+                 on_progress: Callable[[int, int | None], None] | None = None):
         self.db_path = config.db_path(db_path)
         self.db = store.open_db(self.db_path)
         self.progress = progress
+        self.on_progress = on_progress
         self.fetcher = Fetcher(enabled=fetch)
-        self.batch_size = batch_size
+        self.batch_size = max(1, batch_size)
         self.summary = Summary()
-        self._extract, self.extractor_version = _extractor()
+        self.extractor_version = _extractor_version()
+        self._own_pool = pool is None and workers > 1
+        self.pool = pool if pool is not None else (ExtractorPool(workers) if workers > 1 else None)
+        self._queue: deque[tuple[list[Slot], list[Slot], Job | None]] = deque()
+        self._hashes: set[str] = set()
+        self.done = 0
+        self.total: int | None = None
+        self._bar: Any = None
 
     def close(self) -> None:
+        if self._own_pool and self.pool is not None:
+            self.pool.close()
         self.db.conn.close()
 
     # errors
@@ -229,8 +291,11 @@ class Ingester:
             store.finish_run(self.db, s.run_id, status, message, new=s.new,
                              duplicates=s.duplicates, errors=s.errors)
 
-    def run(self, produced: Iterable[Produced], sources: list[str]) -> Summary:
-        """Ingest every item; returns the summary (also kept on ``self.summary``).
+    def run(self, produced: Iterable[Produced | Slot], sources: list[str], total: int | None = None) -> Summary:
+        """Ingest every item (or ready :class:`Slot`, see :mod:`analysis.ingest.backfill`);
+        returns the summary (also kept on ``self.summary``).
+
+        :param total: how many items ``produced`` holds, when known (the progress bar's total).
 
         The run row always ends ``finished``, ``interrupted`` (Ctrl-C, a stopped page) or
         ``failed`` (the store itself failed; the reason is kept), never ``running``.
@@ -239,7 +304,10 @@ class Ingester:
             self.start_run(sources)
         except sqlite3.DatabaseError as exc:
             raise store.describe_error(exc, self.db_path) from None
+        self.total = total
+        self._bar = _progress(total, self.progress)
         try:
+            self._report()
             self._run(produced)
         except KeyboardInterrupt:
             self._close_quietly("interrupted", "interrupted by the user")
@@ -247,133 +315,209 @@ class Ingester:
         except BaseException as exc:
             self._close_quietly("failed", f"{type(exc).__name__}: {exc}"[:300])
             raise
+        finally:
+            if self._bar is not None:
+                self._bar.close()
         self.finish_run()
         return self.summary
 
     def _close_quietly(self, status: str, message: str) -> None:
+        self._queue.clear()
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()
             self.finish_run(status, message)
-        except Exception:  # noqa: BLE001 - the store itself is failing; the original error wins
+        except Exception:  # noqa: BLE001, S110 - the store itself is failing; the original error wins
             pass
 
-    def _run(self, produced: Iterable[Produced]) -> None:
-        pending: list[tuple[dict[str, Any], Any]] = []
-        bar = _progress(produced, self.progress)
-        for p in bar:
-            if isinstance(p, ItemError):
-                self.error(p.source, p.item, p.kind, p.message)
-                continue
-            try:
-                art = prepare(p)
-                sig = dedupe.signature(art["text"])
-                if self._handle_duplicate(art, sig, in_tx=False):
-                    continue
-            except SourceError as exc:
-                self.error(p.source, p.item, exc.kind, str(exc))
-                continue
-            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
-                self.error(p.source, p.item, "malformed", _one_line(f"could not clean: {exc}"))
-                continue
-            pending.append((art, sig))
-            if len(pending) >= self.batch_size:
-                self._flush(pending)
-                pending = []
-            if hasattr(bar, "set_postfix_str"):
-                bar.set_postfix_str(self.summary.line(), refresh=False)
-        if pending:
-            self._flush(pending)
+    # reading
+    def _slot(self, p: Produced | Slot) -> Slot:
+        """The slot of one item: cleaned, and marked for extraction unless it is an error or
+        already stored (an exact or near duplicate: it is linked, or skipped, when written)."""
+        slot = p if isinstance(p, Slot) else prepared(p)
+        art = slot.art
+        if art is None:
+            return slot
+        try:
+            if slot.sig is None:
+                slot.sig = dedupe.signature(art["text"])
+            if slot.result is not None:  # extracted already (a backfill's shard)
+                return slot
+            known = art["content_hash"] in self._hashes or find_existing(self.db, art, slot.sig) is not None
+        except Exception as exc:  # noqa: BLE001 - as a page that cannot be cleaned
+            return Slot(slot.source, slot.item, error=("malformed", _one_line(f"could not clean: {exc}")))
+        slot.extract = not known
+        if slot.extract:
+            self._hashes.add(art["content_hash"])
+        return slot
 
-    def _handle_duplicate(self, art: dict[str, Any], sig, in_tx: bool) -> bool:
-        """Link or skip ``art`` when it is already stored; True when handled."""
+    def _run(self, produced: Iterable[Produced | Slot]) -> None:
+        group: list[Slot] = []
+        n = 0
+        for p in produced:
+            slot = self._slot(p)
+            group.append(slot)
+            n += slot.extract or slot.result is not None
+            if n >= self.batch_size or len(group) >= 4 * self.batch_size:
+                self._dispatch(group)
+                group, n = [], 0
+        if group:
+            self._dispatch(group)
+        self._drain(wait=True)
+
+    def apply_curated_dates(self, arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """An analyst's ``set-article-date`` correction for the same text (a rebuilt store, an
+        imported log) gives the article its date before it is extracted; returns the articles
+        whose date it changed."""
+        dates = curation.article_dates(self.db, [a.get("content_hash") for a in arts])
+        changed = []
+        for a in arts:
+            if a.get("content_hash") in dates and a.get("published") != dates[a["content_hash"]]:
+                a["published"] = dates[a["content_hash"]]
+                changed.append(a)
+        return changed
+
+    def _dispatch(self, group: list[Slot]) -> None:
+        """Send a group's articles to extraction; write the group (and any earlier ones that
+        are ready) when their results are in, in order."""
+        todo = [s for s in group if s.extract]
+        self.apply_curated_dates([s.art for s in todo])  # type: ignore[misc]
+        inputs = [_extract_input(s.art) for s in todo]  # type: ignore[arg-type]
+        if self.pool is None:
+            for s, r in zip(todo, extract_batch(inputs)):
+                s.result = r
+            self._write(group)
+            return
+        self._queue.append((group, todo, self.pool.submit(inputs) if inputs else None))
+        self._drain(wait=False)
+
+    def _drain(self, wait: bool) -> None:
+        """Write the queued groups whose extraction is done, oldest first; with ``wait``, all
+        of them. At most ``2 x workers`` groups are left in flight."""
+        limit = 2 * (self.pool.workers if self.pool is not None else 1)
+        while self._queue:
+            group, todo, job = self._queue[0]
+            if not (wait or job is None or job.future.done() or len(self._queue) > limit):
+                return
+            self._queue.popleft()
+            if job is not None:
+                for s, r in zip(todo, self.pool.result(job)):  # type: ignore[union-attr]
+                    s.result = r
+            self._write(group)
+
+    # writing
+    def _write(self, group: list[Slot]) -> None:
+        """Write a group in one transaction, each item in a savepoint; the summary and the
+        progress count it once it is committed."""
+        outcomes: list[tuple[Any, ...]] = []
+        with store.write_tx(self.db):
+            for slot in group:
+                outcomes.append(self._write_slot(slot))
+            if any(o[0] in ("new", "duplicate") for o in outcomes):
+                store.bump_data_version(self.db)
+        s = self.summary
+        for o in outcomes:
+            if o[0] == "new":
+                s.new += 1
+                s.article_ids.append(o[1])
+                s.undated += int(o[2])
+            elif o[0] == "duplicate":
+                s.duplicates += 1
+            elif o[0] == "unchanged":
+                s.unchanged += 1
+            else:
+                s.errors += 1
+                s.error_messages.append(o[1])
+        for slot in group:
+            if slot.extract:  # stored, or failed: from now on the store answers for it
+                self._hashes.discard(slot.art["content_hash"])  # type: ignore[index]
+        self.done += len(group)
+        self._report()
+
+    def _report(self) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(self.summary.line(), refresh=False)
+            self._bar.update(self.done - self._bar.n)
+        if self.on_progress is not None:
+            self.on_progress(self.done, self.total)
+
+    def _record(self, slot: Slot, kind: str, message: str) -> tuple[str, str]:
+        store.record_error(self.db, slot.source, slot.item, kind, message, self.summary.run_id)
+        where = f"{slot.source}" + (f" [{slot.item}]" if slot.item else "")
+        return ("error", f"{where}: {message}")
+
+    def _write_slot(self, slot: Slot) -> tuple[Any, ...]:
+        """Write one item inside the group's transaction. A failure that leaves the
+        transaction itself gone (the store is failing) is raised: the group rolls back."""
+        if slot.error is not None:
+            return self._record(slot, *slot.error)
+        try:
+            with store.write_tx(self.db):  # a savepoint
+                return self._store(slot)
+        except _ExtractionFailed as exc:
+            return self._record(slot, "extraction", _one_line(f"extraction failed: {exc}"))
+        except _NeedsExtraction:
+            slot.result = extract_batch([_extract_input(slot.art)])[0]  # type: ignore[arg-type]
+            return self._write_slot(slot)
+        except Exception as exc:  # rolled back to the savepoint; carry on
+            if not self.db.conn.in_transaction:
+                raise
+            return self._record(slot, "store", _one_line(f"could not save: {type(exc).__name__}: {exc}"))
+
+    def _duplicate(self, art: dict[str, Any], sig) -> str | None:
+        """Link ``art`` to the stored article it duplicates ("duplicate"), or skip it when
+        this source was stored before ("unchanged"); None when it is new."""
         hit = find_existing(self.db, art, sig)
         if hit is None:
-            return False
+            return None
         article_id, reason, sim = hit
         if store.known_locator(self.db, art["source"]):
-            self.summary.unchanged += 1
-            return True
+            return "unchanged"
+        added = store.record_copy(self.db, article_id, reason, url=art.get("url"),
+                                  canonical_url=art.get("canonical_url"), title=art.get("title"),
+                                  outlet=art.get("outlet"), source=art["source"], similarity=sim)
+        return "duplicate" if added else "unchanged"
 
-        def link():
-            return store.record_copy(self.db, article_id, reason, url=art.get("url"),
-                                     canonical_url=art.get("canonical_url"), title=art.get("title"),
-                                     outlet=art.get("outlet"), source=art["source"], similarity=sim)
-
-        if in_tx:
-            added = link()
-        else:
-            with store.write_tx(self.db):
-                added = link()
-                if added:
-                    store.bump_data_version(self.db)
-        if added:
-            self.summary.duplicates += 1
-        else:
-            self.summary.unchanged += 1
-        return True
-
-    def _curated_dates(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
-        """An analyst's ``set-article-date`` correction for the same text (a rebuilt store, an
-        imported log) gives the article its date before it is extracted."""
-        dates = curation.article_dates(self.db, [a.get("content_hash") for a, _ in pending])
-        for a, _ in pending:
-            if a.get("content_hash") in dates:
-                a["published"] = dates[a["content_hash"]]
-
-    def _flush(self, pending: list[tuple[dict[str, Any], Any]]) -> None:
-        """Extract and store a batch. ``extract_many`` is lazy, so its results are read inside
-        the ``try``: any failure falls back to one article at a time, and an article whose
-        extraction or save fails becomes that article's recorded error."""
-        self._curated_dates(pending)
-        try:
-            results: list[Any] = list(self._extract([_extract_input(a) for a, _ in pending]))
-            if len(results) != len(pending):
-                raise RuntimeError("extraction returned a different number of results")
-        except Exception:  # noqa: BLE001 - fall back to one at a time to isolate the bad one
-            results = []
-            for a, _ in pending:
-                try:
-                    results.append(list(self._extract([_extract_input(a)]))[0])
-                except Exception as exc:  # noqa: BLE001
-                    results.append(exc)
-        for (art, sig), result in zip(pending, results):
-            item = (art.get("metadata") or {}).get("item")
-            source = art["source"][: -len(item) - 1] if item and art["source"].endswith(f"#{item}") else art["source"]
-            if isinstance(result, Exception):
-                self.error(source, item, "extraction", _one_line(f"extraction failed: {type(result).__name__}: {result}"))
-                continue
-            try:
-                self._store(art, sig, result)
-            except Exception as exc:  # noqa: BLE001 - the transaction rolled back; carry on
-                self.error(source, item, "store", _one_line(f"could not save: {type(exc).__name__}: {exc}"))
-
-    def _store(self, art: dict[str, Any], sig, result: dict[str, Any]) -> None:
-        with store.write_tx(self.db):
-            # Re-check inside the write lock: another writer or an earlier item may have won.
-            if self._handle_duplicate(art, sig, in_tx=True):
-                return
-            row = dict(art)
-            row["extractor_version"] = self.extractor_version
-            if result.get("text") and result["text"] != art["text"]:
-                row["text"] = result["text"]
-            article_id = store.insert_article(self.db, row)
-            dedupe.save_signature(self.db, article_id, sig)
-            store.save_extraction(self.db, article_id, result, art.get("published"),
-                                  self.extractor_version)
-            store.bump_data_version(self.db)
-        self.summary.new += 1
-        if not row.get("published"):
-            self.summary.undated += 1
-        self.summary.article_ids.append(article_id)
+    def _store(self, slot: Slot) -> tuple[Any, ...]:
+        art, sig, result = slot.art, slot.sig, slot.result
+        assert art is not None
+        # Checked again when written: an earlier item of this run may be its original.
+        dup = self._duplicate(art, sig)
+        if dup:
+            return (dup,)
+        if result is None:
+            raise _NeedsExtraction
+        if isinstance(result, Failed):
+            raise _ExtractionFailed(result.message)
+        row = dict(art)
+        row["extractor_version"] = self.extractor_version
+        if result.get("text") and result["text"] != art["text"]:
+            row["text"] = result["text"]
+        article_id = store.insert_article(self.db, row)
+        dedupe.save_signature(self.db, article_id, sig)
+        store.save_extraction(self.db, article_id, result, art.get("published"), self.extractor_version)
+        return ("new", article_id, not row.get("published"))
 
 
-def _progress(it: Iterable, enabled: bool):
+def _progress(total: int | None, enabled: bool):
+    """The CLI's progress bar: items written, of ``total`` when known, with a rate and an ETA."""
     if not enabled:
-        return it
+        return None
     from tqdm import tqdm
 
-    return tqdm(it, unit=" items", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, unit=" items", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def count_items(sources: Iterable[str | Path], fetch: bool = True) -> int | None:
+    """How many items an ingest of ``sources`` will see (files, feed entries, CSV rows, JSON
+    Lines records, and one per error), counted by reading the local files without cleaning or
+    extracting anything; None when a source is a URL to fetch (its size is not known)."""
+    from analysis.ingest.sources import is_url
+
+    sources = [str(s) for s in sources]
+    if fetch and any(is_url(s) for s in sources):
+        return None
+    return sum(1 for _ in _expand(sources, Fetcher(enabled=False)))
 
 
 def _expand(sources: Iterable[str | Path], fetcher: Fetcher) -> Iterator[Produced]:
@@ -387,30 +531,40 @@ def _expand(sources: Iterable[str | Path], fetcher: Fetcher) -> Iterator[Produce
 # --- public entry points ----------------------------------------------------------------------
 
 def ingest_sources(db_path: str | Path | None, sources: Iterable[str | Path], *,
-                   progress: bool = False, fetch: bool = True) -> dict[str, Any]:
+                   progress: bool = False, fetch: bool = True, workers: int = 1,
+                   on_progress: Callable[[int, int | None], None] | None = None) -> dict[str, Any]:
     """Ingest files, folders (recursively), URLs and feeds.
 
     :param db_path: the store (None: ``CHANCERY_DB`` or data/chancery.db).
     :param fetch: fetch URLs and feed entries' pages from the network.
+    :param workers: extraction processes (1: extract in this process).
+    :param on_progress: ``on_progress(done, total)`` after each batch written; ``total`` is
+        counted first (:func:`count_items`), None for URLs.
     :returns: the summary dict: new, duplicates, unchanged, errors, error_messages, article_ids.
     """
     from analysis.ingest.fetch import redact
 
     sources = [redact(str(s)) or str(s) for s in sources]  # credentials are never kept or sent
-    ing = Ingester(db_path, progress=progress, fetch=fetch)
+    total = count_items(sources, fetch) if (progress or on_progress) else None
+    ing = Ingester(db_path, progress=progress, fetch=fetch, workers=workers, on_progress=on_progress)
     try:
-        return ing.run(_expand(sources, ing.fetcher), sources).as_dict()
+        return ing.run(_expand(sources, ing.fetcher), sources, total=total).as_dict()
     finally:
         ing.close()
 
 
-def ingest_bytes(db_path: str | Path | None, name: str, data: bytes, *,
-                 fetch: bool = True) -> dict[str, Any]:
-    """Ingest an uploaded file's bytes (its name gives the type)."""
-    ing = Ingester(db_path, fetch=fetch)
+def ingest_bytes(db_path: str | Path | None, name: str, data: bytes, *, fetch: bool = True,
+                 on_progress: Callable[[int, int | None], None] | None = None) -> dict[str, Any]:
+    """Ingest an uploaded file's bytes (its name gives the type).
+
+    :param on_progress: ``on_progress(done, total)`` after each batch written (the items are
+        counted first)."""
+    ing = Ingester(db_path, fetch=fetch, on_progress=on_progress)
     try:
         label = f"upload:{name}"
-        return ing.run(iter_bytes(name, data, source=label, fetcher=ing.fetcher), [label]).as_dict()
+        total = (sum(1 for _ in iter_bytes(name, data, source=label, fetcher=Fetcher(enabled=False)))
+                 if on_progress else None)
+        return ing.run(iter_bytes(name, data, source=label, fetcher=ing.fetcher), [label], total=total).as_dict()
     finally:
         ing.close()
 
@@ -440,66 +594,70 @@ def ingest_text(db_path: str | Path | None, text: str, *, title: str | None = No
 
 
 def reextract(db_path: str | Path | None = None, *, progress: bool = False,
-              batch_size: int = BATCH) -> dict[str, Any]:
+              batch_size: int = BATCH,
+              on_progress: Callable[[int, int | None], None] | None = None) -> dict[str, Any]:
     """Run extraction again over every stored article (after a change of rules or model).
 
-    Each article's mentions, roles, events and topics are replaced in its own transaction;
-    entity ids stay stable. Entities no longer referenced anywhere are removed. An article
-    whose extraction or save fails keeps its previous facts, is counted in ``failed`` and
-    recorded in ``ingest_errors`` (kind ``reextract``); the rest go on. The work is one row of
-    ``ingest_runs`` (sources ``["reextract"]``), closed ``finished``, ``failed`` or
-    ``interrupted``.
+    Articles are extracted ``batch_size`` at a time and each batch's facts replaced in one
+    transaction, each article in a savepoint; entity ids stay stable. Entities no longer
+    referenced anywhere are removed. An article whose extraction or save fails keeps its
+    previous facts, is counted in ``failed`` and recorded in ``ingest_errors`` (kind
+    ``reextract``); the rest go on. The work is one row of ``ingest_runs`` (sources
+    ``["reextract"]``), closed ``finished``, ``failed`` or ``interrupted``.
+
+    :param on_progress: ``on_progress(done, total)`` (articles) after each batch.
     """
     db = store.open_db(config.db_path(db_path))
-    many, version = _extractor()
+    version = _extractor_version()
     done = failed = 0
     pruned = 0
     messages: list[str] = []
     with store.write_tx(db):
         run_id = store.start_run(db, ["reextract"])
 
-    def fail(article_id: int, source: str, exc: BaseException) -> None:
-        nonlocal failed
-        failed += 1
-        msg = _one_line(f"re-extraction failed: {type(exc).__name__}: {exc}")
-        messages.append(f"article {article_id}: {msg}")
-        with store.write_tx(db):
-            store.record_error(db, source or f"article {article_id}", f"article {article_id}",
-                               "reextract", msg, run_id)
-
     def close(status: str, message: str | None = None) -> None:
         with store.write_tx(db):
             store.finish_run(db, run_id, status, message, errors=failed)
 
+    bar = None
     try:
         ids = store.article_ids(db)
-        bar = _progress(range(0, len(ids), batch_size), progress)
-        for start in bar:
+        bar = _progress(len(ids), progress)
+        if on_progress:
+            on_progress(0, len(ids))
+        for start in range(0, len(ids), batch_size):
             chunk = ids[start:start + batch_size]
             stored = store.articles_to_extract(db, chunk)
             sources = {r["id"]: r.pop("source") for r in stored}
             inputs = [{**r, "clean": True} for r in stored]
-            try:
-                results: list[Any] = list(many(inputs))
-            except Exception:  # noqa: BLE001 - isolate the failing article
-                results = []
-                for inp in inputs:
-                    try:
-                        results.append(list(many([inp]))[0])
-                    except Exception as exc:  # noqa: BLE001
-                        results.append(exc)
-            for inp, result in zip(inputs, results):
-                if isinstance(result, Exception):
-                    fail(inp["id"], sources[inp["id"]], result)
-                    continue
-                try:
-                    with store.write_tx(db):
-                        store.save_extraction(db, inp["id"], result, inp["published"], version)
-                        store.bump_data_version(db)
-                except Exception as exc:  # noqa: BLE001 - rolled back: the old facts stay
-                    fail(inp["id"], sources[inp["id"]], exc)
-                    continue
-                done += 1
+            results = extract_batch(inputs)
+            fails: list[tuple[int, str]] = []
+            saved = 0
+            with store.write_tx(db):
+                for inp, result in zip(inputs, results):
+                    if not isinstance(result, Failed):
+                        try:
+                            with store.write_tx(db):  # a savepoint
+                                store.save_extraction(db, inp["id"], result, inp["published"], version)
+                            saved += 1
+                            continue
+                        except Exception as exc:  # rolled back: the old facts stay
+                            if not db.conn.in_transaction:
+                                raise
+                            result = Failed(f"{type(exc).__name__}: {exc}")
+                    msg = _one_line(f"re-extraction failed: {result.message}")
+                    store.record_error(db, sources[inp["id"]] or f"article {inp['id']}", f"article {inp['id']}",
+                                       "reextract", msg, run_id)
+                    fails.append((inp["id"], msg))
+                if saved:
+                    store.bump_data_version(db)
+            done += saved
+            failed += len(fails)
+            messages += [f"article {i}: {m}" for i, m in fails]
+            if bar is not None:
+                bar.update(len(chunk))
+            if on_progress:
+                on_progress(min(start + len(chunk), len(ids)), len(ids))
         with store.write_tx(db):
             pruned = store.prune_orphan_entities(db)
     except KeyboardInterrupt:
@@ -512,6 +670,9 @@ def reextract(db_path: str | Path | None = None, *, progress: bool = False,
         finally:
             db.conn.close()
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     close("finished")
     db.conn.close()
     return {"articles": done, "failed": failed, "pruned_entities": pruned,

@@ -1,0 +1,162 @@
+"""Extraction of batches of clean articles, in this process or in worker processes.
+
+:func:`extract_batch` is the one extraction step of every ingest path (the single-process
+ingest, the ``--workers`` pool, the Dask backfill): one ``nlp.pipe`` pass over the batch, and
+when anything in it raises, one article at a time, so that only the failing article fails
+(:class:`Failed`, its message). :class:`ExtractorPool` runs it in N worker processes (spawned,
+each loading the pipeline once) and hands the results back in the order the batches were
+submitted; the caller, the only writer, stores them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Self
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An article whose extraction raised: ``message`` is ``"ExceptionType: what it said"``
+    (text, so that it crosses processes whatever the exception was)."""
+
+    message: str
+
+
+def _failed(exc: BaseException) -> Failed:
+    return Failed(f"{type(exc).__name__}: {exc}")
+
+
+def extract_batch(inputs: list[dict[str, Any]]) -> list[dict[str, Any] | Failed]:
+    """The extraction results of clean articles (:func:`analysis.extract.extract_many`), in
+    order, one per input: a result dict, or :class:`Failed` for an article whose extraction
+    raised. The batch is parsed once; only when that raises is it redone one article at a time."""
+    from analysis import extract as ex
+
+    if not inputs:
+        return []
+    try:
+        results: list[dict[str, Any] | Failed] = list(ex.extract_many(inputs, batch_size=len(inputs)))
+        if len(results) != len(inputs):
+            raise RuntimeError("extraction returned a different number of results")
+        return results
+    except Exception:  # noqa: BLE001 - isolate the article that fails
+        out: list[dict[str, Any] | Failed] = []
+        for inp in inputs:
+            try:
+                out.append(next(iter(ex.extract_many([inp], batch_size=1))))
+            except Exception as exc:  # noqa: BLE001
+                out.append(_failed(exc))
+        return out
+
+
+def _start_worker(initializer: Callable[[], None] | None) -> None:
+    """In each new worker: the caller's initializer, then the pipeline, loaded once."""
+    if initializer is not None:
+        initializer()
+    from analysis.extract import get_nlp
+
+    get_nlp()
+
+
+def _ready() -> int:
+    import os
+    import time
+
+    time.sleep(0.2)  # long enough that the other workers take the other probes
+    return os.getpid()
+
+
+@dataclass
+class Job:
+    """A submitted batch: its inputs, and the future of the pool that runs it."""
+
+    inputs: list[dict[str, Any]]
+    future: Future
+    pool: ProcessPoolExecutor
+
+
+class ExtractorPool:
+    """``workers`` processes running :func:`extract_batch`.
+
+    :param initializer: run first in every worker process (a module-level function: it is sent
+        by reference), e.g. to register a component; the pipeline is loaded after it.
+    """
+
+    def __init__(self, workers: int, initializer: Callable[[], None] | None = None):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self.initializer = initializer
+        self.restarts = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(self.initializer,))
+        return self._pool
+
+    def warm(self) -> None:
+        """Start every worker and wait until each has loaded the pipeline."""
+        seen: set[int] = set()
+        for _ in range(20):
+            pool = self._executor()
+            seen.update(f.result() for f in [pool.submit(_ready) for _ in range(self.workers)])
+            if len(seen) >= self.workers:
+                return
+
+    def submit(self, inputs: list[dict[str, Any]]) -> Job:
+        pool = self._executor()
+        return Job(inputs, pool.submit(extract_batch, inputs), pool)
+
+    def result(self, job: Job) -> list[dict[str, Any] | Failed]:
+        """The results of a submitted batch. When a worker process died (killed, out of memory,
+        a crash in native code), the pool is started again and the batch's articles are
+        extracted one per task: the article that kills its worker again is that article's
+        :class:`Failed`, the others are extracted."""
+        try:
+            return job.future.result()
+        except BrokenProcessPool:
+            pass
+        if job.pool is self._pool:  # not yet restarted for an earlier batch of the same pool
+            self._restart()
+        out: list[dict[str, Any] | Failed] = []
+        for inp in job.inputs:
+            try:
+                out.extend(self._executor().submit(extract_batch, [inp]).result())
+            except BrokenProcessPool:
+                out.append(Failed("the worker process extracting this article died"))
+                self._restart()
+        return out
+
+    def _restart(self) -> None:
+        """A new pool in place of a broken one, checked with a probe task: workers that cannot
+        even start (an unguarded main module under spawn, a broken install) raise here rather
+        than fail every article."""
+        self.restarts += 1
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        try:
+            self._executor().submit(_ready).result()
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise RuntimeError(
+                "the extraction worker processes stop as soon as they start (a script that starts an ingest "
+                "with workers needs `if __name__ == '__main__':`; or the install is broken): "
+                f"{exc}") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
