@@ -283,7 +283,7 @@ def test_the_event_day_kept_at_write_time_follows_every_change(sample_db, tmp_pa
     store.open_db(old).close()
     assert _stale_days(old) == 0
     with sqlite3.connect(old) as c:
-        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
+        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(store.SCHEMA_VERSION)
 
 
 def test_a_country_profile_topics_from_the_counts_equal_the_article_query(sample_db):
@@ -295,3 +295,52 @@ def test_a_country_profile_topics_from_the_counts_equal_the_article_query(sample
         slow = queries.profile(sample_db, eid, use_counts=False)["topics"]
         assert len(fast) > 0
         assert fast.to_dict("records") == slow.to_dict("records"), code
+
+
+def _stale_entity_counts(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT COUNT(*) FROM entities e WHERE n_mentions != (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id)"
+            " OR n_events != (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = e.id)").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
+    """``entities.n_mentions`` and ``n_events`` (schema 8) hold after an ingest, merges, a split,
+    a rejection, their undoing, a re-extraction, and on a schema-7 store opened (migration 8)."""
+    import shutil
+
+    from analysis import store
+    from analysis.ingest import reextract
+    from analysis.views import curate, queries
+
+    db = tmp_path / "s.db"
+    shutil.copy(sample_db, db)
+    assert _stale_entity_counts(db) == 0
+    people = queries.entities(db, ("person",), limit=20)
+    assert people["events"].iloc[0] > 0 and list(people["events"]) == sorted(people["events"], reverse=True)
+    keep, other = people["key"].iloc[0], people["key"].iloc[1]
+    merged = curate.apply(db, "merge-entities", keep, other)
+    assert _stale_entity_counts(db) == 0
+    alias = queries.profile(db, int(people["id"].iloc[0]))["aliases"]
+    split = curate.apply(db, "split-alias", keep, alias[0]) if alias else None
+    rejected = curate.apply(db, "reject-entity", people["key"].iloc[5])
+    assert _stale_entity_counts(db) == 0
+    for log_id in [i for i in (rejected, split, merged) if i]:
+        curate.apply(db, "undo", log_id)
+        assert _stale_entity_counts(db) == 0
+    reextract(db)
+    assert _stale_entity_counts(db) == 0
+    old = tmp_path / "old.db"
+    shutil.copy(sample_db, old)
+    with sqlite3.connect(old) as c:
+        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_count_%'"):
+            c.execute(f"DROP TRIGGER {name}")
+        c.execute("DROP INDEX IF EXISTS idx_entities_kind_n_events_n_mentions")
+        c.execute("ALTER TABLE entities DROP COLUMN n_mentions")
+        c.execute("ALTER TABLE entities DROP COLUMN n_events")
+        c.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    store.open_db(old).close()
+    assert _stale_entity_counts(old) == 0

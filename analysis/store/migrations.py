@@ -137,6 +137,23 @@ def _migrate_7(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
 
 
+def _migrate_8(db: sqlite_utils.Database) -> None:
+    """8: ``entities.n_mentions`` and ``n_events``, kept by triggers, recounted here, and an
+    index for the most active entities of a kind."""
+    from .schema import COUNT_TRIGGERS, RECOUNT_ENTITIES
+
+    have = db["entities"].columns_dict
+    for col in ("n_mentions", "n_events"):
+        if col not in have:
+            db.execute(f"ALTER TABLE entities ADD COLUMN {col} INTEGER NOT NULL DEFAULT 0")
+    for sql in COUNT_TRIGGERS:
+        db.execute(sql)
+    db.execute(RECOUNT_ENTITIES)
+    for table, cols, unique in INDEXES:
+        if table == "entities":
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -145,4 +162,4 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 #: schema version -> the function that brings a store from the version before to it.
 MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-                              7: _migrate_7}
+                              7: _migrate_7, 8: _migrate_8}

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -79,8 +79,12 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "country": str,
             "created_at": str,
             "curated": str,
+            # kept by triggers (COUNT_TRIGGERS, schema 8): mention rows and event participations
+            "n_mentions": int,
+            "n_events": int,
         },
-        {"pk": "id", "not_null": {"key", "name", "kind"}},
+        {"pk": "id", "not_null": {"key", "name", "kind", "n_mentions", "n_events"},
+         "defaults": {"n_mentions": 0, "n_events": 0}},
     ),
     "entity_aliases": (
         {"entity_id": int, "alias": str},
@@ -254,6 +258,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("events", ["article_id"], False),
     ("events", ["kind", "date"], False),
     # event lists newest first, by kind or country, without walking the articles (schema 7)
+    ("entities", ["kind", "n_events", "n_mentions"], False),  # the most active first (schema 8)
     ("events", ["day"], False),
     ("events", ["kind", "day"], False),
     ("events", ["visitor_country", "day"], False),
@@ -289,6 +294,28 @@ VIEWS = {
     """,
 }
 
+#: Each entity's mention rows and event participations, kept by SQLite itself on every insert,
+#: delete and repointing of ``mentions`` and ``event_participants`` (whatever code writes
+#: them), so the Profiles chooser and the sidebar read the most active entities from an index
+#: instead of counting every mention (schema 8).
+COUNT_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_count_{op} AFTER {event} ON {table}{when} BEGIN {body} END"""
+    for table, col in (("mentions", "n_mentions"), ("event_participants", "n_events"))
+    for op, event, when, body in (
+        ("ins", "INSERT", " WHEN NEW.entity_id IS NOT NULL",
+         f"UPDATE entities SET {col} = {col} + 1 WHERE id = NEW.entity_id;"),
+        ("del", "DELETE", " WHEN OLD.entity_id IS NOT NULL",
+         f"UPDATE entities SET {col} = {col} - 1 WHERE id = OLD.entity_id;"),
+        ("upd", "UPDATE OF entity_id", " WHEN OLD.entity_id IS NOT NEW.entity_id",
+         f"UPDATE entities SET {col} = {col} - 1 WHERE id = OLD.entity_id;"
+         f" UPDATE entities SET {col} = {col} + 1 WHERE id = NEW.entity_id;"),
+    )
+]
+#: The counts the triggers keep, recounted (migration 8, a repair).
+RECOUNT_ENTITIES = """UPDATE entities SET
+    n_mentions = (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = entities.id),
+    n_events = (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = entities.id)"""
+
 # Columns that are stored as JSON text.
 _JSON_ARTICLE_FIELDS = ("metadata",)
 
@@ -298,6 +325,8 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     for name, (columns, options) in TABLES.items():
         db[name].create(columns, **options)
     _ensure_indexes_and_views(db)
+    for sql in COUNT_TRIGGERS:
+        db.execute(sql)
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     db["reports"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")

@@ -141,10 +141,8 @@ def filter_options(source: Source, people_limit: int = 300) -> dict[str, Any]:
             FROM codes GROUP BY code ORDER BY n DESC, code
         """)
         people = conn.df("""
-            WITH ev AS (SELECT entity_id, COUNT(*) AS events FROM event_participants GROUP BY entity_id)
-            SELECT e.key, e.name, e.country, COALESCE(ev.events, 0) AS events
-            FROM entities e LEFT JOIN ev ON ev.entity_id = e.id WHERE e.kind = 'person'
-            ORDER BY events DESC, e.name LIMIT ?
+            SELECT e.key, e.name, e.country, e.n_events AS events FROM entities e
+            WHERE e.kind = 'person' ORDER BY e.n_events DESC, e.name LIMIT ?
         """, [people_limit])
         topics = conn.df("""
             SELECT t.id, t.label, COUNT(at.article_id) AS n FROM topics t
@@ -1127,10 +1125,8 @@ def entities(source: Source, kinds: Sequence[str] | None = (model.PERSON, model.
         where.append("e.id IN (SELECT entity_id FROM entity_aliases WHERE instr(lower(alias), ?) > 0)")
         params.append(s)
     sql = f"""
-        SELECT e.id, e.key, e.name, e.kind, e.country,
-               (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) AS mentions,
-               (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = e.id) AS events
-        FROM entities e {and_where(where)} ORDER BY events DESC, mentions DESC, e.name LIMIT ?
+        SELECT e.id, e.key, e.name, e.kind, e.country, e.n_mentions AS mentions, e.n_events AS events
+        FROM entities e {and_where(where)} ORDER BY e.n_events DESC, e.n_mentions DESC, e.name LIMIT ?
     """
     with as_reader(source).session() as conn:
         return conn.df(sql, params + [limit])
