@@ -174,12 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "nlp.pipe, a single-process ingest and a --workers ingest into fresh stores, "
                                    "on the same texts in the same run (words/s, articles/s, ratios). 'network': "
                                    "milliseconds of each step of the Network page on a store.")
-    p.add_argument("what", nargs="?", choices=["extraction", "ingest", "network", "store", "pages"],
+    p.add_argument("what", nargs="?", choices=["extraction", "ingest", "network", "store", "pages", "browser"],
                    default="extraction",
                    help="extraction | ingest | network | store: build a benchmark store of --articles N by "
                         "replicating the real articles (and all their facts) of --from STORE into --db OUT, dates "
                         "spread, full-text indexes filled; it measures reads, not extraction | pages: cold and warm "
-                        "median ms of every read a page makes on --db, and the ratio to a 1,000-article cut")
+                        "median ms of every read a page makes on --db, and the ratio to a 1,000-article cut | "
+                        "browser: seconds for each page's first visit to a fresh server to settle in headless "
+                        "Chromium, on --db and a 1,000-article cut, and the dashboard's peak memory")
     p.add_argument("--texts", metavar="DIR", help="ingest: the .txt files under DIR (default ../shared/eval/bbc/raw)")
     p.add_argument("--limit", type=int, metavar="N", help="ingest: N of the texts, evenly spread (default all)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="ingest: worker processes (default 2)")
@@ -603,6 +605,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"no database at {path}")
         result = bench.pages_bench(path, repeat=args.repeat)
         print(json.dumps(result, indent=2) if args.json else bench.format_pages(result))
+        return 0
+    if args.what == "browser":
+        from analysis.evaluate import browser
+
+        path = config.db_path(args.db)
+        if not path.exists():
+            raise FileNotFoundError(f"no database at {path}")
+        result = browser.browser_bench(path)
+        print(json.dumps(result, indent=2) if args.json else browser.format_browser(result))
         return 0
     if args.what == "network":
         from analysis.evaluate import bench

@@ -65,7 +65,7 @@ if __name__ == "__main__":
 def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
     """Every read a page makes on its default view (and the usual follow-ups), by name."""
     from analysis import model
-    from analysis.views import brief, curate, queries
+    from analysis.views import brief, curate, queries, trends
 
     f = NO_FILTERS
     ev = queries.events(source, f, limit=5)
@@ -81,15 +81,21 @@ def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
         "overview summary": lambda: queries.summary(source, f),
         "overview latest_events": lambda: queries.latest_events(source, f),
         "overview rising_topics": lambda: queries.rising_topics(source, f),
+        "overview rising_window": lambda: queries.rising_window(source, f),
+        "overview undated_articles": lambda: queries.undated_articles(source, 10),
         "overview top officials": lambda: queries.top_entities(source, f, model.PERSON),
         "overview top countries": lambda: queries.top_entities(source, f, model.COUNTRY),
         "overview last_ingest": lambda: queries.last_ingest(source),
-        "visits events": lambda: queries.events(source, f, model.relation_kinds(), limit=5000),
-        "visits event_people": lambda: queries.event_people(source, f),
-        "visits export_events": lambda: queries.export_events(source, f, limit=5000),
+        # the Visits page: one page of 500 events (and its timeline by official, its download)
+        "visits count_events": lambda: queries.count_events(source, f, model.relation_kinds()),
+        "visits events": lambda: queries.events(source, f, model.relation_kinds(), limit=500),
+        "visits event_people": lambda: queries.event_people(source, f, model.relation_kinds(), limit=500),
+        "visits export_events": lambda: queries.export_events(source, f, model.relation_kinds(), limit=500),
         "visits visit_gaps": lambda: queries.visit_gaps(source, f),
         "topics topic_series week": lambda: queries.topic_series(source, f, "week"),
         "topics topic_series month": lambda: queries.topic_series(source, f, "month"),
+        "topics auto_freq": lambda: trends.auto_freq(source, f),
+        "topics topic_trends month": lambda: trends.topic_trends(source, f, "month"),
         "topics country_topic_matrix": lambda: queries.country_topic_matrix(source, f),
         "topics topic_articles": lambda: queries.topic_articles(source, f),
         "network full_graph": lambda: N.full_graph(source, f, N.GraphView()),
@@ -106,6 +112,11 @@ def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
     }
     if event_id is not None:
         calls["visits event_reports"] = lambda: queries.event_reports(source, event_id)
+    pair = tuple(queries.top_entities(source, f, model.COUNTRY, limit=2)["country"])
+    if len(pair) == 2 and all(isinstance(c, str) for c in pair):
+        g = Filters(pair=pair)
+        calls["visits pair_summary"] = lambda: queries.pair_summary(source, pair[0], pair[1], g)
+        calls["visits events of a pair"] = lambda: queries.events(source, g, model.relation_kinds(), limit=500)
     if article_id is not None:
         calls["articles article"] = lambda: queries.article(source, article_id)
     if person_id is not None:
@@ -212,6 +223,7 @@ def ingest_bench(texts: str | Path | None = None, limit: int | None = None, work
     pool started and warmed (its start is reported apart), before the clock starts.
     Words are whitespace-separated tokens of the files' text, the same count for all three.
     """
+    import os
     import tempfile
 
     from analysis.extract.nlp import get_nlp, load_plain_model
@@ -232,26 +244,29 @@ def ingest_bench(texts: str | Path | None = None, limit: int | None = None, work
     pool.warm()
     pool_start = time.perf_counter() - t0
     seconds = {"plain": 0.0, "single": 0.0, "workers": 0.0}
+    cpu = {"plain": 0.0, "single": 0.0, "workers": 0.0}  # this process's CPU time (not the workers')
     summaries: dict[str, list[dict[str, object]]] = {"single": [], "workers": []}
     with tempfile.TemporaryDirectory() as tmp, pool:
         dbs = {"single": Path(tmp) / "single.db", "workers": Path(tmp) / "workers.db"}
 
         def run_plain(part: list[Path]) -> None:
             texts_ = [_decoded(p) for p in part]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             for _ in plain.pipe(texts_, batch_size=BATCH):
                 pass
             seconds["plain"] += time.perf_counter() - t
+            cpu["plain"] += time.process_time() - c
 
         def run_ingest(mode: str, part: list[Path]) -> None:
             sources = [str(p) for p in part]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             ing = Ingester(dbs[mode], fetch=False, pool=pool if mode == "workers" else None)
             try:
                 s = ing.run(_expand(sources, ing.fetcher), sources)
             finally:
                 ing.close()
             seconds[mode] += time.perf_counter() - t
+            cpu[mode] += time.process_time() - c
             summaries[mode].append(s.as_dict())
 
         steps = [("plain", run_plain), ("single", lambda part: run_ingest("single", part)),
@@ -269,10 +284,13 @@ def ingest_bench(texts: str | Path | None = None, limit: int | None = None, work
                               "pool_start_seconds": round(pool_start, 2)}
     for mode in ("plain", "single", "workers"):
         sec = seconds[mode]
-        out[mode] = {"seconds": round(sec, 2), "words_per_sec": round(n_words / sec, 1),
-                     "articles_per_sec": round(n_docs / sec, 2), **(totals(mode) if mode != "plain" else {})}
+        out[mode] = {"seconds": round(sec, 2), "cpu_seconds": round(cpu[mode], 2),
+                     "words_per_sec": round(n_words / sec, 1), "articles_per_sec": round(n_docs / sec, 2),
+                     **(totals(mode) if mode != "plain" else {})}
     out["single_over_plain"] = round(seconds["plain"] / seconds["single"], 3)
+    out["single_over_plain_cpu"] = round(cpu["plain"] / cpu["single"], 3)
     out["workers_over_single"] = round(seconds["single"] / seconds["workers"], 3)
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     return out
 
 
@@ -288,7 +306,8 @@ def format_ingest(result: dict[str, object]) -> str:
         stored = "" if mode == "plain" else f"  {r['new']} new, {r['duplicates']} dup, {r['errors']} errors"  # type: ignore[index]
         lines.append(f"{label:<26} {r['seconds']:>8.1f} {r['words_per_sec']:>9,.0f} "  # type: ignore[index]
                      f"{r['articles_per_sec']:>11.2f}{stored}")  # type: ignore[index]
-    lines.append(f"single / plain: {result['single_over_plain']:.2f}x   workers / single: "
-                 f"{result['workers_over_single']:.2f}x   (worker pool start, not timed: "
-                 f"{result['pool_start_seconds']:.1f} s)")
+    lines.append(f"single / plain: {result['single_over_plain']:.2f}x (CPU time: {result['single_over_plain_cpu']:.2f}x)"
+                 f"   workers / single: {result['workers_over_single']:.2f}x   (worker pool start, not timed: "
+                 f"{result['pool_start_seconds']:.1f} s; load average after the run "
+                 f"{', '.join(str(x) for x in result['load_average'] or [])})")
     return "\n".join(lines)
