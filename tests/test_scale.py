@@ -344,3 +344,21 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
         c.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     store.open_db(old).close()
     assert _stale_entity_counts(old) == 0
+
+
+@pytest.mark.parametrize("kind", ["person", "organization"])
+def test_most_active_entities_from_the_counts_are_exact(sample_db, kind):
+    """Without filters the most active entities come from the counts the triggers keep, and are
+    exactly the entities with most distinct events, then most mentions (a recount)."""
+    from analysis.views import queries
+
+    conn = sqlite3.connect(sample_db)
+    rows = conn.execute("""
+        SELECT e.key, (SELECT COUNT(DISTINCT event_id) FROM event_participants p WHERE p.entity_id = e.id) AS ev,
+               (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) AS mn, e.name
+        FROM entities e WHERE e.kind = ?""", [kind]).fetchall()
+    conn.close()
+    expected = [(k, ev, mn) for k, ev, mn, _ in sorted(rows, key=lambda r: (-r[1], -r[2], r[3])) if ev or mn][:10]
+    got = queries.top_entities(sample_db, kind=kind)
+    assert list(zip(got["key"], got["events"], got["mentions"])) == expected
+    assert queries._top_entities_from_counts(sample_db, kind, 10) is not None  # the counts answered
