@@ -3,9 +3,10 @@
 ``en_core_web_sm``'s attribute ruler holds 179 rules, nearly all of one token (``{"TAG": "NN"}``,
 ``{"LOWER": "n't", "TAG": "RB"}``). spaCy's Matcher tries every rule at every token: about a
 tenth of the whole pipeline's time on news text, as much as the parser. Indexing the rules by
-the tag or lower-case form they require finds the same matches at a fraction of the cost. The
-ruler itself still applies them (:meth:`AttributeRuler.set_annotations`), in the same order, so
-the tokens come out exactly as before; a test compares the matches with the Matcher's.
+the tag or lower-case form they require finds the same matches at a fraction of the cost, and
+they are applied in the same order as the ruler applies them, without building a ``Span`` for
+each, so the tokens come out exactly as before; tests compare the matches with the Matcher's and
+the tokens with the ruler's own.
 
 Only what those rules use is supported (token attributes TAG, LOWER, DEP, IS_SPACE with a value,
 ``IN``, ``NOT_IN`` or ``REGEX``; no operators): a ruler with anything else keeps its Matcher.
@@ -184,10 +185,29 @@ class IndexedMatches:
         return sorted(set(found))
 
 
+def set_annotations(ruler) -> Callable[[Doc, list[tuple[int, int, int, int]]], None]:
+    """``AttributeRuler.set_annotations`` without a ``Span`` per match: each match's token
+    (``index`` within the match, negative from its end) gets the rule's attributes, in the
+    matches' order, as spaCy does."""
+    from spacy.tokens._retokenize import set_token_attrs
+
+    attrs, indices = ruler.attrs, ruler.indices
+
+    def apply(doc: Doc, matches: list[tuple[int, int, int, int]]) -> None:
+        for attr_id, _match_id, start, end in matches:
+            i = indices[attr_id]
+            k = start + i if i >= 0 else end + i
+            if not start <= k < end:
+                raise ValueError(f"attribute rule {attr_id}: index {i} outside its match ({start}, {end})")
+            set_token_attrs(doc[k], attrs[attr_id])
+
+    return apply
+
+
 def index_attribute_ruler(nlp) -> bool:
-    """Have the pipeline's ``attribute_ruler`` find its matches through :class:`IndexedMatches`.
-    False (the ruler left as it was) when there is none or its rules use what the index does not
-    support."""
+    """Have the pipeline's ``attribute_ruler`` find its matches through :class:`IndexedMatches`
+    (and apply them with :func:`set_annotations`). False (the ruler left as it was) when there
+    is none or its rules use what the index does not support."""
     if "attribute_ruler" not in nlp.pipe_names:
         return False
     ruler = nlp.get_pipe("attribute_ruler")
@@ -195,4 +215,5 @@ def index_attribute_ruler(nlp) -> bool:
         ruler.match = IndexedMatches(ruler)
     except ValueError:
         return False
+    ruler.set_annotations = set_annotations(ruler)
     return True
