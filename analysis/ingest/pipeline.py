@@ -397,7 +397,7 @@ class Ingester:
         limit = 2 * (self.pool.workers if self.pool is not None else 1)
         while self._queue:
             group, todo, job = self._queue[0]
-            if not (wait or job is None or job.future.done() or len(self._queue) > limit):
+            if not (wait or job is None or job.done() or len(self._queue) > limit):
                 return
             self._queue.popleft()
             if job is not None:

@@ -71,11 +71,13 @@ def _ready() -> int:
 
 @dataclass
 class Job:
-    """A submitted batch: its inputs, and the future of the pool that runs it."""
+    """A submitted batch: its parts (inputs and the future of the pool that runs them)."""
 
-    inputs: list[dict[str, Any]]
-    future: Future
+    parts: list[tuple[list[dict[str, Any]], Future]]
     pool: ProcessPoolExecutor
+
+    def done(self) -> bool:
+        return all(f.done() for _, f in self.parts)
 
 
 class ExtractorPool:
@@ -110,27 +112,33 @@ class ExtractorPool:
                 return
 
     def submit(self, inputs: list[dict[str, Any]]) -> Job:
+        """Extract ``inputs``, cut in one part per worker (at least 8 articles each) so that a
+        batch keeps every worker busy, the last one of a run too."""
         pool = self._executor()
-        return Job(inputs, pool.submit(extract_batch, inputs), pool)
+        size = max(8, -(-len(inputs) // self.workers))
+        parts = [inputs[i:i + size] for i in range(0, len(inputs), size)]
+        return Job([(part, pool.submit(extract_batch, part)) for part in parts], pool)
 
     def result(self, job: Job) -> list[dict[str, Any] | Failed]:
-        """The results of a submitted batch. When a worker process died (killed, out of memory,
-        a crash in native code), the pool is started again and the batch's articles are
-        extracted one per task: the article that kills its worker again is that article's
+        """The results of a submitted batch, in order. When a worker process died (killed, out
+        of memory, a crash in native code), the pool is started again and the part's articles
+        are extracted one per task: the article that kills its worker again is that article's
         :class:`Failed`, the others are extracted."""
-        try:
-            return job.future.result()
-        except BrokenProcessPool:
-            pass
-        if job.pool is self._pool:  # not yet restarted for an earlier batch of the same pool
-            self._restart()
         out: list[dict[str, Any] | Failed] = []
-        for inp in job.inputs:
+        for inputs, future in job.parts:
             try:
-                out.extend(self._executor().submit(extract_batch, [inp]).result())
+                out.extend(future.result())
+                continue
             except BrokenProcessPool:
-                out.append(Failed("the worker process extracting this article died"))
+                pass
+            if job.pool is self._pool:  # not yet restarted for an earlier part of the same pool
                 self._restart()
+            for inp in inputs:
+                try:
+                    out.extend(self._executor().submit(extract_batch, [inp]).result())
+                except BrokenProcessPool:
+                    out.append(Failed("the worker process extracting this article died"))
+                    self._restart()
         return out
 
     def _restart(self) -> None:
