@@ -66,3 +66,16 @@ def _clear_streamlit_caches():
         return
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_main_module():
+    """An AppTest runs a page script as ``__main__`` and leaves it in ``sys.modules``; a process
+    spawned later (``--workers``, a Dask ``LocalCluster``) imports ``__main__`` again, so it
+    would run that page (and fail on its store). Put back the real main module after each test."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
