@@ -193,3 +193,50 @@ def test_the_cli_bar_has_a_total_a_rate_and_ends_at_the_count(mixed, tmp_path, c
 def test_cli_ingest_arguments(argv, message, tmp_path, capsys):
     assert cli.main([*argv[:1], "--db", str(tmp_path / "s.db"), *argv[1:]]) == 2
     assert message in capsys.readouterr().err
+
+
+KILL_SCRIPT = """
+import sys
+from analysis.ingest import ingest_sources
+
+if __name__ == "__main__":
+    ingest_sources(sys.argv[1], sys.argv[2:], fetch=False, workers=2)
+"""
+
+
+def test_a_killed_ingest_leaves_no_worker_behind_and_resumes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in SAMPLE:
+        shutil.copy(p, folder / p.name)
+    script = tmp_path / "kill_me.py"
+    script.write_text(KILL_SCRIPT, encoding="utf-8")
+    db = tmp_path / "k.db"
+    proc = subprocess.Popen([sys.executable, str(script), str(db), str(folder)], cwd=config.REPO_ROOT,
+                            env={**os.environ, "PYTHONPATH": str(config.REPO_ROOT)})
+    try:
+        deadline, workers = time.monotonic() + 120, []
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = psutil.Process(proc.pid).children(recursive=True)
+            if len(workers) >= 2 and db.exists() and rows(db, "SELECT COUNT(*) FROM articles")[0][0] >= 1:
+                break
+        assert proc.poll() is None and len(workers) >= 2, "the ingest ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert alive == [], "worker processes outlived the ingest"
+    partial = rows(db, "SELECT COUNT(*) FROM articles")[0][0]
+    assert 1 <= partial < len(SAMPLE)
+    res = ingest_sources(db, [folder], fetch=False, workers=2)
+    assert res["new"] == len(SAMPLE) - partial and rows(db, "SELECT COUNT(*) FROM articles") == [(len(SAMPLE),)]

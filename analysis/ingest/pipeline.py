@@ -510,14 +510,34 @@ def _progress(total: int | None, enabled: bool):
 
 def count_items(sources: Iterable[str | Path], fetch: bool = True) -> int | None:
     """How many items an ingest of ``sources`` will see (files, feed entries, CSV rows, JSON
-    Lines records, and one per error), counted by reading the local files without cleaning or
-    extracting anything; None when a source is a URL to fetch (its size is not known)."""
-    from analysis.ingest.sources import is_url
+    Lines records, and one per error), counted without cleaning or extracting anything: a text
+    or HTML file is one item (it is not read), other files are read and split as the ingest
+    splits them; None when a source is a URL to fetch (its size is not known)."""
+    from analysis.ingest.sources import HTML_EXT, TEXT_EXT, folder_entries, is_url, iter_file
 
     sources = [str(s) for s in sources]
     if fetch and any(is_url(s) for s in sources):
         return None
-    return sum(1 for _ in _expand(sources, Fetcher(enabled=False)))
+    offline = Fetcher(enabled=False)
+
+    def items_of(path: Path) -> int:
+        if path.suffix.lower() in TEXT_EXT | HTML_EXT:
+            return 1  # read or not, such a file is one item (or one error)
+        return sum(1 for _ in iter_file(path, offline))
+
+    n = 0
+    for s in sources:
+        path = Path(s)
+        try:
+            if path.is_dir() and not is_url(s):
+                n += sum(1 if isinstance(e, ItemError) else items_of(e) for e in folder_entries(path))
+            elif path.is_file() and path.suffix.lower() in TEXT_EXT | HTML_EXT:
+                n += 1
+            else:  # a URL refused offline, a missing path, a bulk file, a feed
+                n += sum(1 for _ in _expand([s], offline))
+        except Exception:  # noqa: BLE001 - as the ingest: a reader that fails is one error
+            n += 1
+    return n
 
 
 def _expand(sources: Iterable[str | Path], fetcher: Fetcher) -> Iterator[Produced]:

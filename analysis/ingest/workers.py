@@ -52,8 +52,25 @@ def extract_batch(inputs: list[dict[str, Any]]) -> list[dict[str, Any] | Failed]
         return out
 
 
+def _watch_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed: nothing else would)."""
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def _start_worker(initializer: Callable[[], None] | None) -> None:
-    """In each new worker: the caller's initializer, then the pipeline, loaded once."""
+    """In each new worker: Ctrl-C left to the main process (it stops the pool), a watch on the
+    main process, the caller's initializer, then the pipeline, loaded once."""
+    import os
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
     if initializer is not None:
         initializer()
     from analysis.extract import get_nlp
