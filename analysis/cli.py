@@ -249,6 +249,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         if args.sources:
             raise ValueError("give either SOURCEs or --extracted DIR, not both")
+        if args.workers != 1:
+            raise ValueError("--extracted loads extraction results: there is nothing for --workers to extract")
         summary = ingest_extracted(args.db, args.extracted, progress=progress)
         if not summary["manifest"]:
             print(f"warning: {args.extracted} has no manifest.json (an extraction that did not finish?); "

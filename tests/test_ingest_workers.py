@@ -189,6 +189,7 @@ def test_the_cli_bar_has_a_total_a_rate_and_ends_at_the_count(mixed, tmp_path, c
     (["ingest", "--workers", "0", "x"], "--workers must be 1 or more"),
     (["ingest"], "give one or more SOURCEs"),
     (["ingest", "--extracted", "DIR", "x"], "either SOURCEs or --extracted"),
+    (["ingest", "--extracted", "DIR", "--workers", "2"], "nothing for --workers to extract"),
 ])
 def test_cli_ingest_arguments(argv, message, tmp_path, capsys):
     assert cli.main([*argv[:1], "--db", str(tmp_path / "s.db"), *argv[1:]]) == 2

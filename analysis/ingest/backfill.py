@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from analysis import store
 from analysis.ingest.pipeline import (
     BATCH,
     Ingester,
@@ -286,6 +287,7 @@ def read_shard(path: Path, version: str) -> Iterator[Slot]:
                     result = rec["extraction"]
                     if not isinstance(result, dict) or not isinstance(result.get("mentions", []), list):
                         raise TypeError("no extraction result")
+                art["content_hash"] = store.content_hash(art["text"])  # the store's, not the shard's word
                 yield Slot(source, item, art=art, result=result)
             except (ValueError, KeyError, TypeError) as exc:
                 yield Slot(str(path), where, error=("malformed", f"{where}: not a shard line ({exc})"[:300]))
