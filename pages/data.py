@@ -143,8 +143,10 @@ else:
     st.caption(f"{n_undated:,} article(s) have no publication date: they are in no dated view (timelines, "
                "topic trends, date filters) and their undated events have no day. Give one its date: the "
                "correction is logged and sticks, like the others.")
-    c.table(undated[["id", "title", "outlet", "source", "ingested_at"]], key="data_undated",
-            file_name="undated-articles.csv")
+    c.table(undated[["id", "title", "outlet", "source", "ingested_at"]].assign(
+                ingested_at=undated["ingested_at"].map(queries.timestamp_text)), key="data_undated",
+            file_name="undated-articles.csv",
+            column_config={"ingested_at": st.column_config.TextColumn("stored", width="medium")})
     with st.form("data_set_date", border=False):
         u = st.columns([3, 2, 1])
         labels = {int(r.id): f"#{r.id} · {str(r.title or '(no title)')[:90]}" for r in undated.itertuples()}
