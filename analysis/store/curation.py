@@ -308,6 +308,13 @@ def is_rejected_entity(db: Any, key: str) -> bool:
                            " AND undone_at IS NULL", [key]).fetchone())
 
 
+def redirects_entities(db: Any) -> bool:
+    """Whether a merge or rejection of an entity is in force: when none is, an entity's writes
+    need not look up their own (:func:`entity_key_for`, :func:`is_rejected_entity`)."""
+    return db.execute("SELECT 1 FROM curation_log WHERE action IN ('merge-entities', 'reject-entity')"
+                      " AND undone_at IS NULL LIMIT 1").fetchone() is not None
+
+
 def _drop_entity(db: sqlite_utils.Database, entity_id: int) -> None:
     articles = [r[0] for r in db.execute("SELECT DISTINCT article_id FROM mentions WHERE entity_id = ?", [entity_id])]
     blocks = {r[0] for r in db.execute(

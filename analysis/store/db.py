@@ -321,9 +321,10 @@ def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any], co
 
 
 def insert_rows(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[str, Any]],
-                conflict: str = "") -> None:
+                conflict: str = "", plain: bool = False) -> None:
     """Insert rows in order (``db[table].insert_all(rows)`` on an existing table); rows with
-    other columns than the first one's are written with their own statement, in order."""
+    other columns than the first one's are written with their own statement, in order.
+    ``plain``: the caller knows every value is a number, text or None (nothing to JSON-encode)."""
     batch: list[list[object]] = []
     cols: tuple[str, ...] | None = None
     for row in rows:
@@ -332,7 +333,7 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[st
             db.conn.executemany(_insert_sql(table, cols or (), conflict), batch)
             batch = []
         cols = these
-        batch.append([_cell(row[c]) for c in these])
+        batch.append(list(row.values()) if plain else [_cell(row[c]) for c in these])
     if batch:
         db.conn.executemany(_insert_sql(table, cols or (), conflict), batch)
 

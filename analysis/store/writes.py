@@ -107,8 +107,10 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
     blocks = clear_extraction(db, article_id)
     ids: dict[str, int] = {}
     countries: dict[str, str | None] = {}
+    redirect = curation.redirects_entities(db)  # else no entity's own lookups are needed
     for ent in result.get("entities", []):
-        eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []))
+        eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []),
+                            redirect=redirect)
         if eid is None:  # rejected by an analyst: its mentions stay plain text
             continue
         ids.setdefault(ent["name"], eid)
@@ -138,6 +140,7 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
             }
             for m in result.get("mentions", [])
         ),
+        plain=True,
     )
     for ev in result.get("events", []):
         row = {k: ev.get(k) for k in _EVENT_COLUMNS}
