@@ -347,14 +347,14 @@ def test_charts_escape_and_serialise(tmp_path):
 
     import plotly.io as pio
 
-    from analysis.views import charts
+    from analysis.views import charts, trends
 
     db = make_store(tmp_path / "h.db", hostile=True)
     ev = queries.events(db)
     figs = [
         charts.events_timeline(ev, "pair"),
         charts.events_timeline(queries.event_people(db), "name"),
-        charts.topic_lines(queries.topic_series(db)),
+        charts.topic_lines(trends.topic_trends(db, min_articles=1)),
         charts.country_topic_heatmap(queries.country_topic_matrix(db)),
         charts.ranked_bars(queries.top_entities(db), "name", "events", "Top <b>", ("mentions",)),
         charts.roles_timeline(pd.DataFrame([
@@ -384,7 +384,7 @@ def test_newest_events_read_the_day_index_not_the_articles(real_db, filters):
 
     f = Filters(**filters)
     where, params = f.event_conditions(dates=False)
-    sql, p = queries._newest_events(f, where + ["ev.kind = 'meeting'"], params + [], 10, store.Reader.dialect)
+    sql, p = queries._newest_events(f, where + ["ev.kind = 'meeting'"], params + [], 10)
     conn = sqlite3.connect(f"file:{real_db}?mode=ro", uri=True)
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, p))
     conn.close()

@@ -601,11 +601,11 @@ def ingest_text(db_path: str | Path | None, text: str, *, title: str | None = No
         else:
             from dataclasses import replace as _with
 
-            from analysis.ingest.sources import _text_item, normalise_date, split_front_matter
+            from analysis.ingest.sources import text_item, normalise_date, split_front_matter
 
             # Front matter pasted with the text is read as in a file; the form's fields win.
             meta, body = split_front_matter(text)
-            item = _text_item(label, body, meta, kind="paste")
+            item = text_item(label, body, meta, kind="paste")
             given = {"title": title, "url": url, "published": normalise_date(published), "outlet": outlet}
             produced = [_with(item, **{k: v for k, v in given.items() if v})]
         return ing.run(produced, [label]).as_dict()

@@ -408,7 +408,7 @@ def iter_bytes(name: str, data: bytes, source: str | None = None,
         yield from _iter_json(source, text)
     else:
         meta, body = split_front_matter(text)
-        yield _text_item(source, body, meta, kind="text", url=url)
+        yield text_item(source, body, meta, kind="text", url=url)
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -448,7 +448,7 @@ def _sniff(ext: str, text: str) -> str:
     return "text"
 
 
-def _text_item(source: str, body: str, meta: dict[str, Any], kind: str, url: str | None = None,
+def text_item(source: str, body: str, meta: dict[str, Any], kind: str, url: str | None = None,
                item: str | None = None) -> Item:
     known = {"title", "published", "date", "url", "author", "outlet", "source"}
     return Item(
@@ -471,7 +471,7 @@ def _record_item(source: str, rec: dict[str, Any], where: str, kind: str) -> Pro
     if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
         return ItemError(source, "empty", f"{where}: no text", item=where)
     meta = {k: v for k, v in rec.items() if k not in ("text", "body", "content", "html")}
-    it = _text_item(source, text if isinstance(text, str) else "", {k: (str(v) if v is not None else None) for k, v in meta.items()},
+    it = text_item(source, text if isinstance(text, str) else "", {k: (str(v) if v is not None else None) for k, v in meta.items()},
                     kind=kind, item=where)
     if isinstance(html, str) and html.strip() and not (isinstance(text, str) and text.strip()):
         it.html, it.text = html, None

@@ -124,25 +124,16 @@ def events_timeline(df: pd.DataFrame, group_col: str, title: str | None = None,
     return _layout(fig, title, max(260, 60 + 26 * len(order)))
 
 
-def topic_lines(trends: dict[str, Any] | pd.DataFrame, title: str | None = None, max_topics: int = 12) -> go.Figure:
+def topic_lines(trends: dict[str, Any], title: str | None = None, max_topics: int = 12) -> go.Figure:
     """Share of articles per period for each topic (lines, counts in the hover) over the number
     of articles per period (bars), from :func:`analysis.views.trends.topic_trends`.
 
     A period with too few articles has no share point and a grey bar; an empty period breaks
     the lines (no line is drawn across it); baseline topics (on nearly every article) are in
-    the legend, hidden until clicked. A plain :func:`~analysis.views.queries.topic_series`
-    frame is accepted too (every period drawn, no baseline).
+    the legend, hidden until clicked.
     """
     from plotly.subplots import make_subplots
 
-    if isinstance(trends, pd.DataFrame):
-        from analysis.views import trends as T
-
-        series = trends
-        totals = T._totals(series) if not series.empty else pd.DataFrame(columns=["period", "total"])
-        trends = {"lines": series.assign(drawn=True), "baseline_lines": series.iloc[0:0].assign(drawn=True),
-                  "baseline": pd.DataFrame(columns=["topic_id", "label", "share"]),
-                  "periods": totals.assign(enough=True), "min_articles": 1, "freq": "period"}
     lines, periods = trends["lines"], trends["periods"]
     if periods.empty:
         return empty_figure("No topic tags for these filters.")

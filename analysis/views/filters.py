@@ -60,12 +60,11 @@ def kinds_in(kinds: Iterable[str], ev: str = "ev") -> str:
 
 # --- shared fragments -------------------------------------------------------------------------
 
-def event_day(ev: str = "ev", a: str | None = "a") -> str:
+def event_day(ev: str = "ev") -> str:
     """SQL for an event's day: its own date, else (news of the day, not a background mention)
     the publication date of its best report's article; NULL for a background mention without a
     date. It is kept at write time in ``events.day`` (schema 7, ``analysis/store/events.py``
-    :data:`~analysis.store.events.DAY_SQL`), so no article needs joining; ``a`` is accepted for
-    the callers that join articles anyway."""
+    :data:`~analysis.store.events.DAY_SQL`), so no article needs joining."""
     return f"{ev}.day"
 
 
@@ -242,14 +241,14 @@ class Filters:
             params += [code] * times
         return where, params
 
-    def event_conditions(self, dates: bool = True, ev: str = "ev", a: str | None = "a") -> tuple[list[str], list[Any]]:
-        """WHERE conditions keeping the events (alias ``ev``; article alias ``a``, or ``None``
-        when articles are not joined) the filters select: their day in the window, involving a
-        country, with a person taking part, reported in an article with a topic. ``dates=False`` leaves
-        the window out (for queries that apply it themselves)."""
+    def event_conditions(self, dates: bool = True, ev: str = "ev") -> tuple[list[str], list[Any]]:
+        """WHERE conditions keeping the events (alias ``ev``; no article needs joining) the
+        filters select: their day in the window, involving a country, with a person taking part,
+        reported in an article with a topic, between the pair. ``dates=False`` leaves the window
+        out (for queries that apply it themselves)."""
         where: list[str] = []
         params: list[Any] = []
-        day = event_day(ev, a)
+        day = event_day(ev)
         if dates and self.start:
             # "|| '-31'" keeps a month-only date ("2024-06") in a window starting inside that
             # month; it changes nothing for a full date (equal prefixes, longer string).

@@ -62,7 +62,7 @@ def entities(source: Source, f: Filters = NO_FILTERS) -> Iterator[dict[str, Any]
     """Every entity, article, event and report of the store under the filters' period and
     countries, as validated FollowTheMoney dicts (entities first, then articles, events and
     their documentation)."""
-    ev_where, ev_params = f.event_conditions(a=None)
+    ev_where, ev_params = f.event_conditions()
     with as_reader(source).session() as conn:
         events = conn.df(f"SELECT ev.* FROM events ev {'WHERE ' + ' AND '.join(ev_where) if ev_where else ''}"
                          " ORDER BY ev.id", ev_params)

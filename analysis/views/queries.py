@@ -26,7 +26,7 @@ from typing import Any, Union
 import pandas as pd
 
 from analysis import model, store
-from analysis.store import Reader, SQLiteDialect, as_reader
+from analysis.store import Reader, as_reader
 from analysis.views import safe
 from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_where, articles_concerning,
                                     event_day, event_place, host_country, marks, participates, quoted,
@@ -48,8 +48,7 @@ _MEETING = quoted(model.MEETING)
 _RELATIONS = tuple(model.relation_kinds())
 
 
-def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int,
-                   d: SQLiteDialect) -> tuple[str, list[Any]]:
+def _newest_events(f: Filters, cond: list[str], cparams: list[Any], limit: int) -> tuple[str, list[Any]]:
     """SQL (columns ``id, d``) for the ``limit`` newest events meeting ``cond`` and the date
     filters: events with a day newest first through the ``events(day)`` indexes, then (with no
     date filter) those without one, newest stored first. Each side stops after ``limit`` rows,
@@ -86,11 +85,6 @@ def _listed_events(f: Filters, kinds: Sequence[str] | None,
         where.append(participates(1))
         params.append(entity_key)
     return where, params
-
-
-def _events_from(f: Filters) -> str:
-    """FROM clause for event counts: the events alone (their day is kept on the row)."""
-    return "events ev"
 
 
 #: Errors meaning the store itself cannot be read (the dashboard shows its problem page).
@@ -183,7 +177,7 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
             f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{and_where(aw)})", ap
         ).fetchone()[0]
         kinds = dict(conn.execute(
-            f"SELECT ev.kind, COUNT(*) FROM {_events_from(f)}{and_where(ew)} GROUP BY ev.kind", ep
+            f"SELECT ev.kind, COUNT(*) FROM events ev{and_where(ew)} GROUP BY ev.kind", ep
         ).fetchall())
         st = dict(zip(("duplicates", "entities", "people", "errors"), conn.execute(
             "SELECT (SELECT COUNT(*) FROM article_copies), (SELECT COUNT(*) FROM entities),"
@@ -216,12 +210,11 @@ def events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] | None 
         url, outlet, published``.
     """
     r = as_reader(source)
-    d = r.dialect
     if pair:
         f = replace(f, pair=tuple(pair))
     where, params = _listed_events(f, kinds, entity_key)
     offset = max(0, int(offset))
-    newest, nparams = _newest_events(f, where, params, limit + offset, d)
+    newest, nparams = _newest_events(f, where, params, limit + offset)
     sql = f"""
         WITH sel0 AS ({newest}),
         sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT ? OFFSET ?)
@@ -261,7 +254,7 @@ def count_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] |
         where.append(f"ev.kind IN ({marks(kinds)})")
         params += list(kinds)
     with as_reader(source).session() as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {_events_from(f)}{and_where(where)}", params).fetchone()[0])
+        return int(conn.execute(f"SELECT COUNT(*) FROM events ev{and_where(where)}", params).fetchone()[0])
 
 
 def article_sources(metadata: Any) -> list[str]:
@@ -402,7 +395,7 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
     if limit:  # the newest first, found without computing every event's columns
         lw, lp = _listed_events(f, kinds)
         offset = max(0, int(offset))
-        newest, nparams = _newest_events(f, lw, lp, int(limit) + offset, r.dialect)
+        newest, nparams = _newest_events(f, lw, lp, int(limit) + offset)
         head = (f"WITH sel0 AS ({newest}), sel AS (SELECT id, d FROM sel0"
                 " ORDER BY d IS NULL, d DESC, id DESC LIMIT ? OFFSET ?) ")
         source_rows = "sel CROSS JOIN events ev ON ev.id = sel.id"
@@ -410,12 +403,12 @@ def export_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] 
         params = nparams + [int(limit), offset]
         where: list[str] = []
     else:
-        where, params = f.event_conditions(a=None)
+        where, params = f.event_conditions()
         if kinds:
             where.append(f"ev.kind IN ({marks(kinds)})")
             params += list(kinds)
         head, source_rows = "", "events ev"
-        order = f'{event_day("ev", None)} IS NULL, {event_day("ev", None)} DESC, ev.id DESC'
+        order = f'{event_day("ev")} IS NULL, {event_day("ev")} DESC, ev.id DESC'
     sql = f"""{head}
         SELECT ev.id, ev.key, ev.kind, ev.cameo, ev.date, ev.status,
                (SELECT group_concat(e.name, '; ') FROM event_participants p JOIN entities e
@@ -448,10 +441,9 @@ def event_people(source: Source, f: Filters = NO_FILTERS,
     """One row per (event, person taking part) for the newest ``limit`` events after the
     ``offset`` newest (the events of one page of :func:`events`): for timelines by official."""
     r = as_reader(source)
-    d = r.dialect
     where, params = _listed_events(f, kinds)
     offset = max(0, int(offset))
-    newest, nparams = _newest_events(f, where, params, limit + offset, d)
+    newest, nparams = _newest_events(f, where, params, limit + offset)
     sql = f"""
         WITH sel0 AS ({newest}),
         sel AS (SELECT id, d FROM sel0 ORDER BY d IS NULL, d DESC, id DESC LIMIT {int(limit)} OFFSET {offset})
@@ -697,7 +689,7 @@ def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERS
     elif kind == "country":
         ev_sql = f"""
             SELECT e.id AS entity_id, COUNT(DISTINCT ev.id) AS events
-            FROM {_events_from(f)}
+            FROM events ev
             JOIN entities e ON e.kind = 'country' AND e.country IN
                  (ev.visitor_country, ev.destination_country, ev.country)
             {and_where(ew)} GROUP BY e.id
@@ -710,7 +702,7 @@ def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERS
     else:
         ev_sql = f"""
             SELECT p.entity_id, COUNT(DISTINCT ev.id) AS events
-            FROM {_events_from(f)}
+            FROM events ev
             JOIN event_participants p ON p.event_id = ev.id {and_where(ew)} GROUP BY p.entity_id
         """
     if not ew and not aw and kind != "country":
@@ -1172,7 +1164,6 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         ``visits_hosted``, ``meetings``, ``counterparts``, ``topics`` and ``quotes``.
     """
     r = as_reader(source)
-    d = r.dialect
     with r.session() as conn:
         row = conn.execute("SELECT id, key, name, kind, country, curated FROM entities WHERE id = ?",
                            [int(entity_id)]).fetchone()
@@ -1201,7 +1192,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         part = "ev.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?{role})"
 
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
-            newest, params = _newest_events(f, nw + extra, npar + extra_params, limit, d)
+            newest, params = _newest_events(f, nw + extra, npar + extra_params, limit)
             sql = f"""
                 WITH sel0 AS ({newest}),
                 sel AS (SELECT id, d FROM sel0 ORDER BY d DESC, id DESC LIMIT ?)

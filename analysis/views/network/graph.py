@@ -79,8 +79,8 @@ _RELATIONS = kinds_in(model.relation_kinds(), "e")
 
 def _kept_events(f: Filters) -> tuple[str, list[Any]]:
     """SELECT (id, kind, article_id, d, vc, dc, ec) of the visits and meetings the filters keep."""
-    where, params = f.event_conditions(ev="e", a=None)
-    sql = f"""SELECT e.id, e.kind, e.article_id, e.reports, e.articles, {event_day("e", None)} AS d,
+    where, params = f.event_conditions(ev="e")
+    sql = f"""SELECT e.id, e.kind, e.article_id, e.reports, e.articles, {event_day("e")} AS d,
                      e.visitor_country AS vc, {host_country("e")} AS dc, e.country AS ec
               FROM events e WHERE {" AND ".join([_RELATIONS, not_cancelled("e"), *where])}"""
     return sql, params
@@ -375,10 +375,10 @@ def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
         if not (a.startswith("c:") != b.startswith("c:")):
             cond += f"(e.kind = {quoted(model.MEETING)} AND {_took_part(ids_a, params)}"
             cond += f" AND {_took_part(ids_b, params)})"
-        where, fparams = f.event_conditions(ev="e", a=None)
+        where, fparams = f.event_conditions(ev="e")
         # every report of the edge's events: the sentence and the article of each
         rows = [dict(r) for r in s.execute(
-            f"""SELECT e.id AS event_id, e.key, e.kind, {event_day("e", None)} AS date, e.status, e.cameo,
+            f"""SELECT e.id AS event_id, e.key, e.kind, {event_day("e")} AS date, e.status, e.cameo,
                        e.visitor_country, {host_country("e")} AS destination_country,
                        {event_place("e")} AS place, rp.evidence, a.id AS article_id,
                        a.title AS article, a.outlet, a.url, a.published, e.curated
