@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis.views import brief
+from analysis.views import brief, charts
 from pages import _common as c
 
 st.title("Briefing")
@@ -51,9 +51,9 @@ scope = brief.Scope(countries=tuple(countries), pair=tuple(f.pair), people=tuple
                     start=start.isoformat() if start else None, end=end.isoformat() if end else None,
                     since=since.isoformat() if since else None, title=title.strip() or None)
 
-# The note is built once per scope and store version; Markdown and HTML are rendered from it
-# at once (milliseconds), the Word file only when its button is clicked (python-docx takes a
-# second or more on a long note).
+# The note is built once per scope and store version; its Markdown is rendered at once
+# (milliseconds), the HTML and Word files only when their button is clicked (they hold the
+# timeline as a picture, drawn offline by matplotlib; python-docx takes a second on a long note).
 built = c.brief_text(scope)
 note = built["note"]
 m = st.columns(4)
@@ -68,11 +68,11 @@ d[0].download_button("Download Word (DOCX)", lambda: brief.render(note, "docx"),
                      key="brief_docx", on_click="ignore")
 d[1].download_button("Download Markdown", built["md"], file_name=f"{stem}.md",
                      mime="text/markdown", key="brief_md", on_click="ignore")
-d[2].download_button("Download HTML", built["html"], file_name=f"{stem}.html",
+d[2].download_button("Download HTML", lambda: brief.render(note, "html"), file_name=f"{stem}.html",
                      mime="text/html", key="brief_html", on_click="ignore")
 
 st.divider()
 st.subheader("Preview")
-if note["figure_png"]:
-    st.image(note["figure_png"], caption="Events by month (dated events only)")
+if note["timeline"]:
+    c.plot(charts.kind_bars(note["timeline"], note["figure_caption"]), key="brief_timeline")
 st.markdown(brief.to_markdown(note, preview=True))

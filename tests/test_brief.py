@@ -161,3 +161,36 @@ def test_data_page_offers_the_ftm_export_and_the_curation_log(db, monkeypatch):
     at.button(key="data_undo_go").click().run()
     assert not at.exception
     assert curate.rejected(db).empty  # undone from the page
+
+
+def test_the_timeline_keeps_to_a_few_dozen_bars_whatever_the_range():
+    """Issue 12: a store covering decades is drawn by quarter or year, every period of the range
+    present (empty ones as 0), so the picture costs the same at 1k and 100k articles."""
+    def items(days):
+        return [{"date": d, "what": k} for d, k in days]
+
+    short = items([("2024-01-03", "Visit"), ("2024-03-09", "Meeting"), ("2024-03", "Visit"), ("", "Visit")])
+    assert brief.timeline_period(short) == "month"
+    rows = brief.timeline_table(short)
+    assert [r["period"] for r in rows if r["kind"] == "Visit"] == ["2024-01", "2024-02", "2024-03"]
+    assert {(r["period"], r["kind"]): r["n"] for r in rows}[("2024-03", "Visit")] == 1
+    assert sum(r["n"] for r in rows) == 3  # the undated event is not drawn
+
+    decade = items([("2015-02-01", "Visit"), ("2024-11-30", "Talks")])
+    assert brief.timeline_period(decade) == "quarter"
+    q = brief.timeline_table(decade)
+    assert q[0]["period"] == "2015-Q1" and q[-1]["period"] == "2024-Q4"
+    assert len({r["period"] for r in q}) == 40 <= brief.MAX_BARS
+
+    century = items([("1950-06-01", "Visit"), ("2024-06-01", "Visit")])
+    assert brief.timeline_period(century) == "year"
+    assert brief.timeline_caption(century) == "Events by year (dated events only)"
+    assert brief.timeline_period(items([("", "Visit")])) is None and brief.timeline_table([]) == []
+
+
+def test_the_picture_is_drawn_only_for_the_files_that_hold_it(db):
+    note = brief.build_text(db, SCOPE)["note"]
+    assert "figure_png" not in note and note["timeline"]
+    html = brief.render(note, "html").decode()
+    assert 'src="data:image/png;base64,' in html and note["figure_png"].startswith(b"\x89PNG")
+    assert f'alt="{note["figure_caption"]}"' in html

@@ -108,7 +108,7 @@ def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
         "data ingest_runs": lambda: queries.ingest_runs(source),
         "data ingest_errors": lambda: queries.ingest_errors(source),
         "data curation log": lambda: curate.log_frame(source),
-        "briefing build": lambda: brief.build(source, brief.Scope()),
+        "briefing build_text": lambda: brief.build_text(source, brief.Scope()),
     }
     if event_id is not None:
         calls["visits event_reports"] = lambda: queries.event_reports(source, event_id)

@@ -173,7 +173,8 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
             "truncated": len(items) >= MAX_EVENTS},
         "pairs": [{"pair": p, "events": evs} for p, evs in pair_list],
         "events": items, "met": met, "quotes": quotes, "new": new,
-        "references": refs.items, "figure_png": timeline_png(items),
+        "references": refs.items, "timeline": timeline_table(items),
+        "figure_caption": timeline_caption(items),
     }
 
 
@@ -233,9 +234,79 @@ def _new_since(source: Source, scope: Scope, items: list[dict[str, Any]]) -> dic
             "topic_days": days}
 
 
-def timeline_png(items: list[dict[str, Any]]) -> bytes | None:
-    """Events per month by kind, as a PNG drawn offline (matplotlib); None with no dated event."""
-    rows = [(it["date"][:7], it["what"]) for it in items if len(it["date"]) >= 7]
+#: Most bars the timeline draws: a longer range is drawn by quarter, then by year.
+MAX_BARS = 48
+PERIODS = ("month", "quarter", "year")
+
+
+def _period_index(month: str, period: str) -> int:
+    """A running number for the period holding ``month`` (YYYY-MM)."""
+    y, m = int(month[:4]), int(month[5:7])
+    return {"month": y * 12 + m - 1, "quarter": y * 4 + (m - 1) // 3, "year": y}[period]
+
+
+def _period_label(k: int, period: str) -> str:
+    if period == "month":
+        return f"{k // 12:04d}-{k % 12 + 1:02d}"
+    if period == "quarter":
+        return f"{k // 4:04d}-Q{k % 4 + 1}"
+    return f"{k:04d}"
+
+
+def _months(items: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for it in items:
+        d = it["date"]
+        if len(d) >= 7 and d[:4].isdigit() and d[5:7].isdigit() and 1 <= int(d[5:7]) <= 12:
+            out.append(d[:7])
+    return out
+
+
+def timeline_period(items: list[dict[str, Any]]) -> str | None:
+    """The period the timeline counts by: the finest of month, quarter and year whose range
+    (first to last dated event) takes at most :data:`MAX_BARS` bars; None with no dated event."""
+    months = _months(items)
+    if not months:
+        return None
+    lo, hi = min(months), max(months)
+    for name in PERIODS:
+        if _period_index(hi, name) - _period_index(lo, name) + 1 <= MAX_BARS:
+            return name
+    return "year"
+
+
+def timeline_caption(items: list[dict[str, Any]]) -> str:
+    return f"Events by {timeline_period(items) or 'month'} (dated events only)"
+
+
+def timeline_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline's counts: ``{"period", "kind", "n"}`` for every period of the range (empty
+    ones with ``n`` 0) and every kind present, by :func:`timeline_period`; [] with no dated event."""
+    period = timeline_period(items)
+    if period is None:
+        return []
+    counts: Counter[tuple[int, str]] = Counter()
+    kinds: dict[str, None] = {}
+    for it in items:
+        months = _months([it])
+        if months:
+            counts[(_period_index(months[0], period), it["what"])] += 1
+            kinds.setdefault(it["what"], None)
+    ks = [k for k, _ in counts]
+    return [{"period": _period_label(k, period), "kind": kind, "n": counts.get((k, kind), 0)}
+            for kind in kinds for k in range(min(ks), max(ks) + 1)]
+
+
+def figure_png(b: dict[str, Any]) -> bytes | None:
+    """The note's timeline as a PNG (drawn once, when a file that holds it is rendered)."""
+    if "figure_png" not in b:
+        b["figure_png"] = timeline_png(b.get("timeline") or [], b.get("figure_caption") or "")
+    return b["figure_png"]
+
+
+def timeline_png(rows: list[dict[str, Any]], title: str) -> bytes | None:
+    """:func:`timeline_table` rows as stacked bars by kind, a PNG drawn offline (matplotlib);
+    None with no row. At most :data:`MAX_BARS` bars a kind, whatever the range."""
     if not rows:
         return None
     import matplotlib
@@ -243,10 +314,9 @@ def timeline_png(items: list[dict[str, Any]]) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    df = pd.DataFrame(rows, columns=["month", "kind"])
-    table = df.groupby(["month", "kind"]).size().unstack(fill_value=0)
-    months = pd.period_range(table.index.min(), table.index.max(), freq="M").strftime("%Y-%m")
-    table = table.reindex(months, fill_value=0)
+    table = pd.DataFrame(rows).pivot_table(index="period", columns="kind", values="n", sort=False,
+                                           aggfunc="sum", fill_value=0)
+    labels = list(table.index)
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=150)
     bottom = None
     for kind in table.columns:
@@ -254,10 +324,10 @@ def timeline_png(items: list[dict[str, Any]]) -> bytes | None:
         bottom = table[kind] if bottom is None else bottom + table[kind]
     step = max(1, len(table) // 12)
     ax.set_xticks(range(0, len(table), step))
-    ax.set_xticklabels(list(table.index)[::step], rotation=45, ha="right", fontsize=7)
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=7)
     ax.set_ylabel("events", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
-    ax.set_title("Events by month (dated events only)", fontsize=9)
+    ax.set_title(title, fontsize=9)
     ax.set_ylim(0, max(1, float(table.sum(axis=1).max())) * 1.35)
     ax.legend(fontsize=7, frameon=False, ncol=min(5, len(table.columns)), loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -384,9 +454,10 @@ def to_html(b: dict[str, Any]) -> str:
     if fig["officials"]:
         out.append("<p>Most active officials: " + e(", ".join(
             f"{n}{' (' + c + ')' if c else ''}: {k}" for n, c, k in fig["officials"])) + "</p>")
-    if b["figure_png"]:
-        out.append(f'<p><img alt="Events by month" style="max-width:100%" '
-                   f'src="data:image/png;base64,{b64encode(b["figure_png"]).decode()}"></p>')
+    png = figure_png(b)
+    if png:
+        out.append(f'<p><img alt="{e(b.get("figure_caption") or "Events timeline")}" style="max-width:100%" '
+                   f'src="data:image/png;base64,{b64encode(png).decode()}"></p>')
     if b["new"]:
         new = b["new"]
         out.append(f"<h2>New since {e(new['since'])}</h2><ul>" + "".join(ev(it) for it in new["events"]) + "</ul>")
@@ -442,8 +513,9 @@ def to_docx(b: dict[str, Any]) -> bytes:
     if fig["officials"]:
         doc.add_paragraph("Most active officials: " + ", ".join(
             f"{n}{' (' + c + ')' if c else ''}: {k}" for n, c, k in fig["officials"]))
-    if b["figure_png"]:
-        doc.add_picture(io.BytesIO(b["figure_png"]), width=Inches(6.3))
+    png = figure_png(b)
+    if png:
+        doc.add_picture(io.BytesIO(png), width=Inches(6.3))
 
     def cited(text: str, ns: list[int], style: str | None = "List Bullet") -> None:
         p = doc.add_paragraph(style=style)
@@ -516,7 +588,8 @@ def build_file(source: Source, scope: Scope, fmt: str) -> bytes:
 
 
 def build_text(source: Source, scope: Scope) -> dict[str, Any]:
-    """The note for ``scope`` with its text renderings, ``{"note", "md", "html"}`` (the
-    Briefing page's preview and quick downloads; the DOCX is rendered from the note on click)."""
+    """The note for ``scope`` with its Markdown, ``{"note", "md"}`` (the Briefing page's preview
+    and quick download; the HTML and DOCX, which hold the timeline's picture, are rendered from
+    the note on click)."""
     note = build(source, scope)
-    return {"note": note, "md": render(note, "md"), "html": render(note, "html")}
+    return {"note": note, "md": render(note, "md")}

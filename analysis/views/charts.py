@@ -232,6 +232,23 @@ def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, title: str | N
     return _layout(fig, title, max(220, 50 + 24 * len(d)))
 
 
+def kind_bars(rows: list[dict[str, Any]], title: str | None = None) -> go.Figure:
+    """Stacked bars of events per period by kind, from ``{"period", "kind", "n"}`` rows (the
+    briefing's timeline table); periods stay in the order given."""
+    if not rows:
+        return empty_figure("No dated event in this scope.")
+    df = pd.DataFrame(rows)
+    fig = go.Figure()
+    for kind, g in df.groupby("kind", sort=False):
+        fig.add_bar(x=[esc(p) for p in g["period"]], y=list(g["n"]), name=esc(kind),
+                    text=[f"{esc(p)}: {n} {esc(kind).lower()}" for p, n in zip(g["period"], g["n"])],
+                    hovertemplate=_HOVER, textposition="none")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title="events")
+    return _layout(fig, title, 300)
+
+
 def roles_timeline(roles: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Each (title, country) role as a line from first to last seen."""
     roles = roles[roles["first_seen"].notna()] if not roles.empty else roles
