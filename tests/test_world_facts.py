@@ -57,6 +57,21 @@ def test_reading_a_phoenix_file(tmp_path):
                               ["AFG", "GOV", "2001-12-22", None]]}]
 
 
+def test_unmarked_entries_are_read_when_they_name_a_person(tmp_path):
+    f = tmp_path / "actors.txt"
+    f.write_text(
+        "HAMID_KARZAI_  # CountryInfo.txt\n\t[AFGGOV >011222]\n"
+        "MARTA_OLSEN_\n+SENATOR_MARTA_OLSEN\n\t[NORGOVLEG >20120101]\n"
+        "STORTING_ASSEMBLY_\n\t[NORGOVLEG]\n"
+        "PRESIDENT_OLSEN_\n\t[NORGOV]\n", encoding="utf-8")
+    got = read_phoenix_people(f, {"AFG", "NOR"}, [["senator"], ["president"]],
+                              not_person={"assembly", "president", "senator"})
+    assert [p["name"] for p in got] == ["Hamid Karzai", "Marta Olsen"]
+    assert got[1]["aliases"] == [] and got[1]["codes"] == [["NOR", "GOV", "2012-01-01", None]]
+    # without the word list only the marked leaders are read, as before
+    assert [p["name"] for p in read_phoenix_people(f, {"AFG", "NOR"}, [])] == ["Hamid Karzai"]
+
+
 def test_shipped_dictionary_carries_its_credit_and_license():
     data = json.loads((config.RESOURCES / "actors.json").read_text(encoding="utf-8"))
     assert "MIT" in data["_about"] and "Open Event Data" in data["_license"]
@@ -99,6 +114,36 @@ def test_a_bare_surname_needs_support_from_the_text():
     assert a.resolve("Parry", "2019-01-01", titled=True) is None
     assert a.resolve("Ann Parry", "2019-01-01") is None
     assert a.resolve("Ann Parry", "2019-01-01", titled=True).country == "GBR"
+
+
+def test_middle_initials_and_unique_surnames():
+    a = Actors({"sectors": {"GOV": "government"}, "people": [
+        {"name": "Pavel Koval", "aliases": [], "codes": [["UKR", "GOV", "1994-07-19", "2005-01-23"]]},
+        {"name": "Anna Marsh", "aliases": [], "codes": [["NZL", "GOV", "2000-01-01", "2008-01-01"]]},
+        {"name": "Ravi Dutt", "aliases": [], "codes": [["IND", "GOV", "2014-05-26", None]]},
+    ]})
+    # the text's middle initial is not in the dictionary's name
+    assert a.resolve("Pavel D. Koval", "2004-06-01").country == "UKR"
+    assert a.resolve("P. D. Koval", "2004-06-01") is None  # only middle initials go
+    # a surname nobody else in the dictionary has: its country in a sentence naming the person
+    assert a.resolve("Marsh", "2004-06-01", countries_near={"NZL"}).country == "NZL"
+    assert a.resolve("Marsh", None, countries_near={"NZL"}).country == "NZL"
+    assert a.resolve("Marsh", "2004-06-01", countries_named={"NZL"}) is None
+    assert a.resolve("Marsh", "2004-06-01", countries_near={"AUS"}) is None
+    assert a.resolve("Marsh", "2012-06-01", countries_near={"NZL"}) is None  # out of office
+    # after the horizon, a role still open then holds only with support from the text
+    assert a.resolve("Ravi Dutt", "2019-05-01") is None
+    assert a.resolve("Ravi Dutt", "2019-05-01", countries_named={"IND"}).country == "IND"
+    assert a.resolve("Dutt", "2019-05-01", titled=True).country == "IND"
+    assert a.resolve("Dutt", "2019-05-01") is None
+
+
+def test_a_bare_surname_with_its_country_in_the_sentence():
+    out = run("Mr Powell says the US will keep its promises to its allies.", published=None)
+    assert people(out)["Powell"] == "USA"
+    # the country named only elsewhere in the article gives nothing
+    out = run("Mr Powell spoke for an hour. Later the US team left.", published=None)
+    assert people(out).get("Powell") is None
 
 
 def test_a_reader_knows_whose_official_a_named_person_is():

@@ -15,10 +15,16 @@ Rules (unknown is better than wrong):
   it names (in office on the date, when the article has one) share one country and the text
   gives the person a title or names that country;
 - any other bare surname ("Blair") resolves only when exactly one person with that surname
-  was in office on the date *and* the text gives them a title ("Prime Minister Blair"); a
-  country named in the article is not enough;
+  was in office on the date (when the article has one) *and* the text gives them a title
+  ("Prime Minister Blair"), or when the dictionary gives that surname to nobody else and a
+  sentence naming the person names their country ("Mr Powell says the US ..."); a country
+  named elsewhere in the article is not enough;
+- a full name or alias with middle initials matches without them ("Leonid D. Kuchma");
 - a code open at its end holds only up to the dictionaries' horizon (2015), so a namesake in
-  a 2019 story is not taken for an official of 2008;
+  a 2019 story is not taken for an official of 2008; after the horizon a person whose
+  non-elite code was still open then may still hold it, and matches only with a title or their
+  country named in the text (Narendra Modi in 2019); a bare surname so matched must also be
+  the dictionary's only one, or have their country named in a sentence naming them;
 - the country is the code's first three letters (ISO 3166-1 alpha-3); the role is the sector
   in force on the date (government, military, ...), with the dictionary entry as its evidence.
 
@@ -49,6 +55,15 @@ def key(name: str) -> str:
     return " ".join(s.split())
 
 
+def without_initials(k: str) -> str:
+    """A key without its middle initials ("leonid d kuchma" -> "leonid kuchma"): the first
+    and last words stay, so "J Smith" keeps its initial."""
+    words = k.split()
+    if len(words) < 3:
+        return k
+    return " ".join([words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]])
+
+
 @dataclass(frozen=True)
 class Match:
     """A resolved person: their dictionary name, country on the date, and the role then."""
@@ -69,12 +84,12 @@ class Actors:
         self.surname: dict[str, list[int]] = {}  # last words of full names
         for i, p in enumerate(self.people):
             for form in [p["name"], *p.get("aliases", [])]:
-                k = key(form)
-                if not k:
-                    continue
-                index = self.full if " " in k else self.alias
-                if i not in index.setdefault(k, []):
-                    index[k].append(i)
+                for k in {key(form), without_initials(key(form))}:
+                    if not k:
+                        continue
+                    index = self.full if " " in k else self.alias
+                    if i not in index.setdefault(k, []):
+                        index[k].append(i)
             words = key(p["name"]).split()
             if len(words) >= 2 and i not in self.surname.setdefault(words[-1], []):
                 self.surname[words[-1]].append(i)
@@ -88,6 +103,13 @@ class Actors:
     def in_office(self, i: int, date: str | None) -> bool:
         """Whether person ``i`` held a dated code on ``date``."""
         return bool(date) and any(self._covers(c, date) for c in self.people[i]["codes"])
+
+    def maybe_in_office(self, i: int, date: str | None) -> bool:
+        """After the dictionaries' horizon: whether person ``i`` held a code that was still
+        open when they were revised (Narendra Modi, "[INDGOV >20140526]", in a 2019 story).
+        Such a person may still hold it; the text has to support the match."""
+        return bool(date) and date > HORIZON and any(
+            c[2] is not None and c[3] is None and c[1] != "ELI" for c in self.people[i]["codes"])
 
     def country(self, i: int, date: str | None) -> str | None:
         """The person's country on ``date``: the one country of every code, else the one of the
@@ -118,11 +140,13 @@ class Actors:
 
     # -- resolution ------------------------------------------------------------------------
     def resolve(self, name: str, date: str | None, *, titled: bool = False,
-                countries_named: frozenset[str] | set[str] = frozenset()) -> Match | None:
+                countries_named: frozenset[str] | set[str] = frozenset(),
+                countries_near: frozenset[str] | set[str] = frozenset()) -> Match | None:
         """The person ``name`` (as the article writes it, honorifics stripped) names, or None.
 
         ``titled``: the text attaches a title to the name; ``countries_named``: the ISO3 codes
-        of the countries the article names."""
+        of the countries the article names; ``countries_near``: those of the countries named
+        by a country name or nationality word in a sentence that names the person."""
         k = key(name)
         if not k:
             return None
@@ -131,11 +155,16 @@ class Actors:
         if single:
             cands = list(self.alias[k] if listed else self.surname.get(k, []))
         else:
-            cands = list(self.full.get(k, []))
+            cands = list(self.full.get(k) or self.full.get(without_initials(k), []))
         if not cands:
             return None
+        every = list(cands)  # everyone the dictionary knows by this name, at any date
+        later = False  # matched only as possibly still in office after the horizon
         if date:
             now = [i for i in cands if self.in_office(i, date)]
+            if not now and date > HORIZON:
+                now = [i for i in cands if self.maybe_in_office(i, date)]
+                later = bool(now)
             if single or now:
                 cands = now
         if not cands:
@@ -145,10 +174,16 @@ class Actors:
             return None
         country = next(iter(found))
         supported = titled or country in countries_named
+        if later and not (supported and (not single or len(every) == 1
+                                         or country in countries_near)):
+            return None
         if single:
             # a one-word alias the dictionary lists needs a title or the person's country in
-            # the text; a bare surname needs one person and a title
-            if not (titled or listed and country in countries_named):
+            # the text; a bare surname needs one person and a title, or a surname the
+            # dictionary gives to nobody else and the person's country named in a sentence
+            # that names them ("Mr Powell says that while the US recognises ...")
+            if not (titled or listed and country in countries_named
+                    or not listed and len(every) == 1 and country in countries_near):
                 return None
             if not listed and len(cands) != 1:
                 return None

@@ -173,7 +173,7 @@ class EntityResolver:
 
         self._resolve_people(doc, pending, mentions, entities, add, alias)
         self._attach_roles(doc, st.get("roles", []), mentions, entities)
-        self._known_people(doc, entities)
+        self._known_people(doc, entities, mentions)
         st["mentions"] = mentions
         st["entities"] = entities
         return doc
@@ -234,7 +234,25 @@ class EntityResolver:
             self._honorific_alias(doc, e, rec)
             mentions[i][1] = target
 
-    def _known_people(self, doc: Doc, entities: dict[str, dict[str, Any]]) -> None:
+    @staticmethod
+    def _countries_near(doc: Doc, mentions: list[list[Any]], names: set[str]) -> dict[str, set[str]]:
+        """For each person of ``names``: the countries named by a country name or nationality
+        word in a sentence that mentions them."""
+        if not doc.has_annotation("SENT_START"):
+            return {}
+        by_sent: dict[int, set[str]] = {}
+        for e, _ in mentions:
+            parsed = parse_entity_id(e.id_)
+            if parsed and parsed[0] in ("country", "demonym") and parsed[2]:
+                by_sent.setdefault(e.sent.start, set()).add(parsed[2])
+        out: dict[str, set[str]] = {}
+        for e, name in mentions:
+            if name in names:
+                out.setdefault(name, set()).update(by_sent.get(e.sent.start, ()))
+        return out
+
+    def _known_people(self, doc: Doc, entities: dict[str, dict[str, Any]],
+                      mentions: list[list[Any]] | None = None) -> None:
         """People the text does not place get their country (and, without a title in the
         text, their role) from the actor dictionary on the article's date
         (:mod:`analysis.extract.actors`)."""
@@ -247,10 +265,12 @@ class EntityResolver:
         date = getattr(doc._, "published", None)
         named = {r["country"] for r in entities.values()
                  if r["kind"] in (model.COUNTRY, model.PLACE) and r["country"]}
+        near = self._countries_near(doc, mentions or [], {r["name"] for r in people})
         for rec in people:
             titled = any(r["title"] and norm(r["title"]) not in self.non_political for r in rec["roles"])
             forms = [rec["name"]] + [a for a in rec["aliases"] if len(a.split()) > len(rec["name"].split())]
-            match = next((m for m in (actors.resolve(f, date, titled=titled, countries_named=named)
+            match = next((m for m in (actors.resolve(f, date, titled=titled, countries_named=named,
+                                                     countries_near=near.get(rec["name"], set()))
                                       for f in forms) if m), None)
             if match is None:
                 continue
