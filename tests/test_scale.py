@@ -61,7 +61,7 @@ def test_bench_commands(sample_db, tmp_path, capsys):
     assert main(["bench", "store", "--from", str(sample_db), "--db", str(out)]) == 2
     res = bench.pages_bench(out, base=sample_db, repeat=1)
     names = {r["call"] for r in res["rows"]}
-    assert {"visits events", "topics topic_series month", "network full_graph", "briefing build"} <= names
+    assert {"visits events", "topics topic_series month", "network full_graph", "briefing build_text"} <= names
     assert all(r["warm_ms"] >= 0 for r in res["rows"])
     assert res["articles"] == 120
     with pytest.raises(FileNotFoundError):
@@ -307,9 +307,35 @@ def _stale_entity_counts(path) -> int:
         conn.close()
 
 
+def _stale_tallies(path) -> list:
+    """Differences between ``table_counts``/``country_counts`` (schema 9) and a recount."""
+    from analysis.store.schema import RECOUNT_TALLIES
+
+    conn = sqlite3.connect(path)
+    try:
+        kept = (sorted(conn.execute("SELECT name, n FROM table_counts WHERE n != 0")),
+                sorted(conn.execute("SELECT code, events, articles FROM country_counts WHERE events OR articles")))
+        conn.execute("SAVEPOINT recount")
+        for sql in RECOUNT_TALLIES:
+            conn.execute(sql)
+        fresh = (sorted(conn.execute("SELECT name, n FROM table_counts WHERE n != 0")),
+                 sorted(conn.execute("SELECT code, events, articles FROM country_counts WHERE events OR articles")))
+        conn.execute("ROLLBACK TO recount")
+        assert fresh[0] and fresh[1]
+        return [x for x in kept[0] + kept[1] if x not in fresh[0] + fresh[1]] + \
+            [x for x in fresh[0] + fresh[1] if x not in kept[0] + kept[1]]
+    finally:
+        conn.close()
+
+
+def _stale_counts(path) -> tuple[int, list]:
+    return _stale_entity_counts(path), _stale_tallies(path)
+
+
 def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
-    """``entities.n_mentions`` and ``n_events`` (schema 8) hold after an ingest, merges, a split,
-    a rejection, their undoing, a re-extraction, and on a schema-7 store opened (migration 8)."""
+    """``entities.n_mentions`` and ``n_events`` (schema 8), the row counts and the per-country
+    counts (schema 9) hold after an ingest, merges, a split, a rejection, their undoing, a
+    re-extraction, and on a schema-7 store opened (migrations 8 and 9)."""
     import shutil
 
     from analysis import store
@@ -318,21 +344,21 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
 
     db = tmp_path / "s.db"
     shutil.copy(sample_db, db)
-    assert _stale_entity_counts(db) == 0
+    assert _stale_counts(db) == (0, [])
     people = queries.entities(db, ("person",), limit=20)
     assert people["events"].iloc[0] > 0 and list(people["events"]) == sorted(people["events"], reverse=True)
     keep, other = people["key"].iloc[0], people["key"].iloc[1]
     merged = curate.apply(db, "merge-entities", keep, other)
-    assert _stale_entity_counts(db) == 0
+    assert _stale_counts(db) == (0, [])
     alias = queries.profile(db, int(people["id"].iloc[0]))["aliases"]
     split = curate.apply(db, "split-alias", keep, alias[0]) if alias else None
     rejected = curate.apply(db, "reject-entity", people["key"].iloc[5])
-    assert _stale_entity_counts(db) == 0
+    assert _stale_counts(db) == (0, [])
     for log_id in [i for i in (rejected, split, merged) if i]:
         curate.apply(db, "undo", log_id)
-        assert _stale_entity_counts(db) == 0
+        assert _stale_counts(db) == (0, [])
     reextract(db)
-    assert _stale_entity_counts(db) == 0
+    assert _stale_counts(db) == (0, [])
     old = tmp_path / "old.db"
     shutil.copy(sample_db, old)
     with sqlite3.connect(old) as c:
@@ -341,9 +367,14 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
         c.execute("DROP INDEX IF EXISTS idx_entities_kind_n_events_n_mentions")
         c.execute("ALTER TABLE entities DROP COLUMN n_mentions")
         c.execute("ALTER TABLE entities DROP COLUMN n_events")
+        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_tally_%'"):
+            c.execute(f"DROP TRIGGER {name}")
+        c.execute("DROP TABLE table_counts")
+        c.execute("DROP TABLE country_counts")
         c.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     store.open_db(old).close()
-    assert _stale_entity_counts(old) == 0
+    assert sqlite3.connect(old).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("9",)
+    assert _stale_counts(old) == (0, [])
 
 
 @pytest.mark.parametrize("kind", ["person", "organization"])
@@ -362,3 +393,30 @@ def test_most_active_entities_from_the_counts_are_exact(sample_db, kind):
     got = queries.top_entities(sample_db, kind=kind)
     assert list(zip(got["key"], got["events"], got["mentions"])) == expected
     assert queries._top_entities_from_counts(sample_db, kind, 10) is not None  # the counts answered
+
+
+def test_most_active_countries_and_the_store_figures_from_the_tallies_are_exact(sample_db):
+    """Countries ranked by the events naming them (the per-country counts) and by mentions
+    (``n_mentions``), and the Data page's figures, equal a count over the rows themselves."""
+    from analysis import model
+    from analysis.store import writes
+    from analysis.views import queries
+
+    conn = sqlite3.connect(sample_db)
+    rows = conn.execute("""
+        SELECT e.key, (SELECT COUNT(DISTINCT ev.id) FROM events ev
+                       WHERE e.country IN (ev.visitor_country, ev.destination_country, ev.country)) AS ev,
+               (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) AS mn, e.name
+        FROM entities e WHERE e.kind = 'country'""").fetchall()
+    expected = [(k, ev, mn) for k, ev, mn, _ in sorted(rows, key=lambda r: (-r[1], -r[2], r[3])) if ev or mn][:10]
+    got = queries.top_entities(sample_db, kind=model.COUNTRY)
+    assert list(zip(got["key"], got["events"], got["mentions"])) == expected
+    stats = writes.stats(conn)
+    assert stats["mentions"] == conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] > 0
+    by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind"))
+    assert stats["events"] == sum(by_kind.values()) and stats["visits"] == by_kind[model.VISIT]
+    summary = queries.summary(sample_db)
+    assert summary["events_by_kind"] == by_kind
+    assert summary["outlets"] == conn.execute("SELECT COUNT(DISTINCT outlet) + MAX(outlet IS NULL) FROM articles"
+                                              ).fetchone()[0]
+    conn.close()

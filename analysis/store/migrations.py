@@ -154,6 +154,21 @@ def _migrate_8(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
 
 
+def _migrate_9(db: sqlite_utils.Database) -> None:
+    """9: ``table_counts`` and ``country_counts``, kept by triggers, counted here."""
+    from .schema import RECOUNT_TALLIES, TALLY_TRIGGERS
+
+    existing = _user_tables(db)
+    for name in ("table_counts", "country_counts"):
+        if name not in existing:
+            columns, options = TABLES[name]
+            db[name].create(columns, **options)
+    for sql in TALLY_TRIGGERS:
+        db.execute(sql)
+    for sql in RECOUNT_TALLIES:
+        db.execute(sql)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -162,4 +177,4 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 #: schema version -> the function that brings a store from the version before to it.
 MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-                              7: _migrate_7, 8: _migrate_8}
+                              7: _migrate_7, 8: _migrate_8, 9: _migrate_9}

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -220,6 +220,11 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "topic_days": ({"day": str, "topic_id": str, "n": int}, {"pk": ("day", "topic_id")}),
     "article_countries": ({"article_id": int, "code": str}, {"pk": ("article_id", "code")}),
     "country_topics": ({"code": str, "topic_id": str, "n": int}, {"pk": ("code", "topic_id")}),
+    # Kept by triggers (TALLY_TRIGGERS, schema 9): row counts of the big tables ("mentions",
+    # "events:<kind>"), and per country code its events and the articles concerning it.
+    "table_counts": ({"name": str, "n": int}, {"pk": "name", "not_null": {"n"}, "defaults": {"n": 0}}),
+    "country_counts": ({"code": str, "events": int, "articles": int},
+                       {"pk": "code", "not_null": {"events", "articles"}, "defaults": {"events": 0, "articles": 0}}),
     "curation_log": (
         {
             "id": int,
@@ -311,6 +316,63 @@ COUNT_TRIGGERS = [
          f" UPDATE entities SET {col} = {col} + 1 WHERE id = NEW.entity_id;"),
     )
 ]
+def _tally(name: str, step: str, row: str) -> str:
+    return (f"INSERT INTO table_counts (name, n) VALUES ({name.replace('ROW', row)}, {step})"
+            f" ON CONFLICT(name) DO UPDATE SET n = n + ({step});")
+
+
+def _codes(row: str) -> str:
+    return f"({row}.visitor_country, {row}.destination_country, {row}.country)"
+
+
+def _country_step(col: str, codes: str, step: str) -> str:
+    """Add ``step`` to ``col`` of each distinct code of ``codes`` (NULLs skipped)."""
+    first = codes.strip("()").split(", ")
+    union = " UNION ".join(f"SELECT {c} AS code" for c in first)
+    return (f"INSERT INTO country_counts (code, {col}) SELECT code, {step} FROM ({union}) WHERE code IS NOT NULL"
+            f" ON CONFLICT(code) DO UPDATE SET {col} = {col} + ({step});")
+
+
+#: Row counts and per-country counts kept by SQLite on every write of ``mentions``, ``events``
+#: and ``article_countries`` (schema 9), so the Data page's figures, the Overview's event counts
+#: and the most active countries read a few rows instead of counting millions.
+TALLY_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS mentions_tally_ins AFTER INSERT ON mentions BEGIN "
+    + _tally("'mentions'", "1", "NEW") + " END",
+    "CREATE TRIGGER IF NOT EXISTS mentions_tally_del AFTER DELETE ON mentions BEGIN "
+    + _tally("'mentions'", "-1", "OLD") + " END",
+    "CREATE TRIGGER IF NOT EXISTS events_tally_ins AFTER INSERT ON events BEGIN "
+    + _tally("'events:' || ROW.kind", "1", "NEW") + " "
+    + _country_step("events", _codes("NEW"), "1") + " END",
+    "CREATE TRIGGER IF NOT EXISTS events_tally_del AFTER DELETE ON events BEGIN "
+    + _tally("'events:' || ROW.kind", "-1", "OLD") + " "
+    + _country_step("events", _codes("OLD"), "-1") + " END",
+    "CREATE TRIGGER IF NOT EXISTS events_tally_upd AFTER UPDATE OF kind, visitor_country, destination_country,"
+    " country ON events BEGIN "
+    + _tally("'events:' || ROW.kind", "-1", "OLD") + " "
+    + _tally("'events:' || ROW.kind", "1", "NEW") + " "
+    + _country_step("events", _codes("OLD"), "-1") + " "
+    + _country_step("events", _codes("NEW"), "1") + " END",
+    "CREATE TRIGGER IF NOT EXISTS article_countries_tally_ins AFTER INSERT ON article_countries BEGIN "
+    "INSERT INTO country_counts (code, articles) VALUES (NEW.code, 1)"
+    " ON CONFLICT(code) DO UPDATE SET articles = articles + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS article_countries_tally_del AFTER DELETE ON article_countries BEGIN "
+    "UPDATE country_counts SET articles = articles - 1 WHERE code = OLD.code; END",
+]
+#: The counts :data:`TALLY_TRIGGERS` keep, recounted (migration 9, a repair).
+RECOUNT_TALLIES = [
+    "DELETE FROM table_counts",
+    "INSERT INTO table_counts (name, n) SELECT 'mentions', COUNT(*) FROM mentions",
+    "INSERT INTO table_counts (name, n) SELECT 'events:' || kind, COUNT(*) FROM events GROUP BY kind",
+    "DELETE FROM country_counts",
+    """INSERT INTO country_counts (code, events) SELECT code, COUNT(DISTINCT id) FROM (
+           SELECT id, visitor_country AS code FROM events WHERE visitor_country IS NOT NULL
+           UNION ALL SELECT id, destination_country FROM events WHERE destination_country IS NOT NULL
+           UNION ALL SELECT id, country FROM events WHERE country IS NOT NULL) GROUP BY code""",
+    """INSERT INTO country_counts (code, articles) SELECT code, COUNT(*) FROM article_countries WHERE true
+           GROUP BY code ON CONFLICT(code) DO UPDATE SET articles = excluded.articles""",
+]
+
 #: The counts the triggers keep, recounted (migration 8, a repair).
 RECOUNT_ENTITIES = """UPDATE entities SET
     n_mentions = (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = entities.id),
@@ -325,8 +387,9 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     for name, (columns, options) in TABLES.items():
         db[name].create(columns, **options)
     _ensure_indexes_and_views(db)
-    for sql in COUNT_TRIGGERS:
+    for sql in COUNT_TRIGGERS + TALLY_TRIGGERS:
         db.execute(sql)
+    db["table_counts"].insert({"name": "mentions", "n": 0})
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     db["events"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
     db["reports"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")

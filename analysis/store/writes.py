@@ -340,7 +340,9 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
     def one(sql: str, params: list[Any] | None = None) -> int:
         return int(conn.execute(sql, params or []).fetchone()[0])
 
-    by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
+    # mentions and events by kind from the counts the triggers keep (schema 9)
+    tallies = dict(conn.execute("SELECT name, n FROM table_counts").fetchall())
+    by_kind = {name.split(":", 1)[1]: n for name, n in tallies.items() if name.startswith("events:")}
     labels = model.vocabulary()["event_kinds"]
     kinds = {labels[k].get("plural", k).lower(): int(by_kind.get(k, 0)) for k in model.event_kinds()}
     return {
@@ -348,8 +350,8 @@ def stats(conn: sqlite3.Connection | sqlite_utils.Database) -> dict[str, int]:
         "duplicates": one("SELECT COUNT(*) FROM article_copies"),
         "entities": one("SELECT COUNT(*) FROM entities"),
         "people": one("SELECT COUNT(*) FROM entities WHERE kind = ?", [model.PERSON]),
-        "mentions": one("SELECT COUNT(*) FROM mentions"),
-        "events": one("SELECT COUNT(*) FROM events"),
+        "mentions": int(tallies.get("mentions", 0)),
+        "events": int(sum(by_kind.values())),
         "reports": one("SELECT COUNT(*) FROM reports"),
         **kinds,  # visits, meetings, talks, agreements, ceasefires, statements, attacks
         "topic_tags": one("SELECT COUNT(*) FROM article_topics"),

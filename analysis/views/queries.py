@@ -158,6 +158,15 @@ def filter_options(source: Source, people_limit: int = 300) -> dict[str, Any]:
 
 # Overview -------------------------------------------------------------------------------------
 
+#: How many distinct outlets the articles have (NULL counted as one, as DISTINCT does), one
+#: step through ``articles(outlet)`` per outlet.
+_DISTINCT_OUTLETS = """
+    WITH RECURSIVE o(x) AS (
+        SELECT (SELECT MIN(outlet) FROM articles)
+        UNION ALL SELECT (SELECT MIN(outlet) FROM articles WHERE outlet > o.x) FROM o WHERE o.x IS NOT NULL)
+    SELECT COUNT(x) + EXISTS(SELECT 1 FROM articles WHERE outlet IS NULL) FROM o"""
+
+
 def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
     """Corpus size and date range under the filters, and store-wide counts."""
     aw, ap = f.article_conditions()
@@ -173,12 +182,19 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
                 "SELECT (SELECT COUNT(*) FROM articles),"
                 " (SELECT substr(MIN(published), 1, 10) FROM articles WHERE published > ''),"
                 " (SELECT substr(MAX(published), 1, 10) FROM articles WHERE published > '')").fetchone()
-        outlets = conn.execute(
-            f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{and_where(aw)})", ap
-        ).fetchone()[0]
-        kinds = dict(conn.execute(
-            f"SELECT ev.kind, COUNT(*) FROM events ev{and_where(ew)} GROUP BY ev.kind", ep
-        ).fetchall())
+        if aw:
+            outlets = conn.execute(
+                f"SELECT COUNT(*) FROM (SELECT DISTINCT a.outlet FROM articles a{and_where(aw)})", ap
+            ).fetchone()[0]
+        else:  # a hop through the outlet index per outlet, not a walk of every article
+            outlets = conn.execute(_DISTINCT_OUTLETS).fetchone()[0]
+        if ew:
+            kinds = dict(conn.execute(
+                f"SELECT ev.kind, COUNT(*) FROM events ev{and_where(ew)} GROUP BY ev.kind", ep
+            ).fetchall())
+        else:  # the counts kept by triggers (schema 9)
+            kinds = {name.split(":", 1)[1]: n for name, n in conn.execute(
+                "SELECT name, n FROM table_counts WHERE name LIKE 'events:%' AND n > 0").fetchall()}
         st = dict(zip(("duplicates", "entities", "people", "errors"), conn.execute(
             "SELECT (SELECT COUNT(*) FROM article_copies), (SELECT COUNT(*) FROM entities),"
             f" (SELECT COUNT(*) FROM entities WHERE kind = {quoted(model.PERSON)}),"
@@ -610,8 +626,9 @@ def rising_window(source: Source, f: Filters = NO_FILTERS, days: int = 30, ancho
     g = f.without_topics()
     aw, ap = g.article_conditions()
     with as_reader(source).session() as conn:
-        newest = conn.execute(f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{and_where(aw)}",
-                              ap).fetchone()[0]
+        newest = conn.execute(  # without a filter, straight from the publication-date index
+            f"SELECT MAX(substr(a.published, 1, 10)) FROM articles a{and_where(aw)}" if aw else
+            "SELECT substr(MAX(published), 1, 10) FROM articles WHERE published > ''", ap).fetchone()[0]
         end = anchor or f.end or newest
         if not end:
             return {"anchor": None, "anchor_from": None, "newest": None}
@@ -676,15 +693,10 @@ def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERS
     Mentions, not distinct articles, are counted: that is an index-only count on a big store."""
     ew, ep = f.event_conditions()
     aw, ap = f.article_conditions()
-    if kind == "country" and not ew:
+    if kind == "country" and not ew:  # the counts kept by triggers (schema 9)
         ev_sql = """
-            SELECT e.id AS entity_id, x.events FROM (
-                SELECT code, COUNT(DISTINCT id) AS events FROM (
-                    SELECT id, visitor_country AS code FROM events WHERE visitor_country IS NOT NULL
-                    UNION ALL SELECT id, destination_country FROM events WHERE destination_country IS NOT NULL
-                    UNION ALL SELECT id, country FROM events WHERE country IS NOT NULL)
-                GROUP BY code) x
-            JOIN entities e ON e.kind = 'country' AND e.country = x.code
+            SELECT e.id AS entity_id, x.events FROM country_counts x
+            JOIN entities e ON e.kind = 'country' AND e.country = x.code WHERE x.events > 0
         """
     elif kind == "country":
         ev_sql = f"""
@@ -710,16 +722,18 @@ def top_entities(source: Source, f: Filters = NO_FILTERS, kind: str = model.PERS
         if fast is not None:
             return fast
     art_where = and_where(aw + ["m.entity_id = e.id"])
+    # the mention rows of an entity are kept in entities.n_mentions (schema 8)
+    mentions_sql = (f"(SELECT COUNT(*) FROM mentions m JOIN articles a ON a.id = m.article_id {art_where})"
+                    if aw else "e.n_mentions")
     sql = f"""
         WITH evc AS ({ev_sql}),
         cand AS (
-            SELECT e.id, e.key, e.name, e.country, COALESCE(evc.events, 0) AS events
+            SELECT e.id, e.key, e.name, e.country, e.n_mentions, COALESCE(evc.events, 0) AS events
             FROM entities e LEFT JOIN evc ON evc.entity_id = e.id
             WHERE e.kind = ? ORDER BY events DESC, e.name LIMIT ?
         )
         SELECT e.id, e.key, e.name, e.country, e.events,
-               (SELECT COUNT(*) FROM mentions m
-                {"JOIN articles a ON a.id = m.article_id" if aw else ""} {art_where}) AS mentions
+               {mentions_sql} AS mentions
         FROM cand e ORDER BY e.events DESC, mentions DESC, e.name
     """
     with as_reader(source).session() as conn:
@@ -914,7 +928,7 @@ def _country_topics_from_counts(r: Any, f: Filters, max_countries: int) -> pd.Da
     ``country_topics`` counts kept at write time."""
     tw = [f"ct.topic_id IN ({marks(f.topics)})"] if f.topics else []
     sql = f"""
-        WITH cn AS (SELECT code, COUNT(*) AS country_articles FROM article_countries GROUP BY code
+        WITH cn AS (SELECT code, articles AS country_articles FROM country_counts WHERE articles > 0
                     ORDER BY country_articles DESC, code LIMIT ?)
         SELECT cn.code, COALESCE((SELECT name FROM entities WHERE key = 'country:' || cn.code), cn.code)
                  AS country,
@@ -1255,7 +1269,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         if is_country and not aw and use_counts:  # the country x topic counts kept at write time
             out["topics"] = conn.df("""
                 SELECT t.id AS topic_id, t.label, ct.n AS articles,
-                       1.0 * ct.n / (SELECT COUNT(*) FROM article_countries WHERE code = ?) AS share
+                       1.0 * ct.n / (SELECT articles FROM country_counts WHERE code = ?) AS share
                 FROM country_topics ct JOIN topics t ON t.id = ct.topic_id
                 WHERE ct.code = ? AND ct.n > 0 ORDER BY articles DESC, t.id
             """, [code, code])
