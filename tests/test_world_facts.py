@@ -202,6 +202,26 @@ def test_a_country_that_is_not_the_persons_nationality_is_not_given(text, name):
     assert people(run(text, published=None)).get(name) is None
 
 
+@pytest.mark.parametrize("text,country", [
+    # one country in the story, an office held at home: that country's official
+    ("Norway's parliament passed the budget on Monday. Minister Kari Bergvik said spending "
+     "on roads would rise.", "NOR"),
+    ("The governor, Tomas Lindqvarn, said the Norwegian ports would stay open.", "NOR"),
+    # two countries: nothing to choose between
+    ("Norway and Sweden signed the fishing deal. Minister Kari Bergvik said it was fair.", None),
+    # travel: a minister arriving may be a foreign one
+    ("Minister Kari Bergvik arrived in Oslo on Monday for talks on the budget.", None),
+    # offices held abroad or for other states, and offices of firms
+    ("Ambassador Kari Bergvik said Norway would send aid.", None),
+    ("Foreign Minister Kari Bergvik said Norway would send aid.", None),
+    ("The company's president, Kari Bergvik, said Norway would buy more gas.", None),
+])
+def test_an_office_at_home_in_a_story_on_one_country(text, country):
+    got = people(run(text))
+    name = "Tomas Lindqvarn" if "Tomas" in text else "Kari Bergvik"
+    assert name in got and got[name] == country
+
+
 def test_a_title_tied_once_to_a_country_carries_it_to_the_named_holder():
     out = run("Austria's interior minister said the house would become a police station. "
               "\"It sends a signal,\" Interior Minister Wolfgang Peschorn said.", published="2019-11-19")

@@ -44,6 +44,13 @@ class EntityResolver:
         self.min_chars = int(stop.get("min_chars", 2))
         #: titles that do not support reading a bare surname as a state official
         self.non_political = {norm(t) for t in self.res.titles.get("non_political_titles", [])}
+        t = self.res.titles
+        self.home_office = {w.lower() for w in t.get("home_office_words", [])}
+        self.abroad_office = {w.lower() for w in t.get("abroad_office_words", [])}
+        ev = self.res.events
+        self.travel_words = {f.lower() for v in t.get("home_office_travel_verbs", [])
+                             for f in ev["visit"]["verbs"].get(v, {}).get("forms", [])}
+        self.travel_words |= {w.lower() for w in ev["visit"].get("nouns", [])}
 
     # -- name helpers ----------------------------------------------------------------------
     def strip_name(self, span: Span) -> tuple[str, int]:
@@ -273,12 +280,51 @@ class EntityResolver:
                                                      countries_near=near.get(rec["name"], set()))
                                       for f in forms) if m), None)
             if match is None:
+                self._home_office(doc, rec, named, mentions or [])
                 continue
             rec["country"] = match.country
             for role in rec["roles"]:
                 role["country"] = role["country"] or match.country
             if not rec["roles"] and match.role:
                 rec["roles"].append(dict(match.role))
+
+    def _home_office(self, doc: Doc, rec: dict[str, Any], named: set[str],
+                     mentions: list[list[Any]]) -> None:
+        """A person holding an office at home ("minister", "governor", "senator"; not "foreign
+        minister", "ambassador") in an article that names one country only, with no sentence
+        naming them telling of travel, holds it in that country: a reader takes "minister Jane
+        Roe" in a story on Norway's budget for a Norwegian minister."""
+        if len(named) != 1:
+            return
+        words = [set(norm(r["title"]).replace("-", " ").split()) for r in rec["roles"] if r["title"]]
+        if not any(w & self.home_office for w in words) or any(w & self.abroad_office for w in words):
+            return
+        for e, name in mentions:
+            if name == rec["name"] and self._travels(e):
+                return
+        country = next(iter(named))
+        rec["country"] = country
+        for role in rec["roles"]:
+            role["country"] = role["country"] or country
+
+    def _travels(self, e: Span) -> bool:
+        """Whether the sentence of mention ``e`` may tell of that person's travel: a travel word
+        the name depends on ("Minister X arrived"), or one owned by a possessive pronoun or the
+        name ("during his visit"); without a parse, any travel word in the sentence."""
+        doc = e.doc
+        sent = e.sent if doc.has_annotation("SENT_START") else doc[:]
+        words = [t for t in sent if t.lower_ in self.travel_words]
+        if not words:
+            return False
+        if not doc.has_annotation("DEP"):
+            return True
+        ancestors = {a.i for a in e.root.ancestors} | {e.root.i}
+        for w in words:
+            if w.i in ancestors or any(c.dep_ == "poss" and (c.i in range(e.start, e.end) or
+                                                             c.lower_ in ("his", "her"))
+                                       for c in w.children):
+                return True
+        return False
 
     @staticmethod
     def _attach_roles(doc, roles, mentions, entities) -> None:
