@@ -36,6 +36,9 @@ line_event = c.plot(charts.topic_lines(t), key="topics_lines", select=True)
 notes = [f"Share = articles tagged with the topic ÷ all articles of the {freq} under the filters; "
          f"the bars under it count the articles. A {freq} with fewer than {t['min_articles']} articles "
          "(grey bar) has no share point, and a line stops at an empty one."]
+if t["clipped_from"]:
+    notes.append(f"Drawn from {t['clipped_from']}: the last {trends.MAX_PERIODS[freq]} {freq}s up to the newest "
+                 "article; choose a start date in the sidebar for an earlier range.")
 if t["thin"]:
     notes.append(f"{t['thin']} {freq}(s) here have too few articles for a share.")
 if not t["baseline"].empty:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_pages import real_store, run_page, table  # noqa: F401 - real_store is a fixture
@@ -417,3 +418,41 @@ def test_briefing_page_takes_the_pair(sample_store):
     note = at.markdown[-1].value.replace("\\", "")
     assert note.startswith("# Briefing: Pakistan and Afghanistan") and "events between Pakistan (PAK)" in note
     assert int(at.metric[0].value) == len(brief.build(sample_store, brief.Scope(pair=("PAK", "AFG")))["events"])
+
+
+def test_a_long_range_is_drawn_over_its_last_periods_and_a_start_date_shows_the_rest(sample_db):
+    """Issue 12: without a start date the chart covers at most MAX_PERIODS periods up to the
+    newest article; the periods drawn are exactly those of the whole series, and a start date
+    (or max_periods=0) draws everything."""
+    first, last = queries.article_day_range(sample_db)
+    s = queries.summary(sample_db)
+    assert (first, last) == (s["first"], s["last"])
+    whole = trends.topic_trends(sample_db, freq="week", max_periods=0)
+    assert whole["clipped_from"] is None
+    cut = trends.topic_trends(sample_db, freq="week", max_periods=20)
+    start = trends.window_start(last, "week", 20)
+    assert cut["clipped_from"] == start > first
+    assert len(cut["periods"]) <= 20 and cut["periods"]["period"].iloc[-1] == whole["periods"]["period"].iloc[-1]
+    def rows(t, since):
+        both = pd.concat([t["lines"], t["baseline_lines"]])
+        both = both[(both["period"] >= since) & (both["n"] > 0)]
+        return sorted(map(tuple, both[["period", "topic_id", "n", "total"]].astype(str).values))
+
+    def totals(t, since):
+        p = t["periods"]
+        return p[p["period"] >= since][["period", "total"]].values.tolist()
+
+    begin = cut["periods"]["period"].iloc[0]
+    assert begin >= start and rows(cut, begin) == rows(whole, begin) != []
+    assert totals(cut, begin) == totals(whole, begin)
+    chosen = trends.topic_trends(sample_db, Filters(start=first), freq="week", max_periods=20)
+    assert chosen["clipped_from"] is None and chosen["articles"] == whole["articles"]
+    assert trends.MAX_PERIODS["month"] == 120
+    # the totals the period is chosen from equal the series' own totals
+    month = queries.period_totals(sample_db, freq="month")
+    series = queries.topic_series(sample_db, freq="month")
+    assert dict(zip(month["period"], month["total"])) == dict(series.drop_duplicates("period")[["period", "total"]].values)
+    country = Filters(countries=("AFG",))
+    by_country = queries.period_totals(sample_db, country, "month")
+    dated = queries.search_articles(sample_db, country, None, limit=10_000)
+    assert by_country["total"].sum() == dated["published"].fillna("").str.len().ge(10).sum() > 0

@@ -61,7 +61,7 @@ def test_bench_commands(sample_db, tmp_path, capsys):
     assert main(["bench", "store", "--from", str(sample_db), "--db", str(out)]) == 2
     res = bench.pages_bench(out, base=sample_db, repeat=1)
     names = {r["call"] for r in res["rows"]}
-    assert {"visits events", "topics topic_series month", "network full_graph", "briefing build_text"} <= names
+    assert {"visits events", "topics topic_trends month", "network full_graph", "briefing build_text"} <= names
     assert all(r["warm_ms"] >= 0 for r in res["rows"])
     assert res["articles"] == 120
     with pytest.raises(FileNotFoundError):

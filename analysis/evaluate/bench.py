@@ -92,10 +92,11 @@ def page_calls(source: str | Path) -> dict[str, Callable[[], object]]:
         "visits event_people": lambda: queries.event_people(source, f, model.relation_kinds(), limit=500),
         "visits export_events": lambda: queries.export_events(source, f, model.relation_kinds(), limit=500),
         "visits visit_gaps": lambda: queries.visit_gaps(source, f),
-        "topics topic_series week": lambda: queries.topic_series(source, f, "week"),
-        "topics topic_series month": lambda: queries.topic_series(source, f, "month"),
+        # the Topics chart: its period chosen, then its series (at most trends.MAX_PERIODS periods)
         "topics auto_freq": lambda: trends.auto_freq(source, f),
+        "topics topic_trends week": lambda: trends.topic_trends(source, f, "week"),
         "topics topic_trends month": lambda: trends.topic_trends(source, f, "month"),
+        "topics topic_trends year": lambda: trends.topic_trends(source, f, "year"),
         "topics country_topic_matrix": lambda: queries.country_topic_matrix(source, f),
         "topics topic_articles": lambda: queries.topic_articles(source, f),
         "network full_graph": lambda: N.full_graph(source, f, N.GraphView()),

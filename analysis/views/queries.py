@@ -895,6 +895,47 @@ def topic_series(source: Source, f: Filters = NO_FILTERS, freq: str = "month", *
         return conn.df(sql, ap + list(f.topics))
 
 
+def period_totals(source: Source, f: Filters = NO_FILTERS, freq: str = "month") -> pd.DataFrame:
+    """Articles per period under the filters (topics aside), periods with articles only.
+    Without a country or person filter the day counts kept at write time answer.
+
+    :returns: columns ``period, total``."""
+    r = as_reader(source)
+    d = r.dialect
+    g = f.without_topics()
+    if not f.by_subject:
+        dw, dp = _day_window(g)
+        sql = (f"SELECT {d.period_start(freq, 'day')} AS period, SUM(n) AS total FROM article_days"
+               f" {and_where(dw)} GROUP BY period HAVING SUM(n) > 0 ORDER BY period")
+        params = dp
+    else:
+        aw, params = g.article_conditions()
+        aw.append("a.published IS NOT NULL AND a.published != ''")
+        sql = (f"SELECT {d.period_start(freq, 'a.published')} AS period, COUNT(*) AS total FROM articles a"
+               f" {and_where(aw)} GROUP BY period ORDER BY period")
+    with r.session() as conn:
+        return conn.df(sql, params)
+
+
+def article_day_range(source: Source, f: Filters = NO_FILTERS) -> tuple[str | None, str | None]:
+    """The first and last publication day under the filters (topics aside); from the day
+    counts' key without a country or person filter."""
+    r = as_reader(source)
+    g = f.without_topics()
+    with r.session() as conn:
+        if not f.by_subject:
+            dw, dp = _day_window(g)
+            w = and_where(dw + ["n > 0"])
+            lo = conn.execute(f"SELECT MIN(day) FROM article_days {w}", dp).fetchone()[0]
+            hi = conn.execute(f"SELECT MAX(day) FROM article_days {w}", dp).fetchone()[0]
+        else:
+            aw, ap = g.article_conditions()
+            lo, hi = conn.execute("SELECT MIN(substr(a.published, 1, 10)), MAX(substr(a.published, 1, 10))"
+                                  f" FROM articles a {and_where(aw + ['a.published > ' + quoted('')])}",
+                                  ap).fetchone()
+    return lo, hi
+
+
 def _day_window(f: Filters) -> tuple[list[str], list[Any]]:
     where, params = [], []
     if f.start:

@@ -16,9 +16,16 @@ draws, by three rules:
 :func:`auto_freq` picks the finest period (week, month, quarter, year) whose typical period
 holds ``min_articles`` articles, so a small corpus opens on quarters rather than on a month
 chart of gaps.
+
+Without a start date the chart covers at most :data:`MAX_PERIODS` periods, up to the newest
+article (or the filter's end): two years by week, ten by month, twenty-five by quarter, a
+century by year. A store of several decades is not drawn as thousands of points nobody can read,
+and the chart costs the same whatever the years the store covers; the result says where it was
+cut (``clipped_from``), and a start date in the sidebar shows any earlier range.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -34,6 +41,9 @@ MIN_ARTICLES = 5
 #: A topic carried by at least this share of the range's articles is a baseline, not a trend.
 BASELINE_SHARE = 0.9
 _PANDAS_FREQ = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
+_PERIOD_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+#: Most periods a chart covers when no start date is chosen.
+MAX_PERIODS = {"week": 104, "month": 120, "quarter": 100, "year": 100}
 
 
 def period_range(first: str, last: str, freq: str) -> list[str]:
@@ -49,6 +59,12 @@ def period_range(first: str, last: str, freq: str) -> list[str]:
     return [d.date().isoformat() for d in pd.date_range(lo, hi, freq=_PANDAS_FREQ[freq])]
 
 
+def window_start(last: str, freq: str, periods: int) -> str:
+    """The first day of the ``periods`` periods of ``freq`` ending with the one holding ``last``."""
+    p = pd.Period(pd.Timestamp(last[:10]), _PERIOD_FREQ[freq])
+    return (p - (periods - 1)).start_time.date().isoformat()
+
+
 def _totals(series: pd.DataFrame) -> pd.DataFrame:
     return series[["period", "total"]].drop_duplicates("period").sort_values("period")
 
@@ -56,14 +72,14 @@ def _totals(series: pd.DataFrame) -> pd.DataFrame:
 def auto_freq(source: Source, f: Filters = NO_FILTERS, min_articles: int = MIN_ARTICLES) -> str:
     """The finest of :data:`FREQS` whose median period (empty ones included, from the first
     article to the last) holds at least ``min_articles`` articles; ``year`` when none does."""
-    month = _totals(queries.topic_series(source, f, "month"))
+    month = queries.period_totals(source, f, "month")
     if month.empty:
         return "month"
     per_month = pd.Series(month["total"].to_numpy(), index=pd.to_datetime(month["period"]))
     full = per_month.reindex(pd.to_datetime(period_range(month["period"].iloc[0], month["period"].iloc[-1],
                                                          "month")), fill_value=0)
     if full.median() >= 4 * min_articles:  # weeks are worth asking for
-        week = _totals(queries.topic_series(source, f, "week"))
+        week = queries.period_totals(source, f, "week")
         weeks = pd.Series(week["total"].to_numpy(), index=week["period"]).reindex(
             period_range(week["period"].iloc[0], week["period"].iloc[-1], "week"), fill_value=0)
         if weeks.median() >= min_articles:
@@ -77,8 +93,9 @@ def auto_freq(source: Source, f: Filters = NO_FILTERS, min_articles: int = MIN_A
 
 
 def topic_trends(source: Source, f: Filters = NO_FILTERS, freq: str = "month",
-                 min_articles: int = MIN_ARTICLES) -> dict[str, Any]:
-    """The topic chart's data under the three rules of the module docstring.
+                 min_articles: int = MIN_ARTICLES, max_periods: int | None = None) -> dict[str, Any]:
+    """The topic chart's data under the three rules of the module docstring, over at most
+    ``max_periods`` periods (default :data:`MAX_PERIODS`) when the filters give no start date.
 
     :returns: ``freq``, ``min_articles``;
         ``periods``: ``period, total, enough`` for every period of the range;
@@ -86,14 +103,26 @@ def topic_trends(source: Source, f: Filters = NO_FILTERS, freq: str = "month",
         period (``share`` empty where not drawn);
         ``baseline``: ``topic_id, label, n, total, share`` of the baseline topics (their share
         of all the range's articles), with their per-period rows in ``baseline_lines``;
-        ``articles``: articles in the range; ``thin``: periods with articles but too few.
+        ``articles``: articles in the range; ``thin``: periods with articles but too few;
+        ``clipped_from``: the first day drawn when older articles were left out, else None.
     """
     min_articles = max(1, int(min_articles))
+    if freq not in _PANDAS_FREQ:
+        raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
+    clipped_from = None
+    cap = MAX_PERIODS[freq] if max_periods is None else int(max_periods)
+    if cap > 0 and not f.start:
+        first, last = queries.article_day_range(source, f)
+        if last and first:
+            start = window_start(last, freq, cap)
+            if first < start:
+                clipped_from = start
+                f = replace(f, start=start)
     series = queries.topic_series(source, f, freq)
     cols = ["period", "topic_id", "label", "n", "total", "share", "drawn"]
     if series.empty:
         empty = pd.DataFrame(columns=cols)
-        return {"freq": freq, "min_articles": min_articles, "articles": 0, "thin": 0,
+        return {"freq": freq, "min_articles": min_articles, "articles": 0, "thin": 0, "clipped_from": None,
                 "periods": pd.DataFrame(columns=["period", "total", "enough"]),
                 "lines": empty, "baseline": pd.DataFrame(columns=["topic_id", "label", "n", "total", "share"]),
                 "baseline_lines": empty}
@@ -121,7 +150,7 @@ def topic_trends(source: Source, f: Filters = NO_FILTERS, freq: str = "month",
     baseline = overall[is_base].sort_values("share", ascending=False).reset_index(drop=True)
     base_ids = set(baseline["topic_id"])
     return {
-        "freq": freq, "min_articles": min_articles, "articles": articles,
+        "freq": freq, "min_articles": min_articles, "articles": articles, "clipped_from": clipped_from,
         "thin": int(((periods["total"] > 0) & ~periods["enough"]).sum()),
         "periods": periods,
         "lines": lines[~lines["topic_id"].isin(base_ids)].reset_index(drop=True),
