@@ -256,9 +256,19 @@ def test_a_generic_title_is_not_carried_across_countries():
     # "visiting" makes the person a visitor to the sentence's place
     ("Kofi Annan meets with visiting Iraqi Prime Minister Iyad Allawi at UN headquarters in New York.",
      {("Iyad Allawi", "USA", "occurred")}),
+    # the meeting a trip is made for: whoever else from abroad meets there travelled too
+    ("Markets rose as Polish President Aleksander Kwasniewski prepared to fly to Brussels to meet "
+     "with US President George W. Bush.",
+     {("Aleksander Kwasniewski", "BEL", "planned"), ("George W. Bush", "BEL", "planned")}),
 ])
 def test_visits_as_wire_copy_reports_them(text, expected):
     assert expected <= visits(run(text))
+
+
+def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
+    got = visits(run("Polish President Aleksander Kwasniewski, who visited Paris last week, met "
+                     "US President George W. Bush on Monday."))
+    assert not any(v[0] == "George W. Bush" and v[1] == "FRA" for v in got)
 
 
 @pytest.mark.parametrize("text", [

@@ -535,6 +535,8 @@ class EventExtractor:
             else:
                 found += self.visits_surface(doc, sent, dateline)
             found += self.meetings(doc, sent, dateline, events, claimed)
+            if has_dep:
+                found += self._met_where_visited(doc, found)
             if has_dep and sent.start == self.lead_sent:
                 found += self._dateline_visit(doc, sent, dateline, found)
             if has_dep and not any(ev["kind"] == model.MEETING for ev in found):
@@ -628,6 +630,34 @@ class EventExtractor:
         date = self.date_for(doc, sent, root, "past")
         return [self._visit(who[0], self.ents[who[0]]["country"], (place, country), model.OCCURRED,
                             date, inferred_from="dateline", trigger=root.text, _ti=root.i)]
+
+    def _met_where_visited(self, doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """"A prepared to head to Brussels to meet with US President B": a meeting that is the
+        purpose of a participant's trip (its trigger depends on the travel verb) takes place at
+        the trip's destination, so every other participant from another country goes there
+        too, with the meeting's status."""
+        out: list[dict[str, Any]] = []
+        visits = [ev for ev in found if ev["kind"] == model.VISIT and ev.get("_ti") is not None]
+        for ev in found:
+            if ev["kind"] != model.MEETING or ev["country"] or ev.get("_ti") is None:
+                continue
+            above = {a.i for a in doc[ev["_ti"]].ancestors}
+            trip = next((v for v in visits if v["visitor"] in ev["participants"]
+                         and v["_ti"] in above and v["status"] == ev["status"]), None)
+            if trip is None:
+                continue
+            dest = (trip["destination_place"], trip["destination_country"])
+            for who in ev["participants"]:
+                rec = self.ents.get(who, {})
+                if who == trip["visitor"] or rec.get("kind") != model.PERSON or \
+                        not rec.get("country") or rec["country"] == dest[1] or any(
+                            v["visitor"] == who and v["destination_country"] == dest[1]
+                            for v in visits + out):
+                    continue
+                out.append(self._visit(who, rec["country"], dest, ev["status"], ev["date"],
+                                       inferred_from=model.MEETING, trigger=ev["trigger"],
+                                       _ti=ev["_ti"]))
+        return out
 
     def _dests(self, trig: Token, spec: list[str], dateline: set[int]) -> list[tuple]:
         toks: list[Token] = []
