@@ -265,6 +265,18 @@ def test_visits_as_wire_copy_reports_them(text, expected):
     assert expected <= visits(run(text))
 
 
+def test_a_tour_gives_one_visit_per_country_and_the_next_sentence_names_it():
+    got = visits(run("Reporters followed a trip to Asia by Polish President Aleksander "
+                     "Kwasniewski last year.\n\nThe ten-day tour of Japan, Vietnam and Thailand "
+                     "was meant to win new markets."))
+    assert {("Aleksander Kwasniewski", c, "occurred") for c in ("JPN", "VNM", "THA")} <= got
+    # a tour two sentences on is not the same trip
+    got = visits(run("Reporters followed a trip to Asia by Polish President Aleksander "
+                     "Kwasniewski last year. Markets were calm on Monday. The tour of Japan and "
+                     "Vietnam sold out."))
+    assert not any(v[0] == "Aleksander Kwasniewski" for v in got)
+
+
 def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
     got = visits(run("Polish President Aleksander Kwasniewski, who visited Paris last week, met "
                      "US President George W. Bush on Monday."))

@@ -507,6 +507,7 @@ class EventExtractor:
 
     def _call(self, doc: Doc) -> Doc:
         self._index(doc)
+        self.last_trip: tuple[str, str | None, int] | None = None  # (visitor, country, sentence end)
         st = state(doc)
         dateline = self.dateline(doc)
         st["dateline"] = sorted(dateline)
@@ -836,6 +837,21 @@ class EventExtractor:
             subj = [c for c in v.children if c.dep_ == "nsubj"]
             if subj:
                 visitor, vc = self.actor(doc, subj[0], sent)
+        if not visitor and trig.dep_ == "dobj" and any(c.dep_ == "nsubj" for c in verb.children):
+            # "news crews covered a trip to Africa by X": the parser hangs the noun's "by" on
+            # the active verb, which has a subject of its own
+            for c in verb.children:
+                if c.dep_ == "agent" and c.i > trig.i:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            visitor, vc = self.actor(doc, p, sent)
+        if visitor:
+            self.last_trip = (visitor, vc, sent.end)
+        elif self.last_trip and self.last_trip[2] in (sent.start, sent.end) and any(
+                c.dep_ == "det" and c.lower_ == "the" for c in trig.children):
+            # "... a trip to Africa by X. The five-day tour of Ghana, Nigeria and ...": the trip
+            # the sentence before (or this one) gave an agent
+            visitor, vc = self.last_trip[:2]
         if not visitor:
             return []
         dests = []
@@ -848,15 +864,18 @@ class EventExtractor:
                     c.lower_ in self.noun_of_preps and trig.lower_ in self.of_dest)):
                 for p in c.children:
                     if p.dep_ == "pobj":
-                        d = self.place_of(p, dateline)
-                        if d:
-                            dests.append(d)
+                        for x in [p, *p.conjuncts]:  # "a tour of Ghana, Nigeria and Rwanda"
+                            d = self.place_of(x, dateline)
+                            if d and d[1] not in {e[1] for e in dests}:
+                                dests.append(d)
         status = self.status(trig)
         if not dests or status is None or (vc and dests[0][1] == vc):
             return []
         date = self.date_for(doc, sent, trig,
                              "future" if status == model.PLANNED else "past")
-        return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text, _ti=trig.i)]
+        # one visit per country of a tour; a place at home among them is no visit
+        return [self._visit(visitor, vc, d, status, date, trigger=trig.text, _ti=trig.i)
+                for d in dests[:6] if not (vc and d[1] == vc)]
 
     def _host(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         subj = [c for c in trig.children if c.dep_ == "nsubj"]
