@@ -366,9 +366,17 @@ def test_html_structure_is_safe_and_offline(small_store):
     assert "select-node" not in doc and "filter-menu" not in doc  # no menus
     assert "vis.Network(" in doc  # vis-network is inlined
     assert any("latest: Sadiq arrived in Kabul." in e["title"] for e in vis_edges(doc))
-    assert '"stabilization": {"enabled": true' in doc
-    assert 'network.setOptions({physics: {enabled: false}})' in doc
-    assert "stabilizationIterationsDone" in doc
+    # laid out here (issue 12): every node placed, drawn still, the same on every visit
+    assert all(isinstance(n.get("x"), float) and isinstance(n.get("y"), float) for n in nodes)
+    assert '"physics": {"enabled": false' in doc
+    assert [(n["x"], n["y"]) for n in vis_nodes(N.to_html(g))] == [(n["x"], n["y"]) for n in nodes]
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)
+    # the browser's physics on request: settle, then freeze
+    moving = N.to_html(g, physics=True)
+    assert all("x" not in n for n in vis_nodes(moving))
+    assert '"stabilization": {"enabled": true' in moving
+    assert 'network.setOptions({physics: {enabled: false}})' in moving
+    assert "stabilizationIterationsDone" in moving
 
 
 def test_strip_remote_removes_cdn_tags():

@@ -167,6 +167,9 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
         db.execute(sql)
     for sql in RECOUNT_TALLIES:
         db.execute(sql)
+    for table, cols, unique in INDEXES:  # the Network page's covering index
+        if table == "events":
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
 
 
 #: The tables as version 2 had them (migration 2 creates only these).

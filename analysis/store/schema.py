@@ -285,6 +285,9 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("articles", ["outlet"], False),
     ("article_topics", ["topic_id", "article_id"], False),
     ("events_rejected", ["block"], False),
+    # the Network page's events read from the index alone, without the rows' sentences (schema 9)
+    ("events", ["kind", "status", "day", "visitor_country", "destination_country", "country", "article_id",
+                "reports", "articles"], False),
 ]
 
 VIEWS = {

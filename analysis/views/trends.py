@@ -71,7 +71,14 @@ def _totals(series: pd.DataFrame) -> pd.DataFrame:
 
 def auto_freq(source: Source, f: Filters = NO_FILTERS, min_articles: int = MIN_ARTICLES) -> str:
     """The finest of :data:`FREQS` whose median period (empty ones included, from the first
-    article to the last) holds at least ``min_articles`` articles; ``year`` when none does."""
+    article to the last) holds at least ``min_articles`` articles; ``year`` when none does.
+    Without a start date it is judged on the month chart's window (the last
+    ``MAX_PERIODS["month"]`` months up to the newest article), so its cost does not grow with
+    the years a store covers."""
+    if not f.start:
+        first, last = queries.article_day_range(source, f)
+        if first and last and first < window_start(last, "month", MAX_PERIODS["month"]):
+            f = replace(f, start=window_start(last, "month", MAX_PERIODS["month"]))
     month = queries.period_totals(source, f, "month")
     if month.empty:
         return "month"

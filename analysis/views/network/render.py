@@ -243,11 +243,31 @@ def strip_remote(doc: str) -> str:
     return _REMOTE_TAG.sub("", doc)
 
 
-def to_html(g: nx.Graph, height: int = 640, physics: bool = True) -> str:
+#: Pixels between nodes in the layout computed here (networkx's unit square, scaled).
+LAYOUT_SCALE = 90
+
+
+def layout(g: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """Node positions in pixels: a seeded force-directed layout (networkx's spring layout,
+    weighted by events), the same for the same graph on every visit, spread with the number of
+    nodes. Computed here, so the browser draws a still graph at once instead of running its
+    physics (which took most of the Network page's time to settle)."""
+    if g.number_of_nodes() == 0:
+        return {}
+    if g.number_of_nodes() == 1:
+        return {n: (0.0, 0.0) for n in g}
+    pos = nx.spring_layout(g, seed=7, iterations=60, weight=None)
+    span = LAYOUT_SCALE * math.sqrt(g.number_of_nodes())
+    return {n: (round(float(x) * span, 1), round(float(y) * span, 1)) for n, (x, y) in pos.items()}
+
+
+def to_html(g: nx.Graph, height: int = 640, physics: bool = False) -> str:
     """A standalone, offline HTML page drawing ``g`` with vis-network (through pyvis).
 
     Node ids are integers (position in key order); labels and tooltips go through
-    :func:`html_text`; nothing loads from another host.
+    :func:`html_text`; nothing loads from another host. Nodes are placed by :func:`layout`
+    and drawn still; ``physics=True`` lets the browser's physics settle them instead (then
+    freezes them).
 
     :raises RuntimeError: if the generated page still links a remote resource or switched to
         raw-HTML tooltips (a pyvis change would have to be looked at).
@@ -258,13 +278,15 @@ def to_html(g: nx.Graph, height: int = 640, physics: bool = True) -> str:
                   cdn_resources="in_line", select_menu=False, filter_menu=False, heading="")
     ids = {n: i for i, n in enumerate(sorted(g.nodes))}
     max_deg = max([d.get("degree", 0) for _, d in g.nodes(data=True)] or [1]) or 1
+    pos = {} if physics else layout(g)
     for n, d in g.nodes(data=True):
         kind = d.get("kind", "person")
+        at = {"x": pos[n][0], "y": pos[n][1]} if n in pos else {}
         net.add_node(ids[n], label=html_text(d.get("name", ""), limit=60),
                      title=_node_title(d), color=NODE_COLOURS.get(kind, "#999999"),
                      value=float(d.get("degree", 0)) or 1.0,
                      shape="diamond" if kind == "country" else "dot",
-                     mass=1 + 2 * math.sqrt(d.get("degree", 0) / max_deg))
+                     mass=1 + 2 * math.sqrt(d.get("degree", 0) / max_deg), **at)
     for u, v, d in g.edges(data=True):
         net.add_edge(ids[u], ids[v], value=float(d.get("weight", 1)), title=_edge_title(g, u, v, d),
                      color=EDGE_COLOURS.get(_main_kind(d), "#999999"),
