@@ -256,6 +256,23 @@ def test_a_generic_title_is_not_carried_across_countries():
     # "visiting" makes the person a visitor to the sentence's place
     ("Kofi Annan meets with visiting Iraqi Prime Minister Iyad Allawi at UN headquarters in New York.",
      {("Iyad Allawi", "USA", "occurred")}),
+    # every visitor of a coordination
+    ("Italian Prime Minister Silvio Berlusconi and Spanish Prime Minister Jose Maria Aznar "
+     "visited Warsaw on Friday.",
+     {("Silvio Berlusconi", "POL", "occurred"), ("Jose Maria Aznar", "POL", "occurred")}),
+    # the subject of a passive raising verb; a pronoun subject under "before ...ing"
+    ("Japanese Prime Minister Junichiro Koizumi is expected to visit Brazil in September.",
+     {("Junichiro Koizumi", "BRA", "planned")}),
+    ("Japanese Prime Minister Junichiro Koizumi spoke to reporters. He was in Chile before "
+     "flying to Peru.", {("Junichiro Koizumi", "CHL", "occurred"), ("Junichiro Koizumi", "PER", "occurred")}),
+    # touring a place in a country; joining people in a place
+    ("Japanese Prime Minister Junichiro Koizumi toured a flooded district in Bangladesh.",
+     {("Junichiro Koizumi", "BGD", "occurred")}),
+    ("Japanese Prime Minister Junichiro Koizumi will join the other leaders in Chile next month.",
+     {("Junichiro Koizumi", "CHL", "planned")}),
+    # a country's negotiator stands for the country
+    ("Pakistan's chief negotiator arrived in Kabul on Monday for talks on trade.",
+     {("Pakistan", "AFG", "occurred")}),
     # the meeting a trip is made for: whoever else from abroad meets there travelled too
     ("Markets rose as Polish President Aleksander Kwasniewski prepared to fly to Brussels to meet "
      "with US President George W. Bush.",
@@ -290,6 +307,9 @@ def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
     "WASHINGTON - President Bush said on Monday that talks would resume.",
     # a meeting at home is no visit for the host
     "Prime Minister Tony Blair met Chancellor Gordon Brown in London.",
+    # joining people at home, or a firm in a year, is no trip abroad
+    "British Prime Minister Tony Blair joined the marchers in London on Sunday.",
+    "Former Chancellor Gerhard Schroeder joined the board of the firm in 2006.",
 ])
 def test_no_visit_where_there_was_none(text):
     assert not visits(run(text))

@@ -728,7 +728,14 @@ class EventExtractor:
                 subj = sorted((c for c in trig.children if c.dep_ in subj_deps
                                and c.i not in dateline), key=lambda c: abs(trig.i - c.i))
                 if not subj and trig.dep_ in ("xcomp", "conj", "advcl") and not spec.get("passive_only"):
-                    subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
+                    # "X will meet ... and visit Y"; "X is expected to visit Y" (the subject of
+                    # a passive raising verb)
+                    subj = [c for c in trig.head.children if c.dep_ == "nsubj" or (
+                        c.dep_ == "nsubjpass" and trig.dep_ == "xcomp")]
+                if not subj and trig.dep_ == "pcomp" and trig.head.dep_ == "prep" \
+                        and trig.head.head.pos_ in ("VERB", "AUX") and not spec.get("passive_only"):
+                    # "He was in Japan before travelling to China"
+                    subj = [c for c in trig.head.head.children if c.dep_ == "nsubj"]
                 visitor = vc = None
                 for cand in subj:
                     visitor, vc = self.actor(doc, cand, sent)
@@ -737,6 +744,12 @@ class EventExtractor:
                 if not visitor or spec.get("person_only") and \
                         self.ents.get(visitor, {}).get("kind") != model.PERSON:
                     continue
+                # every visitor of a coordination: "the French president and the German
+                # chancellor visited Moscow"
+                travellers = [(visitor, vc)]
+                if self.ents.get(visitor, {}).get("kind") == model.PERSON:
+                    travellers += [(p, self.ents[p]["country"]) for p in self._persons(cand)
+                                   if p != visitor and self.ents.get(p, {}).get("kind") == model.PERSON]
                 dests = self._dests(trig, spec["dest"], dateline)
                 if not dests and not spec.get("person_only") and not spec.get("passive_only"):
                     # "BAGHDAD - Rumsfeld visited US troops in the capital"
@@ -752,10 +765,12 @@ class EventExtractor:
                     continue
                 date = self.date_for(doc, sent, trig,
                                      "future" if status == model.PLANNED else "past")
-                for d in dests[:4]:  # "will visit Japan, China and South Korea"
-                    if vc and d[1] == vc:
-                        continue  # a trip at home is not a visit abroad
-                    out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text, _ti=trig.i))
+                for visitor, vc in travellers:
+                    for d in dests[:4]:  # "will visit Japan, China and South Korea"
+                        if vc and d[1] == vc:
+                            continue  # a trip at home is not a visit abroad
+                        out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text,
+                                               _ti=trig.i))
             elif low in self.visit_nouns and trig.pos_ in ("NOUN", "PROPN"):
                 out += self._noun_visit(doc, sent, trig, dateline)
             elif low in self.host_verbs and trig.pos_ == "VERB":
