@@ -14,7 +14,8 @@ import pytest
 from analysis import config
 from analysis.extract import extract
 from analysis.extract.actors import Actors, get_actors, key
-from analysis.extract.build_gazetteers import phoenix_date, phoenix_period, read_phoenix_people
+from analysis.extract.build_gazetteers import (phoenix_date, phoenix_period, read_phoenix_bodies,
+                                               read_phoenix_people)
 from analysis.ingest.cleaning import repair_wire
 
 
@@ -70,6 +71,19 @@ def test_unmarked_entries_are_read_when_they_name_a_person(tmp_path):
     assert got[1]["aliases"] == [] and got[1]["codes"] == [["NOR", "GOV", "2012-01-01", None]]
     # without the word list only the marked leaders are read, as before
     assert [p["name"] for p in read_phoenix_people(f, {"AFG", "NOR"}, [])] == ["Hamid Karzai"]
+
+
+def test_state_bodies_of_one_country_are_read(tmp_path):
+    f = tmp_path / "actors.txt"
+    f.write_text(
+        "NORWAY_  [NOR]\n"
+        "STORTING_\n+NORWEGIAN_PARLIAMENT_HOUSE\n+PARLIAMENT_\n+STG_\n\t[NORGOVLEG]\n"
+        "MARTA_OLSEN_\n\t[NORGOV >20120101]\n"
+        "JOINT_NORDIC_COUNCIL_\n\t[NORGOV]\n\t[SWEGOV]\n", encoding="utf-8")
+    got = read_phoenix_bodies(f, {"NOR", "SWE"}, {"council", "house"}, {"norway"}, {"house", "council"})
+    # the one-word name, a longer alias with a body word, an acronym; not a one-word alias
+    # ("Parliament"), a person, a country, or a body of two countries
+    assert got == {"Norwegian Parliament House": "NOR", "STG": "NOR", "Storting": "NOR"}
 
 
 def test_shipped_dictionary_carries_its_credit_and_license():
@@ -188,6 +202,20 @@ def test_a_namesake_outside_the_dictionary_years_stays_unknown():
 ])
 def test_the_persons_own_phrase_states_the_country(text, name, country):
     assert people(run(text, published=None)).get(name) == country
+
+
+@pytest.mark.parametrize("text,name,country", [
+    # a state body of one country, from the actor dictionary
+    ("FBI director Mark Feldon said the inquiry would go on.", "Mark Feldon", "USA"),
+    ("Knesset member Dan Roshberg said the vote would be held on Monday.", "Dan Roshberg", "ISR"),
+    # a national organisation of the gazetteer
+    ("Taliban spokesman Qari Yusof Ahmadi said the attack was theirs.", "Yusof Ahmadi", "AFG"),
+    # a body every state has names no country
+    ("Senate leader Bob Haleman said the vote would be held on Monday.", "Bob Haleman", None),
+])
+def test_a_national_body_in_the_persons_phrase(text, name, country):
+    got = people(run(text, published="2010-06-01"))
+    assert name in got and got[name] == country
 
 
 @pytest.mark.parametrize("text,name", [

@@ -79,6 +79,8 @@ class Actors:
     def __init__(self, data: dict[str, Any]) -> None:
         self.people: list[dict[str, Any]] = data["people"]
         self.sectors: dict[str, str] = data.get("sectors", {})
+        #: state bodies, parties and armed groups of one country ("White House" -> USA)
+        self.bodies: dict[str, str] = {key(k): v for k, v in data.get("bodies", {}).items()}
         self.full: dict[str, list[int]] = {}  # full names and aliases of two or more words
         self.alias: dict[str, list[int]] = {}  # one-word aliases the dictionary lists ("Bush")
         self.surname: dict[str, list[int]] = {}  # last words of full names

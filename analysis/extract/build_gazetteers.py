@@ -8,7 +8,9 @@
   team's verified facts ``../shared/facts/officials.csv`` and ``officials_aliases.csv``;
 - ``actors.json``: about 18,000 people of the Phoenix/PETRARCH2 country actor dictionary
   (openeventdata/petrarch2, MIT, Copyright (c) 2014 Open Event Data Alliance), each with
-  aliases and date-bounded country-and-sector codes, from ``../shared/dictionaries/phoenix``.
+  aliases and date-bounded country-and-sector codes, and the state bodies, parties and armed
+  groups of one country it lists ("bodies": name -> ISO3), from
+  ``../shared/dictionaries/phoenix``.
 
 The generated files are committed: the product runs without ``../shared``.
 """
@@ -181,6 +183,59 @@ def read_phoenix_people(path: Path, countries: set[str], honorifics: list[list[s
     return [p for p in people if p["codes"]]
 
 
+def read_phoenix_bodies(path: Path, countries: set[str], not_person: set[str],
+                        country_names: set[str], body_words: set[str]) -> dict[str, str]:
+    """The state bodies, parties and armed groups of a Phoenix country-actor file: unmarked
+    entries that are no person (:func:`looks_like_person`) and no country, whose codes name one
+    country ("White House" USA, "Knesset" ISR, "Inter-Services Intelligence" PAK): the entry's
+    one-word name, its names of two or more words holding one of ``body_words`` ("house",
+    "party", "agency"), and its acronyms ("FBI"); name -> ISO3. A one-word alias that is no
+    acronym ("Senate") names a body in many states and is left out."""
+    out: dict[str, str] = {}
+    entry: tuple[list[str], set[str]] | None = None
+
+    def close() -> None:
+        if entry and len(entry[1]) == 1:
+            forms, codes = entry
+            for k, form in enumerate(forms):
+                words = form.lower().split()
+                if len(words) >= 2 and any(w in body_words for w in words) \
+                        or form.isupper() and len(form) >= 3 or k == 0 and len(words) == 1:
+                    out.setdefault(form, next(iter(codes)))
+
+    def display(raw: str) -> str:
+        words = [w for w in _PERIOD.sub("", raw).strip().strip("_").split("_") if w]
+        if len(words) == 1 and len(words[0]) <= 5 and words[0].isalpha():
+            return words[0].upper()  # an acronym: "FBI", "NSC"
+        small = {"of", "the", "and", "for", "on", "in"}
+        return " ".join(w.lower() if k and w.lower() in small else
+                        "-".join(p[:1] + p[1:].lower() for p in w.split("-"))
+                        for k, w in enumerate(words))
+
+    for line in path.read_bytes().decode("utf-8", errors="replace").splitlines():
+        body, _, comment = line.partition("#")
+        if not body.strip():
+            continue
+        if not line[0].isspace() and not line.startswith("+"):
+            close()
+            entry = None
+            name = _PERIOD.sub("", body).strip()
+            shown = display(name) if name else ""
+            if name and "countryinfo" not in comment.lower() and shown.lower() not in country_names \
+                    and not looks_like_person(phoenix_name(name), not_person):
+                entry = ([shown], set())
+        elif entry is not None and line.startswith("+"):
+            alias = display(body[1:])
+            if alias and alias.lower() not in country_names and alias not in entry[0]:
+                entry[0].append(alias)
+        if entry is not None:
+            for code, _dates in _PERIOD.findall(body):
+                if code[:3] in countries:
+                    entry[1].add(code[:3])
+    close()
+    return dict(sorted(out.items()))
+
+
 def strip_honorifics(name: str, honorifics: list[list[str]]) -> str:
     """'President Karzai' -> 'Karzai' (leading honorifics and titles removed)."""
     words = name.split()
@@ -202,12 +257,18 @@ def build_actors(phoenix_dir: Path, countries: set[str]) -> dict[str, Any]:
     honorifics = sorted({tuple(w.split()) for w in words}, key=len, reverse=True)
     build = json.loads((RES / "actors_build.json").read_text(encoding="utf-8"))
     not_person = {w.lower() for w in build["unmarked_entry_not_person_words"]} | words
+    country_names: set[str] = set()
     for c in json.loads((RES / "countries.json").read_text(encoding="utf-8")).values():
         for n in [c["name"], *c["aliases"], *c["demonyms"]]:
+            country_names.add(n.lower())
             if " " not in n:
                 not_person.add(n.lower())
-    people = read_phoenix_people(phoenix_dir / "Phoenix.Countries.actors.txt", countries,
-                                 [list(h) for h in honorifics], not_person)
+    source = phoenix_dir / "Phoenix.Countries.actors.txt"
+    people = read_phoenix_people(source, countries, [list(h) for h in honorifics], not_person)
+    bodies = read_phoenix_bodies(source, countries, not_person, country_names,
+                                 {w.lower() for w in build["unmarked_entry_not_person_words"]}
+                                 - {"the", "of", "and", "for", "state", "national", "peoples",
+                                    "people's", "federal", "supreme", "revolutionary"})
     return {
         "_about": "Generated by analysis/extract/build_gazetteers.py from the Phoenix/PETRARCH2 "
                   "country actor dictionary (openeventdata/petrarch2 "
@@ -217,6 +278,7 @@ def build_actors(phoenix_dir: Path, countries: set[str]) -> dict[str, Any]:
                   "Event Data Alliance; see the LICENSE text in '_license'.",
         "_license": (phoenix_dir / "LICENSE").read_text(encoding="utf-8"),
         "sectors": SECTORS,
+        "bodies": bodies,
         "people": people,
     }
 

@@ -106,11 +106,27 @@ class TitleLinker:
         return None
 
     def _body_country(self, ent: Span | None) -> str | None:
-        """The country of a state body the text names ("US Treasury", "UK Patent Office",
-        "Indian Foreign Ministry"): an ORG whose words start with a country or nationality and
-        contain a word of ``state_bodies``. A firm named after a country ("British Airways")
-        gives nothing."""
-        if ent is None or ent.label_ != "ORG":
+        """The country of a state body the text names: a national organisation of the
+        gazetteer ("Taliban"); a state body, party or armed group of one country in the actor
+        dictionary ("White House", "Knesset", "FBI"); an ORG whose words start with a country or
+        nationality and contain a word of ``state_bodies`` ("US Treasury", "UK Patent Office",
+        "Indian Foreign Ministry"). A firm named after a country ("British Airways") gives
+        nothing."""
+        if ent is None or ent.label_ not in ("ORG", "FAC"):
+            return None
+        parsed = parse_entity_id(ent.id_)
+        if parsed and parsed[0] == "organization" and parsed[2]:
+            return parsed[2]  # a national organisation of the gazetteer ("Taliban spokesman")
+        from analysis.extract.actors import get_actors, key
+
+        text = ent.text
+        text = text[4:] if text.lower().startswith("the ") else text
+        for p in POSSESSIVE:
+            text = text.removesuffix(p)
+        body = get_actors().bodies.get(key(text))
+        if body:  # a state body, party or armed group of the actor dictionary ("White House")
+            return body
+        if ent.label_ != "ORG":
             return None
         words = [norm(t.text) for t in ent]
         if not any(words[k:k + len(b)] == b for b in self.state_bodies for k in range(len(words))):
