@@ -94,18 +94,28 @@ if e["kind"] != "country":
                 st.session_state.pop("profile_pick", None)
                 st.rerun()
 
+n = p["counts"]
 m = st.columns(5)
-m[0].metric("Visits made", len(p["visits_made"]))
-m[1].metric("Visits hosted", len(p["visits_hosted"]))
-m[2].metric("Meetings", len(p["meetings"]))
+m[0].metric("Visits made", n["visits_made"])
+m[1].metric("Visits hosted", n["visits_hosted"])
+m[2].metric("Meetings", n["meetings"])
 m[3].metric("Counterparts", len(p["counterparts"]))
-m[4].metric("Quotes", len(p["quotes"]))
+m[4].metric("Quotes", n["quotes"])
+
+
+def newest_of(name: str) -> None:
+    """Say when a list shows only the newest rows of more."""
+    if n[name] > len(p[name]):
+        st.caption(f"The newest {len(p[name])} of {n[name]}: the Visits page lists them all, with this "
+                   f"{'country' if e['kind'] == 'country' else 'person'} in the sidebar filters.")
 
 if e["kind"] != "country":
     st.subheader("Roles over time")
     c.plot(charts.roles_timeline(p["roles"]), key="profile_roles_chart")
     c.table(p["roles"], key="profile_roles", file_name="roles.csv")
-    with st.expander(f"Sentences behind the roles ({len(p['role_sources'])})"):
+    with st.expander(f"Sentences behind the roles ({n['role_sources']})"):
+        if n["role_sources"] > len(p["role_sources"]):
+            st.caption(f"The newest {len(p['role_sources'])} of {n['role_sources']}.")
         c.table(p["role_sources"], key="profile_role_sources", file_name="role-sources.csv")
 
 # The open tab is kept in the address (?tab=Meetings), so a shared link opens on it.
@@ -114,10 +124,13 @@ tabs = st.tabs(["Visits made", "Visits hosted", "Meetings", "Counterparts", "Top
 cols = ["date", "status", "visitor_country", "destination_country", "place", "participants",
         "evidence", "title", "url"]
 with tabs[0]:
+    newest_of("visits_made")
     c.table(p["visits_made"][cols], key="profile_visits_made", file_name="visits-made.csv")
 with tabs[1]:
+    newest_of("visits_hosted")
     c.table(p["visits_hosted"][cols], key="profile_visits_hosted", file_name="visits-hosted.csv")
 with tabs[2]:
+    newest_of("meetings")
     c.table(p["meetings"][["date", "place", "participants", "evidence", "title", "url"]],
             key="profile_meetings", file_name="meetings.csv")
 with tabs[3]:
@@ -128,5 +141,6 @@ with tabs[4]:
     c.table(p["topics"], key="profile_topics", file_name="topics.csv",
             column_config={"share": st.column_config.NumberColumn(format="percent")})
 with tabs[5]:
+    newest_of("quotes")
     c.table(p["quotes"][["date", "quote", "evidence", "title", "url"]], key="profile_quotes",
             file_name="quotes.csv")

@@ -420,3 +420,21 @@ def test_most_active_countries_and_the_store_figures_from_the_tallies_are_exact(
     assert summary["outlets"] == conn.execute("SELECT COUNT(DISTINCT outlet) + MAX(outlet IS NULL) FROM articles"
                                               ).fetchone()[0]
     conn.close()
+
+
+@pytest.mark.parametrize("kind", ["person", "country"])
+def test_a_profile_lists_the_newest_rows_and_counts_them_all(sample_db, kind):
+    """Issue 12: each profile list holds the ``limit`` newest rows (a page of the whole list)
+    and ``counts`` is the length of the whole list, under filters too."""
+    from analysis.views import queries
+    from analysis.views.filters import Filters
+
+    eid = int(queries.top_entities(sample_db, kind=kind, limit=1)["id"].iloc[0])
+    for f in (Filters(), Filters(start="2025-01-01")):
+        whole = queries.profile(sample_db, eid, f, limit=100_000)
+        cut = queries.profile(sample_db, eid, f, limit=2)
+        for name in ("visits_made", "visits_hosted", "meetings", "quotes"):
+            assert cut["counts"][name] == whole["counts"][name] == len(whole[name]), name
+            assert list(cut[name]["id"]) == list(whole[name]["id"].head(2)), name
+        assert cut["counts"]["role_sources"] == whole["counts"]["role_sources"] == len(whole["role_sources"])
+    assert whole["counts"]["meetings"] + whole["counts"]["visits_made"] > 2  # the cut did cut something

@@ -34,6 +34,8 @@ from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_
 
 #: Default cap on rows returned to a page table.
 ROW_LIMIT = 500
+#: Rows of each list a profile shows (the newest; the counts are of every row).
+PROFILE_ROWS = 100
 #: Full-text matches up to which results are ranked best first (beyond: newest first).
 RANKED_MATCHES = 20_000
 
@@ -1208,15 +1210,18 @@ def entities(source: Source, kinds: Sequence[str] | None = (model.PERSON, model.
         return conn.df(sql, params + [limit])
 
 
-def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int = ROW_LIMIT, *,
+def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int = PROFILE_ROWS, *,
             use_counts: bool = True) -> dict[str, Any] | None:
     """Everything known about one official, country or organisation, each with its sources.
     A country's topics without filters come from the counts kept at write time
-    (``use_counts=False``: the query over its articles).
+    (``use_counts=False``: the query over its articles). Each event list and the role sentences
+    hold the ``limit`` newest rows; ``counts`` says how many there are in all.
 
-    :returns: ``None`` for an unknown id, else a dict with ``entity`` (dict), ``aliases`` (list)
-        and DataFrames ``roles`` (first/last seen), ``role_sources``, ``visits_made``,
-        ``visits_hosted``, ``meetings``, ``counterparts``, ``topics`` and ``quotes``.
+    :returns: ``None`` for an unknown id, else a dict with ``entity`` (dict), ``aliases`` (list),
+        DataFrames ``roles`` (first/last seen), ``role_sources``, ``visits_made``,
+        ``visits_hosted``, ``meetings``, ``counterparts``, ``topics`` and ``quotes``, and
+        ``counts`` (``role_sources``, ``visits_made``, ``visits_hosted``, ``meetings``,
+        ``quotes``: every row, not only those returned).
     """
     r = as_reader(source)
     with r.session() as conn:
@@ -1246,6 +1251,19 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         nw, npar = f.event_conditions(dates=False)
         part = "ev.id IN (SELECT event_id FROM event_participants WHERE entity_id = ?{role})"
 
+        counts: dict[str, int] = {}
+        out["counts"] = counts
+        counts["role_sources"] = int(conn.execute("SELECT COUNT(*) FROM article_roles WHERE entity_id = ?",
+                                                  [eid]).fetchone()[0])
+
+        def ev_count(extra: list[str], extra_params: list[Any]) -> int:
+            return int(conn.execute(f"SELECT COUNT(*) FROM events ev {and_where(ew + extra)}",
+                                    ep + extra_params).fetchone()[0])
+
+        def listed(name: str, extra: list[str], extra_params: list[Any]) -> None:
+            out[name] = ev_df(extra, extra_params)
+            counts[name] = len(out[name]) if len(out[name]) < limit else ev_count(extra, extra_params)
+
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
             newest, params = _newest_events(f, nw + extra, npar + extra_params, limit)
             sql = f"""
@@ -1265,17 +1283,15 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
             return conn.df(sql, params + [limit])
 
         if is_country:
-            out["visits_made"] = ev_df([f"ev.kind = {_VISIT}", "ev.visitor_country = ?"], [code])
-            out["visits_hosted"] = ev_df(
-                [f"ev.kind = {_VISIT}", f"{_HOST} = ?"], [code])
-            out["meetings"] = ev_df(
-                [f"ev.kind = {_MEETING}", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
-                 " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))")],
-                [code, code])
+            listed("visits_made", [f"ev.kind = {_VISIT}", "ev.visitor_country = ?"], [code])
+            listed("visits_hosted", [f"ev.kind = {_VISIT}", f"{_HOST} = ?"], [code])
+            listed("meetings", [f"ev.kind = {_MEETING}", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
+                                " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))")],
+                   [code, code])
         else:
-            out["visits_made"] = ev_df([f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.VISITOR)}")], [eid])
-            out["visits_hosted"] = ev_df([f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.HOST)}")], [eid])
-            out["meetings"] = ev_df([f"ev.kind = {_MEETING}", part.format(role="")], [eid])
+            listed("visits_made", [f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.VISITOR)}")], [eid])
+            listed("visits_hosted", [f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.HOST)}")], [eid])
+            listed("meetings", [f"ev.kind = {_MEETING}", part.format(role="")], [eid])
         if is_country:
             out["counterparts"] = conn.df(f"""
                 SELECT CASE WHEN ev.visitor_country = ? THEN {_HOST}
@@ -1329,7 +1345,7 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         else:
             speaker = part.format(role=f" AND role = {quoted(model.SPEAKER)}")
             qparam = eid
-        out["quotes"] = ev_df([f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], [qparam])
+        listed("quotes", [f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], [qparam])
     return out
 
 
