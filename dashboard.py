@@ -35,7 +35,7 @@ page = st.navigation([*PAGES, st.Page(_overview_address, title="Overview", url_p
 # The store is checked after the navigation is set up, so that a problem page still shows
 # Chancery's own page list. (pages._common is imported only once the navigation exists: see its
 # _run_through_entrypoint.)
-from pages._common import check_store, sidebar_filters, store_problem_page  # noqa: E402
+from pages._common import check_store, sidebar_filters, store_problem_page, warm_up  # noqa: E402
 
 DB = config.db_path()
 if not DB.exists() or DB.stat().st_size == 0:
@@ -57,3 +57,5 @@ try:
 except queries.STORE_ERRORS as exc:
     # Damage deeper in the file than the opening check reads shows up here, on any page.
     store_problem_page(queries.store_error_message(exc, DB))
+# The first page is drawn: load what other pages need in the background (pages/_common.warm_up).
+warm_up()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -290,6 +292,32 @@ def set_url_param(key: str, value: str) -> None:
         st.query_params.pop(key, None)
 
 
+#: Libraries only some pages use, slow to import (pyvis brings IPython: half a second).
+WARM_MODULES = ("pyvis.network", "analysis.views.network.export", "docx")
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_up() -> None:
+    """Import :data:`WARM_MODULES` in a background thread, once per server process, after the
+    first page has been drawn (``dashboard.py`` calls this at the end of a run), so that an
+    analyst's first click on the Network or Briefing page does not wait for them."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    threading.Thread(target=_import_all, args=(WARM_MODULES,), name="chancery-warm-up", daemon=True).start()
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a page that needs it says so when it runs
+            pass
+
+
 def sidebar_filters() -> Filters:
     """Draw the global filters in the sidebar and return them. ``dashboard.py`` calls this once
     per run, before the page, so the widgets are the same on every page and keep their values
@@ -398,8 +426,9 @@ def table(df: pd.DataFrame, key: str, *, file_name: str | None = None,
         kwargs.update(on_select=on_select, selection_mode=selection_mode)
     event = st.dataframe(shown, **kwargs)
     out = df if csv is None else csv
-    st.download_button(f"Download CSV ({len(out)} rows)", safe.csv_bytes(out), file_name=file_name or f"{key}.csv",
-                       mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    # the CSV is written when the button is clicked, not on every run of the page
+    st.download_button(f"Download CSV ({len(out)} rows)", lambda: safe.csv_bytes(out),
+                       file_name=file_name or f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
     return event
 
 

@@ -440,23 +440,15 @@ def nodes_for_entity_keys(source: Source, keys: Iterable[str]) -> list[str]:
 
 
 def date_bounds(source: Source) -> tuple[str | None, str | None]:
-    """First and last day (:func:`analysis.views.filters.event_day`) of any visit or meeting.
-
-    Dated events are read through the ``events(kind, date)`` index; only undated ones (which
-    take their article's publication date) are joined to ``articles``.
-    """
+    """First and last day (:func:`analysis.views.filters.event_day`, kept in ``events.day``) of
+    any visit, meeting or other relation: two index lookups a kind through ``events(kind, day)``."""
     lows, highs = [], []
     with as_reader(source).session() as s:
         for kind in model.relation_kinds():
-            for sql in (
-                "SELECT MIN(date), MAX(date) FROM events WHERE kind = ? AND date > ''",
-                """SELECT MIN(a.published), MAX(a.published) FROM events e
-                   JOIN articles a ON a.id = e.article_id
-                   WHERE e.kind = ? AND (e.date IS NULL OR e.date = '')""",
-            ):
-                lo, hi = s.one(sql, [kind])
-                if lo:
-                    lows.append(str(lo)[:10])
-                if hi:
-                    highs.append(str(hi)[:10])
+            lo, hi = s.one("SELECT (SELECT MIN(day) FROM events WHERE kind = ? AND day > ''),"
+                           " (SELECT MAX(day) FROM events WHERE kind = ? AND day > '')", [kind, kind])
+            if lo:
+                lows.append(str(lo)[:10])
+            if hi:
+                highs.append(str(hi)[:10])
     return (min(lows) if lows else None, max(highs) if highs else None)
