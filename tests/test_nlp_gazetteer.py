@@ -38,6 +38,9 @@ def ents(nlp, text):
     ("Minister Khalil Haqqani died", "Khalil Haqqani",
      ("person", "Khalil Rahman Haqqani", "AFG")),
     ("He met Amir Khan Motaqi.", "Amir Khan Motaqi", ("person", "Amir Khan Muttaqi", "AFG")),
+    # the article is no part of a country's name ("the Netherlands", "the United States")
+    ("Trade with the Netherlands grew.", "Netherlands", ("country", "Netherlands", "NLD")),
+    ("He flew to the United States.", "United States", ("country", "United States", "USA")),
 ])
 def test_gazetteer_names(blank, text, surface, expected):
     found = {t: p for t, _, p in ents(blank, text)}

@@ -80,9 +80,9 @@ def build_gazetteer(base: Path | None = None) -> Gazetteer:
     g.countries = countries
     for code, c in countries.items():
         for s in [c["name"], *c["aliases"]]:
-            g.add(s, "country", c["name"], code, "GPE", exact=_is_acronym(s))
             if s.lower().startswith("the "):
-                g.add(s[4:], "country", c["name"], code, "GPE")
+                s = s[4:]  # "the Netherlands": the article is no part of the name
+            g.add(s, "country", c["name"], code, "GPE", exact=_is_acronym(s))
         for s in c.get("demonyms", []):
             g.add(s, "demonym", c["name"], code, "NORP")
     for code, names in load_json("places.json", base).items():
