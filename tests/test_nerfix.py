@@ -46,6 +46,23 @@ def test_boundaries_cut_edges(nlp, words, span, expected):
     assert ents(doc) == [expected]
 
 
+@pytest.mark.parametrize("words, span, expected", [
+    # a dash between spaces, as results lists write "Country - Player"
+    (["Norway", "-", "John", "Olsen", ","], (0, 4, "ORG"), [("Norway", "ORG"), ("John Olsen", "PERSON")]),
+    # an opening bracket after a name
+    (["Mary", "Dunne", "(", "Ireland", ")"], (0, 4, "PERSON"), [("Mary Dunne", "PERSON"), ("Ireland", "PERSON")]),
+    # a hyphen inside a word's spelling, or a dash with no spaces, stays
+    (["Rolls", "-", "Royce", "said"], (0, 3, "ORG"), [("Rolls-Royce", "ORG")]),
+])
+def test_boundaries_split_at_brackets_and_spaced_dashes(nlp, words, span, expected):
+    fix = nlp.add_pipe("nerfix_boundaries")
+    doc = make_doc(nlp, words, [span])
+    if words[:3] == ["Rolls", "-", "Royce"]:  # written without spaces
+        doc = Doc(nlp.vocab, words=words, spaces=[False, False, True, False])
+        doc.ents = [Span(doc, *span[:2], label=span[2])]
+    assert ents(fix(doc)) == expected
+
+
 def test_boundaries_drop_entity_without_letters(nlp):
     fix = nlp.add_pipe("nerfix_boundaries")
     doc = fix(make_doc(nlp, ["the", "'s", "x"], [(0, 2, "ORG")]))

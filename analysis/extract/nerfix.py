@@ -295,7 +295,9 @@ class BoundaryFixer:
 
     def __init__(self, lead_words: Iterable[str], trail_words: Iterable[str],
                  labels: Iterable[str], person_trail_digits: bool = True,
-                 trail_pattern: str | None = None, person_titles: Iterable[str] = ()) -> None:
+                 trail_pattern: str | None = None, person_titles: Iterable[str] = (),
+                 given_names: Iterable[str] = ()) -> None:
+        self.given = set(given_names)
         self.person_titles = {w.lower() for w in person_titles}
         self.lead = {w.lower() for w in lead_words}
         self.trail = {w.lower() for w in trail_words}
@@ -330,11 +332,36 @@ class BoundaryFixer:
             return ent
         return Span(doc, s, e, label=ent.label_, kb_id=ent.kb_id_)
 
+    def split(self, ent: Span) -> list[Span]:
+        """A name never runs across a bracket or a dash standing between spaces: "Lithuania -
+        Danius Gleveckas" and "Giovanni Lombardi ( Italy" are two names each. A piece that
+        opens with a given name is a PERSON; the others keep the label."""
+        doc = ent.doc
+        if ent.label_ not in self.labels or len(ent) < 3:
+            return [ent]
+        cuts = [t.i for t in ent[1:-1] if t.text in "()[]" or t.text in SPACED_DASHES
+                and t.i > 0 and doc[t.i - 1].whitespace_ and t.whitespace_]
+        if ent[-1].text in "()[]":
+            cuts.append(ent[-1].i)
+        if not cuts:
+            return [ent]
+        out = []
+        for a, b in zip([ent.start - 1, *cuts], [*cuts, ent.end]):
+            if b - a > 1 and any(_letters(t.text) for t in doc[a + 1:b]):
+                label = "PERSON" if doc[a + 1].text in self.given and b - a > 2 else ent.label_
+                out.append(Span(doc, a + 1, b, label=label))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         new = [self.fix(ent) for ent in doc.ents]
-        if any(n is not o for n, o in zip(new, doc.ents)):
-            _set_ents(doc, [n for n in new if n is not None])
+        pieces = [p for n in new if n is not None for p in self.split(n)]
+        if any(n is not o for n, o in zip(new, doc.ents)) or len(pieces) != len(new):
+            _set_ents(doc, pieces)
         return doc
+
+
+#: Dashes that, with a space on each side, separate two names.
+SPACED_DASHES = {"-", "–", "—", "--"}
 
 
 @Language.factory("nerfix_boundaries", default_config={"config_file": "nerfix_boundaries.json"})
@@ -343,7 +370,8 @@ def make_boundaries(nlp: Language, name: str, config_file: str) -> BoundaryFixer
     cfg = read_json(_resource(config_file))
     return BoundaryFixer(cfg["lead_words"], cfg["trail_words"], cfg["labels"],
                          cfg.get("person_trail_digits", True), cfg.get("trail_pattern"),
-                         cfg.get("person_titles", []))
+                         cfg.get("person_titles", []),
+                         read_word_list(_resource("nerfix_given_names.txt")))
 
 
 # ----------------------------------------------------------------------------- patterns
