@@ -278,13 +278,16 @@ class EventExtractor:
         if rec and rec["kind"] == model.COUNTRY:
             return rec["name"], rec["country"]
         # a title or a noun: "Pakistan’s Special Representative ..., Ambassador Mohammad Sadiq"
-        stack = [tok]
+        stack = [(tok, False)]
         while stack:  # "Special Representative ..., Ambassador Mohammad Sadiq, and ..."
-            t = stack.pop(0)
+            t, owner = stack.pop(0)
             r = self.rec_at(t)
             if r and r["kind"] == model.PERSON:
+                if owner:
+                    continue  # "the Dalai Lama's envoy arrived": the envoy travelled, not he
                 return r["name"], r["country"]
-            stack.extend(c for c in t.children if c.dep_ in ("appos", "conj", "compound")
+            stack.extend((c, owner or c.dep_ == "poss") for c in t.children
+                         if c.dep_ in ("appos", "conj", "compound")
                          or (c.dep_ == "poss" and t.lower_ in self.visitor_nouns))
         if tok.lower_ in self.visitor_nouns:
             for c in tok.children:

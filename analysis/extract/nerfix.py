@@ -5,7 +5,10 @@
 ``nerfix_caps``
     ALL-CAPS headlines and datelines ("SOCCER - JAPAN GET LUCKY WIN", "KABUL (Reuters) -") are
     true-cased (the form the word has elsewhere in the document, stop words lower case, known
-    acronyms kept) and the NER is run again on a copy of just those sentences.
+    acronyms kept) and the NER is run again on a copy of just those sentences. So is a Title
+    Case headline analysed before an article's body ("Allawi Meets Militants, Pushes Amnesty"):
+    a word keeps its capital when the body writes it so or it is a word of a name we know
+    (gazetteer, actor dictionary, given names), else goes lower case.
 ``nerfix_boundaries``
     Entity edges: a leading "the", a trailing possessive "'s", trailing punctuation, and numbers
     or ordinals glued to a person name ("Gordon Durie 75th") are cut off.
@@ -117,7 +120,9 @@ class CapsFixer:
 
     def __init__(self, nlp: Language, name: str, ner_names: list[str], acronyms: Iterable[str],
                  lower_words: Iterable[str], min_ratio: float = 0.6, min_words: int = 3,
-                 dateline_follow: Iterable[str] = ()) -> None:
+                 dateline_follow: Iterable[str] = (), given_names: Iterable[str] = ()) -> None:
+        self.given = set(given_names)
+        self._name_words: set[str] | None = None
         self.nlp = nlp
         self.name = name
         self.ner_names = list(ner_names)
@@ -193,12 +198,67 @@ class CapsFixer:
             return low
         return text.title().replace("'S", "'s")
 
+    # -- Title Case headlines
+    def name_words(self) -> set[str]:
+        """Lower-case words of the names we know (countries, places, organisations, officials,
+        the actor dictionary's people, given names), less stop words and headline words: a
+        Title Case headline keeps their capitals."""
+        if self._name_words is None:
+            from analysis.extract.actors import get_actors
+            from analysis.extract.resources import get_resources
+
+            words: set[str] = set(w.lower() for w in self.given)
+            for surface, _ in get_resources().gazetteer.surfaces:
+                words.update(w.lower() for w in surface.split())
+            for person in get_actors().people:
+                for form in [person["name"], *person.get("aliases", [])]:
+                    words.update(w.lower() for w in form.replace("-", " ").split())
+            self._name_words = {w for w in words if _letters(w) >= 2} - self.lower_words
+        return self._name_words
+
+    def title_region(self, doc: Doc) -> tuple[int, int] | None:
+        """The token range of a Title Case headline analysed before the body ("Allawi Meets
+        Militants, Pushes Amnesty"), or None: the article's headline (the text before
+        ``doc._.chancery["offset"]``) with four or more words, three in four of them
+        capitalised, and at least two capitalised words past the first that name nothing we
+        know."""
+        st = doc._.chancery if Doc.has_extension("chancery") else None
+        offset = (st or {}).get("offset") or 0
+        if not offset or not len(doc):
+            return None
+        end = next((t.i for t in doc if t.idx >= offset), len(doc))
+        words = [t for t in doc[:end] if t.is_alpha]
+        caps = [t for t in words if t.text[:1].isupper() and not t.is_upper]
+        if len(words) < 4 or len(caps) < 0.75 * len(words) or any(t.is_upper and len(t) > 3 for t in words):
+            return None
+        names = self.name_words()
+        if sum(1 for t in caps[1:] if t.lower_ not in names) < 2:
+            return None
+        return 0, end
+
+    def title_case(self, tok, case_map: dict[str, str], first: bool) -> str:
+        """A Title Case headline word as running text writes it: as the body writes it, else
+        capitalised when it is a word of a name we know or the headline's first word, else in
+        lower case ("Fidel Castro Back On His Feet" -> "Fidel Castro back on his feet")."""
+        text = tok.text
+        if first or not text[:1].isupper() or text.isupper() and len(text) > 1:
+            return text
+        seen = case_map.get(tok.lower_)
+        if seen is not None:
+            return seen
+        return text if tok.lower_ in self.name_words() else tok.lower_
+
     # -- the component
     def prepare(self, doc: Doc) -> tuple[list, list[int], Doc] | None:
         """The true-cased copy of the sentences to fix, or None when there are none."""
         if not self.ner_names:
             return None  # nothing to re-run: keep what earlier components found
         regions = self.caps_regions(doc)
+        title = self.title_region(doc) if not any(s == 0 for s, _, _, _ in regions) else None
+        if title:
+            regions = [r for r in regions if r[0] >= title[1]]
+            regions.insert(0, (title[0], title[1], title[0], title[1]))
+            self._mark_title(doc, title)
         if not regions:
             return None
         skip = {i for _, _, cs, ce in regions for i in range(cs, ce)}
@@ -207,7 +267,10 @@ class CapsFixer:
         for s, e, cs, ce in regions:
             offsets.append(len(words) - s)
             for t in doc[s:e]:
-                txt = self.true_case(t.text, cmap, t.i == s) if cs <= t.i < ce else t.text
+                if title and s == title[0]:
+                    txt = self.title_case(t, cmap, t.i == s)
+                else:
+                    txt = self.true_case(t.text, cmap, t.i == s) if cs <= t.i < ce else t.text
                 words.append(txt)
                 spaces.append(bool(t.whitespace_))
             if spaces:
@@ -235,6 +298,11 @@ class CapsFixer:
         for name in self.ner_names:
             copy = self.nlp.get_pipe(name)(copy)
         return self.merge(doc, regions, offsets, copy)
+
+    def _mark_title(self, doc: Doc, title: tuple[int, int] | None) -> None:
+        """Record the re-cased headline's token range for the components after this one."""
+        if title and Doc.has_extension("chancery") and isinstance(doc._.chancery, dict):
+            doc._.chancery["recased_title"] = title
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         """Batch the copies of many documents through the NER (much faster than one by one)."""
@@ -267,7 +335,8 @@ def make_caps(nlp: Language, name: str, ner_names: list[str] | None, acronyms_fi
         ner_names = _ner_and_upstream(nlp)
     lower = set(STOP_WORDS) | set(read_word_list(_resource(lower_words_file)))
     return CapsFixer(nlp, name, ner_names, read_word_list(_resource(acronyms_file)), lower,
-                     min_ratio, min_words, dateline_follow)
+                     min_ratio, min_words, dateline_follow,
+                     read_word_list(_resource("nerfix_given_names.txt")))
 
 
 def _ner_and_upstream(nlp: Language) -> list[str]:
@@ -400,6 +469,10 @@ class PatternFixer:
         matches = self.matcher(doc)
         if not matches:
             return doc
+        st = doc._.chancery if Doc.has_extension("chancery") else None
+        recased = (st or {}).get("recased_title")
+        if recased:  # a Title Case headline re-cased by nerfix_caps: its capitals say nothing
+            matches = [m for m in matches if m[1] >= recased[1]]
         ents = list(doc.ents)
         changed = False
         for key_id, s, e in sorted(matches, key=lambda m: (m[1], -(m[2] - m[1]))):
