@@ -250,6 +250,15 @@ def test_an_office_at_home_in_a_story_on_one_country(text, country):
     assert name in got and got[name] == country
 
 
+@pytest.mark.parametrize("text,name", [
+    ("The Tanaiste, Mary Cotter, said the talks would resume.", "Mary Cotter"),
+    ("Speaking in Cork, Taoiseach Michael Brennock said the talks would resume.", "Michael Brennock"),
+])
+def test_a_title_only_one_state_has_gives_its_country(text, name):
+    got = people(run(text, published="2019-06-01"))
+    assert got.get(name) == "IRL"
+
+
 def test_a_title_tied_once_to_a_country_carries_it_to_the_named_holder():
     out = run("Austria's interior minister said the house would become a police station. "
               "\"It sends a signal,\" Interior Minister Wolfgang Peschorn said.", published="2019-11-19")

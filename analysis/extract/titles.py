@@ -73,6 +73,7 @@ class TitleLinker:
         self.not_nationality = {w.lower() for w in t.get("not_nationality", [])}
         self.generic_titles = {norm(w) for w in t.get("generic_titles", [])}
         self.state_bodies = [norm(w).split() for w in t.get("state_bodies", [])]
+        self.state_titles = {norm(k): v for k, v in t.get("state_titles", {}).items()}
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -166,6 +167,7 @@ class TitleLinker:
                     elif country is None and parsed[0] == "country":
                         country = parsed[2]
                     end = q_ent.end
+            country = country or self.state_titles.get(base)  # "Taoiseach": only Ireland's
             out.append({"start": sp.start, "end": end, "title_end": sp.end,
                         "title": " ".join(title_text.split()), "country": country})
         return out
