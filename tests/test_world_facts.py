@@ -391,6 +391,14 @@ def test_a_title_case_headline_is_read_as_running_text(title, text, name, countr
     assert got.get(name) == country and not any(n.startswith(name + " ") for n in got)
 
 
+def test_a_place_inside_a_persons_name_stays_the_persons():
+    out = run("Chilean President Ricardo Lagos arrived in Madrid on Monday.")
+    assert people(out).get("Ricardo Lagos") == "CHL"
+    assert ("Ricardo Lagos", "ESP", "occurred") in visits(out)
+    out = run("The envoy flew from Lagos to Abuja.")
+    assert any(e["name"] == "Lagos" and e["kind"] == "place" for e in out["entities"])
+
+
 def test_a_persons_envoy_travels_alone():
     # "X's envoy arrived": the envoy made the trip, not X (a country's envoy stands for it)
     out = run("Nelson Mandela's envoy arrived in Harare on Monday.", published=None)

@@ -8,7 +8,8 @@ organisation and official (``analysis/resources/*.json``) with a ``PhraseMatcher
 token text (plus the all-caps form, for headlines and datelines) and writes them into
 ``doc.ents`` with ``ent_id_`` = ``"kind|canonical name|ISO3"``; the gazetteer wins over the
 statistical NER except when the NER span is a longer name that merely contains a place
-("Bank of China", "Kabul University").
+("Bank of China", "Kabul University", and a person whose given name comes before a place's
+name: "Ricardo Lagos").
 """
 from __future__ import annotations
 
@@ -108,6 +109,9 @@ class GazetteerRuler:
         titles = get_resources().titles
         self.title_words = {t.split()[0].lower() for t in titles["titles"]} | {
             m.lower() for m in titles["modifiers"]}
+        from analysis.extract.nerfix import RESOURCES, read_word_list
+
+        self.given = set(read_word_list(RESOURCES / "nerfix_given_names.txt"))
         self.keys: dict[int, str] = {}
         for key, pattern_docs in docs.items():
             self.matcher.add(key, pattern_docs)
@@ -140,7 +144,10 @@ class GazetteerRuler:
             contained_in_longer = [
                 ents[i] for i in hits
                 if ents[i].start <= s.start and ents[i].end >= s.end
-                and len(ents[i]) > len(s) and ents[i].label_ in CONTAINER_LABELS
+                and len(ents[i]) > len(s) and (ents[i].label_ in CONTAINER_LABELS or (
+                    # "Ricardo Lagos", "George Washington": a given name, then a place's name
+                    ents[i].label_ == "PERSON" and s.start > ents[i].start
+                    and doc[ents[i].start].text in self.given))
             ]
             if contained_in_longer and kind in PLACE_KINDS and not (
                     # "British PM Blair", "Afghan Foreign Minister X" are not organisations
