@@ -399,6 +399,21 @@ def test_a_place_inside_a_persons_name_stays_the_persons():
     assert any(e["name"] == "Lagos" and e["kind"] == "place" for e in out["entities"])
 
 
+@pytest.mark.parametrize("text", [
+    "Chilean President Ricardo Lagos arrived in Madrid on Monday for a visit that will include "
+    "talks with Prime Minister Jose Maria Aznar.",
+    "Chilean President Ricardo Lagos has arrived in Spain for a visit which will include talks "
+    "with Prime Minister Jose Maria Aznar.",
+])
+def test_talks_a_visit_includes_are_the_travellers(text):
+    out = run(text)
+    meets = [e for e in out["events"] if e["kind"] == "meeting"]
+    assert meets and set(meets[0]["participants"]) == {"Ricardo Lagos", "Jose Maria Aznar"}
+    assert meets[0]["country"] == "ESP"
+    # the trip is told once: no second, planned visit inferred from the talks
+    assert {v for v in visits(out) if v[0] == "Ricardo Lagos"} == {("Ricardo Lagos", "ESP", "occurred")}
+
+
 def test_a_persons_envoy_travels_alone():
     # "X's envoy arrived": the envoy made the trip, not X (a country's envoy stands for it)
     out = run("Nelson Mandela's envoy arrived in Harare on Monday.", published=None)

@@ -549,6 +549,12 @@ class EventExtractor:
                 self.add_members(doc, sent, si, dateline, events)
             if has_dep and not any(ev["kind"] == model.AGREEMENT for ev in found):
                 self.add_signatories(doc, sent, si, dateline, events)
+            # a visit inferred from a meeting repeats the trip the sentence tells of already
+            told = {(ev["visitor"], ev["destination_country"]) for ev in found
+                    if ev["kind"] == model.VISIT and not ev.get("inferred_from")}
+            found = [ev for ev in found if not (
+                ev["kind"] == model.VISIT and ev.get("inferred_from") == model.MEETING
+                and (ev["visitor"], ev["destination_country"]) in told)]
             for ev in found:
                 ti = ev.pop("_ti", None)
                 if ti is not None and has_dep:
@@ -1364,7 +1370,7 @@ class EventExtractor:
             for c in h.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
                     if c.lower_ in self.relative_pronouns and h.dep_ == "relcl":
-                        found = self._persons(h.head)
+                        found = self._persons(h.head) or self._traveller(h.head)
                     elif c.lower_ in self.pronouns:
                         name, _ = self.actor(doc, c, sent)
                         found = [name] if name and self.ents[name]["kind"] == model.PERSON else []
@@ -1385,6 +1391,23 @@ class EventExtractor:
             if len(others) == 1:
                 subj = others
         return list(dict.fromkeys(subj + obj))
+
+    def _traveller(self, noun: Token) -> list[str]:
+        """The named people making the trip a visit noun names ("X arrived for a visit that will
+        include talks with Y": X): its possessor, else the subject of the verb it hangs on."""
+        if noun.lower_ not in self.visit_nouns:
+            return []
+        t = noun
+        for _ in range(4):
+            for c in t.children:
+                if c.dep_ == "poss" or (t.pos_ in ("VERB", "AUX") and c.dep_ == "nsubj"):
+                    found = self._persons(c)
+                    if found:
+                        return found
+            if t.head.i == t.i:
+                break
+            t = t.head
+        return []
 
     # -- talks, agreements, ceasefires ---------------------------------------------------------
     def _parties(self, tok: Token) -> list[str]:
