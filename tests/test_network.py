@@ -503,3 +503,73 @@ def test_page_sample_store(request, monkeypatch):
         assert len(vis_nodes(iframe_doc(at))) == int(at.metric[0].value)
     else:  # extraction that finds no events yet: the page says so
         assert "No visits or meetings" in at.info[0].value
+
+
+# --- the network kept at write time (issue 12, schema 10) ---------------------------------------
+
+def _graph_data(g):
+    return sorted(g.nodes(data=True)), sorted((min(u, v), max(u, v), d) for u, v, d in g.edges(data=True))
+
+
+def _kept_and_live(path, monkeypatch):
+    """The default graph from the kept network, and counted from the events."""
+    from analysis.store import network as NET
+
+    with store.as_reader(path).session() as s:
+        assert NET.kept(s), "the kept network is not current"
+    kept = N.full_graph(path)
+    with monkeypatch.context() as m:
+        m.setattr(NET, "kept", lambda s: False)
+        live = N.full_graph(path)
+    return kept, live
+
+
+def test_the_kept_network_equals_a_count_after_every_kind_of_write(sample_db, tmp_path, monkeypatch):
+    """After an ingest, corrections (a merge, a country, a rejected event), their undoing and a
+    re-extraction, the default graph read from ``network_edges``/``network_nodes`` equals the
+    graph counted from the events; a write that does not refresh it is never read stale."""
+    import shutil
+    import sqlite3
+
+    from analysis.ingest import reextract
+    from analysis.views import curate, queries
+
+    db = tmp_path / "s.db"
+    shutil.copy(sample_db, db)
+    kept, live = _kept_and_live(db, monkeypatch)
+    assert kept.number_of_edges() > 20 and _graph_data(kept) == _graph_data(live)
+    people = queries.entities(db, ("person",), limit=10)
+    ev = queries.events(db, limit=5)
+    logs = [curate.apply(db, "merge-entities", people["key"].iloc[0], people["key"].iloc[1]),
+            curate.apply(db, "set-country", people["key"].iloc[2], "FRA"),
+            curate.apply(db, "reject-event", ev["key"].iloc[0])]
+    kept2, live2 = _kept_and_live(db, monkeypatch)
+    assert _graph_data(kept2) == _graph_data(live2) != _graph_data(kept)
+    for log_id in reversed(logs):
+        curate.apply(db, "undo", log_id)
+        k, v = _kept_and_live(db, monkeypatch)
+        assert _graph_data(k) == _graph_data(v)
+    reextract(db)
+    k, v = _kept_and_live(db, monkeypatch)
+    assert _graph_data(k) == _graph_data(v)
+    # a writer that bumps the version without recounting: the reader counts again
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM network_edges")
+        c.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'data_version'")
+    assert _graph_data(N.full_graph(db)) == _graph_data(v)
+
+
+def test_a_schema_9_store_gains_its_kept_network_on_open(sample_db, tmp_path, monkeypatch):
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    shutil.copy(sample_db, old)
+    with sqlite3.connect(old) as c:
+        c.execute("DROP TABLE network_edges")
+        c.execute("DROP TABLE network_nodes")
+        c.execute("DELETE FROM meta WHERE key = 'network_version'")
+        c.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    store.open_db(old).close()
+    kept, live = _kept_and_live(old, monkeypatch)
+    assert kept.number_of_edges() > 20 and _graph_data(kept) == _graph_data(live)

@@ -5,6 +5,7 @@
 - :mod:`.db` opening (:func:`open_db`, :func:`write_tx`, :func:`connect_ro`) and the checks
   that refuse a damaged, foreign or newer file;
 - :mod:`.writes` every write (articles, facts, copies, errors, runs);
+- :mod:`.network` the network's SQL and its unfiltered aggregate;
 - :mod:`.reader` the read API the views receive (:class:`Reader`) and the SQL dialect.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .db import (StoreError, bump_data_version, connect_ro, data_version, descri
                  ensure_schema, memory_db, open_db, schema_version, store_problem, truncated,
                  upgrade_if_older, utcnow, write_tx)
 from .migrations import MIGRATIONS
+from .network import refresh as refresh_network
 from .reader import Reader, Session, SQLiteDialect, as_reader
 from .schema import INDEXES, SCHEMA_VERSION, TABLES, VIEWS
 from .writes import (article_ids, article_with_hash, article_with_url, articles_to_extract,
@@ -27,5 +29,6 @@ __all__ = [
     "record_copy", "record_error", "save_extraction", "schema_version", "slug", "stats",
     "store_problem", "truncated", "upgrade_if_older", "upsert_entity", "utcnow", "write_tx",
     "article_ids", "article_with_hash", "article_with_url", "articles_to_extract", "finish_run",
-    "known_locator", "prune_orphan_entities", "save_signature", "signature_candidates", "start_run",
+    "known_locator", "prune_orphan_entities", "refresh_network", "save_signature", "signature_candidates",
+    "start_run",
 ]

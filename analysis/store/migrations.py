@@ -172,6 +172,19 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
             db[table].create_index(cols, unique=unique, if_not_exists=True)
 
 
+def _migrate_10(db: sqlite_utils.Database) -> None:
+    """10: ``network_edges`` and ``network_nodes``, the unfiltered network kept at write time,
+    counted here."""
+    from . import network
+
+    existing = _user_tables(db)
+    for name in ("network_edges", "network_nodes"):
+        if name not in existing:
+            columns, options = TABLES[name]
+            db[name].create(columns, **options)
+    network.refresh(db)
+
+
 #: The tables as version 2 had them (migration 2 creates only these).
 _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "entities",
               "entity_aliases", "mentions", "article_roles", "events", "event_participants",
@@ -180,4 +193,4 @@ _V2_TABLES = ("articles", "article_copies", "article_minhash", "article_lsh", "e
 
 #: schema version -> the function that brings a store from the version before to it.
 MIGRATIONS: dict[int, Any] = {2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-                              7: _migrate_7, 8: _migrate_8, 9: _migrate_9}
+                              7: _migrate_7, 8: _migrate_8, 9: _migrate_9, 10: _migrate_10}

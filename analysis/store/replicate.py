@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import aggregates, events
+from . import aggregates, events, network
 from .db import bump_data_version, open_db, write_tx
 
 #: Columns copied per table (ids and the columns rewritten are handled separately).
@@ -187,6 +187,7 @@ def replicate(source: str | Path, out: str | Path, n_articles: int) -> dict[str,
             aggregates.rebuild(db)
             events.set_days(db)  # the copies' days, from their shifted dates
             bump_data_version(db)
+            network.refresh(db)
         db.execute("ANALYZE")
         counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("articles", "mentions", "reports", "events", "entities", "article_topics")}

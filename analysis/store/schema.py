@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 #: The schema this code writes. Each step up is a numbered function in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: The columns a report and an event share: what happened, where, when, and the sentence.
 _WHAT_HAPPENED: dict[str, type] = {
@@ -225,6 +225,11 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "table_counts": ({"name": str, "n": int}, {"pk": "name", "not_null": {"n"}, "defaults": {"n": 0}}),
     "country_counts": ({"code": str, "events": int, "articles": int},
                        {"pk": "code", "not_null": {"events", "articles"}, "defaults": {"events": 0, "articles": 0}}),
+    # The unfiltered network, kept as of meta.network_version (analysis/store/network.py, schema 10).
+    "network_edges": ({"kind": str, "u": str, "v": str, "weight": int, "reports": int, "articles": int,
+                       "first": str, "last": str, "latest": str}, {"pk": ("kind", "u", "v")}),
+    "network_nodes": ({"node": str, "entity_id": int, "entity_key": str, "name": str, "kind": str,
+                       "country": str}, {"pk": "node"}),
     "curation_log": (
         {
             "id": int,

@@ -252,9 +252,13 @@ def start_run(db: sqlite_utils.Database, sources: list[str]) -> int:
 
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str, message: str | None = None,
                **counts: int) -> None:
-    """Close a run row: ``finished``, ``failed`` or ``interrupted``, with its counts."""
+    """Close a run row: ``finished``, ``failed`` or ``interrupted``, with its counts; the
+    network kept for the default view is recounted (whatever the run wrote before it ended)."""
+    from . import network
+
     db["ingest_runs"].update(run_id, {"finished_at": utcnow(), "status": status, "message": message,
                                       **counts})
+    network.refresh(db)
 
 
 def known_locator(db: sqlite_utils.Database, locator: str) -> bool:

@@ -42,6 +42,7 @@ def _write(path: str | Path, fn, *args: Any, **kwargs: Any) -> Any:
         with store.write_tx(db):
             result = fn(db, *args, **kwargs)
             store.bump_data_version(db)
+            store.refresh_network(db)
         return result
     finally:
         db.close()

@@ -33,6 +33,7 @@ import pandas as pd
 
 from analysis import model
 from analysis.store import Reader, as_reader
+from analysis.store import network as NET
 from analysis.views.filters import (NO_FILTERS, Filters, event_day, event_place, host_country, kinds_in,
                                     not_cancelled, quoted)
 
@@ -71,77 +72,42 @@ class GraphView:
 
 # --- SQL --------------------------------------------------------------------------------------
 
-# The filter is applied once per call into two temporary tables of the read-only session
-# (in memory, dropped with the connection); every aggregate then reads them. A CTE referenced
-# by several joins is re-evaluated by SQLite and was minutes at scale.
+# The statements are the store's (analysis/store/network.py), which also keeps the unfiltered
+# answer at write time. The filter is applied once per call into two temporary tables of the
+# read-only session (in memory, dropped with the connection); every aggregate then reads them.
+# A CTE referenced by several joins is re-evaluated by SQLite and was minutes at scale.
+
 _RELATIONS = kinds_in(model.relation_kinds(), "e")
-
-
-def _kept_events(f: Filters) -> tuple[str, list[Any]]:
-    """SELECT (id, kind, article_id, d, vc, dc, ec) of the visits and meetings the filters keep."""
-    where, params = f.event_conditions(ev="e")
-    sql = f"""SELECT e.id, e.kind, e.article_id, e.reports, e.articles, {event_day("e")} AS d,
-                     e.visitor_country AS vc, {host_country("e")} AS dc, e.country AS ec
-              FROM events e WHERE {" AND ".join([_RELATIONS, not_cancelled("e"), *where])}"""
-    return sql, params
-
-
-_PARTICIPANTS = f"""
-    SELECT DISTINCT p.event_id, ev.kind AS ekind, ev.d, ev.article_id, ev.reports, ev.articles,
-           n.id AS entity_id, n.key AS entity_key,
-           n.name, n.kind, n.country,
-           CASE WHEN n.kind = {quoted(model.COUNTRY)} AND n.country IS NOT NULL THEN 'c:' || n.country
-                ELSE 'e:' || n.id END AS node
-    FROM net_ev ev JOIN event_participants p ON p.event_id = ev.id
-    JOIN entities n ON n.id = p.entity_id"""
-
-_SQL_MEETINGS = f"""
-SELECT p1.node AS u, p2.node AS v, COUNT(DISTINCT p1.event_id) AS weight,
-       SUM(p1.reports) AS reports, SUM(p1.articles) AS articles,
-       MIN(p1.d) AS first, MAX(p1.d) AS last,
-       MAX(COALESCE(p1.d, '') || '|' || printf('%012d', p1.event_id)) AS latest
-FROM net_part p1 JOIN net_part p2 ON p2.event_id = p1.event_id AND p2.node > p1.node
-WHERE p1.ekind != {quoted(model.VISIT)}
-GROUP BY p1.node, p2.node
-"""
-
-_SQL_VISITS = f"""
-SELECT 'c:' || vc AS src, 'c:' || dc AS dst, COUNT(*) AS weight,
-       SUM(reports) AS reports, SUM(articles) AS articles,
-       MIN(d) AS first, MAX(d) AS last, MAX(COALESCE(d, '') || '|' || printf('%012d', id)) AS latest
-FROM net_ev
-WHERE kind = {quoted(model.VISIT)} AND vc IS NOT NULL AND dc IS NOT NULL AND vc != dc
-GROUP BY vc, dc
-"""
-
-# Person (or organisation) -> its country, weighted by the person's events in the window,
-# counted once per kind and day (the same meeting in five reports counts once).
-_SQL_AFFILIATION = f"""
-SELECT node AS u, 'c:' || country AS v, COUNT(DISTINCT event_id) AS weight,
-       SUM(reports) AS reports, SUM(articles) AS articles,
-       MIN(d) AS first, MAX(d) AS last,
-       MAX(COALESCE(d, '') || '|' || printf('%012d', event_id)) AS latest
-FROM net_part
-WHERE kind != {quoted(model.COUNTRY)} AND country IS NOT NULL
-GROUP BY node, country
-"""
-
-# Node attributes for every entity node that takes part in a kept event.
-_SQL_ENTITY_NODES = """
-SELECT DISTINCT node, entity_id, entity_key, name, kind, country FROM net_part
-"""
 
 _SQL_COUNTRY_NAMES = f"""
 SELECT country, name FROM entities WHERE kind = {quoted(model.COUNTRY)} AND country IS NOT NULL
 """
 
 
+def _kept_events(f: Filters) -> tuple[str, list[Any]]:
+    """SELECT (id, kind, article_id, d, vc, dc, ec) of the relations the filters keep."""
+    where, params = f.event_conditions(ev="e")
+    return NET.kept_events(where), params
+
+
 def _setup(session: Any, f: Filters) -> None:
     kept, params = _kept_events(f)
     d = session.dialect
-    for sql in d.temp_tables([("net_ev", kept), ("net_part", _PARTICIPANTS)],
-                             [("net_part_event", "net_part(event_id, node)")]):
+    for sql in d.temp_tables([("net_ev", kept), ("net_part", NET.PARTICIPANTS)], [NET.TEMP_INDEX]):
         session.execute(sql, params if sql.startswith("CREATE TEMP TABLE net_ev") else [])
+
+
+def _graph_rows(s: Any, f: Filters, view: "GraphView") -> tuple[list[Any], dict[str, list[Any]]]:
+    """The entity nodes and the edges of each kind the view asks for: from the network kept at
+    write time when no filter narrows the events and it is current, else counted now."""
+    kinds = [k for k in NET.EDGES if k in view.edge_kinds]
+    if not f.event_conditions(ev="e")[0] and NET.kept(s):
+        nodes = s.rows("SELECT node, entity_id, entity_key, name, kind, country FROM network_nodes")
+        edges = {k: s.rows("SELECT u, v, weight, reports, articles, first, last, latest FROM network_edges"
+                           " WHERE kind = ?", [k]) for k in kinds}
+        return nodes, edges
+    _setup(s, f)
+    return s.rows(NET.ENTITY_NODES), {k: s.rows(NET.EDGES[k]) for k in kinds}
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -173,12 +139,11 @@ def full_graph(source: Source, f: Filters = NO_FILTERS, view: GraphView = GraphV
     """
     reader = as_reader(source)
     with reader.session() as s:
-        _setup(s, f)
         country_names = {r["country"]: r["name"] for r in s.rows(_SQL_COUNTRY_NAMES)}
-        entity_nodes = s.rows(_SQL_ENTITY_NODES)
-        meetings = s.rows(_SQL_MEETINGS) if model.MEETING in view.edge_kinds else []
-        visits = s.rows(_SQL_VISITS) if model.VISIT in view.edge_kinds else []
-        affil = s.rows(_SQL_AFFILIATION) if "affiliation" in view.edge_kinds else []
+        entity_nodes, edges = _graph_rows(s, f, view)
+    meetings = edges.get(model.MEETING, [])
+    visits = edges.get(model.VISIT, [])
+    affil = edges.get("affiliation", [])
 
     g = nx.Graph()
 
@@ -225,7 +190,7 @@ def full_graph(source: Source, f: Filters = NO_FILTERS, view: GraphView = GraphV
     for r in meetings:
         add_edge(r["u"], r["v"], model.MEETING, r)
     for r in visits:
-        add_edge(r["src"], r["dst"], model.VISIT, r, direction=1)
+        add_edge(r["u"], r["v"], model.VISIT, r, direction=1)
     for r in affil:
         if r["u"] in g:
             add_edge(r["u"], r["v"], "affiliation", r)
