@@ -414,6 +414,20 @@ def test_talks_a_visit_includes_are_the_travellers(text):
     assert {v for v in visits(out) if v[0] == "Ricardo Lagos"} == {("Ricardo Lagos", "ESP", "occurred")}
 
 
+def test_a_given_name_the_ner_left_out_joins_a_known_full_name():
+    import spacy
+    from spacy.tokens import Doc, Span
+
+    from analysis.extract.entities import EntityResolver
+
+    nlp = spacy.blank("en")
+    doc = Doc(nlp.vocab, words=["Later", ",", "Junichiro", "Koizumi", "and", "Mary", "Koizumi", "spoke"])
+    doc.ents = [Span(doc, 3, 4, label="PERSON"), Span(doc, 6, 7, label="PERSON")]
+    EntityResolver._extend_known_names(doc)
+    # the dictionary's full name joins; an unknown one does not
+    assert [e.text for e in doc.ents] == ["Junichiro Koizumi", "Koizumi"]
+
+
 def test_a_persons_envoy_travels_alone():
     # "X's envoy arrived": the envoy made the trip, not X (a country's envoy stands for it)
     out = run("Nelson Mandela's envoy arrived in Harare on Monday.", published=None)

@@ -116,7 +116,34 @@ class EntityResolver:
         if new:
             doc.set_ents(list(doc.ents) + new)
 
+    @staticmethod
+    def _extend_known_names(doc: Doc) -> None:
+        """A capitalised word right before a PERSON that the NER left out, when the two make a
+        full name of the actor dictionary ("Pranab" + "Mukherjee" opening a sentence); never a
+        title or honorific ("Chancellor")."""
+        from analysis.extract.actors import get_actors, key
+
+        res = get_resources()
+        titles = {w.lower() for t in res.titles["titles"] + res.titles["honorifics"]
+                  for w in t.split()}
+        full = get_actors().full
+        ents = list(doc.ents)
+        changed = False
+        taken = {t for e in ents for t in range(e.start, e.end)}
+        for k, e in enumerate(ents):
+            i = e.start - 1
+            if e.label_ != "PERSON" or i < 0 or i in taken:
+                continue
+            t = doc[i]
+            if t.is_alpha and t.text[:1].isupper() and not t.is_upper \
+                    and t.lower_ not in titles and key(f"{t.text} {e.text}") in full:
+                ents[k] = Span(doc, i, e.end, label="PERSON")
+                changed = True
+        if changed:
+            doc.set_ents(ents)
+
     def __call__(self, doc: Doc) -> Doc:
+        self._extend_known_names(doc)
         self._propagate_surnames(doc)
         gaz = self.res.gazetteer
         st = state(doc)
