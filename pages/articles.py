@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.views import safe
+from analysis.views import queries, safe
 from pages import _common as c
 
 st.title("Articles")
@@ -33,7 +33,9 @@ event = c.table(results, key="articles_results", file_name="articles.csv",
                 on_select="rerun")
 if text and safe.fts_query(text):
     evidence = c.search_evidence(f, text)
-    with st.expander(f"Evidence sentences matching the search ({len(evidence)})",
+    shown = (f"the {len(evidence)} best matches" if len(evidence) >= queries.EVIDENCE_ROWS
+             else str(len(evidence)))
+    with st.expander(f"Evidence sentences matching the search ({shown})",
                      expanded=not evidence.empty and results.empty):
         c.table(evidence, key="articles_evidence", file_name="evidence.csv")
 

@@ -1112,10 +1112,14 @@ def search_articles(source: Source, f: Filters = NO_FILTERS, text: str | None = 
         return conn.df(sql, params)
 
 
+#: Evidence sentences a search lists (the best matches).
+EVIDENCE_ROWS = 100
+
+
 def search_evidence(source: Source, f: Filters = NO_FILTERS, text: str | None = None,
-                    limit: int = 200) -> pd.DataFrame:
+                    limit: int = EVIDENCE_ROWS) -> pd.DataFrame:
     """Reports whose sentence matches ``text`` (safe FTS5), best match first, with the event
-    each reports (``id``, ``key``) and the article it is in.
+    each reports (``id``, ``key``) and the article it is in; the ``limit`` best.
 
     :returns: an empty frame when ``text`` holds nothing searchable.
     """
