@@ -307,6 +307,9 @@ def test_a_generic_title_is_not_carried_across_countries():
      {("Junichiro Koizumi", "BGD", "occurred")}),
     ("Japanese Prime Minister Junichiro Koizumi will join the other leaders in Chile next month.",
      {("Junichiro Koizumi", "CHL", "planned")}),
+    # the subject of a relative clause is the noun it hangs on
+    ("Japanese Prime Minister Junichiro Koizumi, who has been in Chile for the summit, said "
+     "trade would grow.", {("Junichiro Koizumi", "CHL", "occurred")}),
     # a country's negotiator stands for the country
     ("Pakistan's chief negotiator arrived in Kabul on Monday for talks on trade.",
      {("Pakistan", "AFG", "occurred")}),
@@ -344,6 +347,8 @@ def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
     "WASHINGTON - President Bush said on Monday that talks would resume.",
     # a meeting at home is no visit for the host
     "Prime Minister Tony Blair met Chancellor Gordon Brown in London.",
+    # a relative clause on a thing is no one's trip
+    "The ship, which arrived in Chile on Friday, carried Japanese Prime Minister Junichiro Koizumi.",
     # joining people at home, or a firm in a year, is no trip abroad
     "British Prime Minister Tony Blair joined the marchers in London on Sunday.",
     "Former Chancellor Gerhard Schroeder joined the board of the firm in 2006.",

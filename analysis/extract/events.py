@@ -745,6 +745,8 @@ class EventExtractor:
                         and trig.head.head.pos_ in ("VERB", "AUX") and not spec.get("passive_only"):
                     # "He was in Japan before travelling to China"
                     subj = [c for c in trig.head.head.children if c.dep_ == "nsubj"]
+                if trig.dep_ == "relcl":  # "X, who arrived in Chile on Friday, said ..."
+                    subj = [trig.head if c.lower_ in self.relative_pronouns else c for c in subj]
                 visitor = vc = None
                 for cand in subj:
                     visitor, vc = self.actor(doc, cand, sent)
