@@ -357,6 +357,13 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
     for log_id in [i for i in (rejected, split, merged) if i]:
         curate.apply(db, "undo", log_id)
         assert _stale_counts(db) == (0, [])
+    undated = queries.undated_articles(db, 5)
+    before = queries.summary(db)["undated"]
+    assert before == len(queries.undated_articles(db, 100_000)) > 0
+    dated = curate.apply(db, "set-article-date", int(undated["id"].iloc[0]), "2024-05-01")
+    assert queries.summary(db)["undated"] == before - 1 and _stale_counts(db) == (0, [])
+    curate.apply(db, "undo", dated)
+    assert queries.summary(db)["undated"] == before and _stale_counts(db) == (0, [])
     reextract(db)
     assert _stale_counts(db) == (0, [])
     old = tmp_path / "old.db"

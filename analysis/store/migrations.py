@@ -174,14 +174,23 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
 
 def _migrate_10(db: sqlite_utils.Database) -> None:
     """10: ``network_edges`` and ``network_nodes``, the unfiltered network kept at write time,
-    counted here."""
+    counted here; an index of participations by entity and role; the undated articles among
+    the tallies."""
     from . import network
+    from .schema import RECOUNT_TALLIES, TALLY_TRIGGERS
 
     existing = _user_tables(db)
     for name in ("network_edges", "network_nodes"):
         if name not in existing:
             columns, options = TABLES[name]
             db[name].create(columns, **options)
+    for table, cols, unique in INDEXES:  # a profile's events by role
+        if table == "event_participants":
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+    for sql in TALLY_TRIGGERS:  # now with the undated articles
+        db.execute(sql)
+    for sql in RECOUNT_TALLIES:
+        db.execute(sql)
     network.refresh(db)
 
 

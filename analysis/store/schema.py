@@ -293,6 +293,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     # the Network page's events read from the index alone, without the rows' sentences (schema 9)
     ("events", ["kind", "status", "day", "visitor_country", "destination_country", "country", "article_id",
                 "reports", "articles"], False),
+    # a profile's events by role from the index alone (schema 10)
+    ("event_participants", ["entity_id", "role", "event_id"], False),
 ]
 
 VIEWS = {
@@ -342,7 +344,7 @@ def _country_step(col: str, codes: str, step: str) -> str:
 
 
 #: Row counts and per-country counts kept by SQLite on every write of ``mentions``, ``events``
-#: and ``article_countries`` (schema 9), so the Data page's figures, the Overview's event counts
+#: and ``article_countries`` (schema 9), and the undated articles (schema 10), so the Data page's figures, the Overview's event counts
 #: and the most active countries read a few rows instead of counting millions.
 TALLY_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS mentions_tally_ins AFTER INSERT ON mentions BEGIN "
@@ -361,6 +363,17 @@ TALLY_TRIGGERS = [
     + _tally("'events:' || ROW.kind", "1", "NEW") + " "
     + _country_step("events", _codes("OLD"), "-1") + " "
     + _country_step("events", _codes("NEW"), "1") + " END",
+    # articles without a publication date (schema 10)
+    "CREATE TRIGGER IF NOT EXISTS articles_tally_ins AFTER INSERT ON articles"
+    " WHEN NEW.published IS NULL OR NEW.published = '' BEGIN "
+    + _tally("'articles:undated'", "1", "NEW") + " END",
+    "CREATE TRIGGER IF NOT EXISTS articles_tally_del AFTER DELETE ON articles"
+    " WHEN OLD.published IS NULL OR OLD.published = '' BEGIN "
+    + _tally("'articles:undated'", "-1", "OLD") + " END",
+    "CREATE TRIGGER IF NOT EXISTS articles_tally_upd AFTER UPDATE OF published ON articles BEGIN "
+    "INSERT INTO table_counts (name, n) VALUES ('articles:undated',"
+    " (NEW.published IS NULL OR NEW.published = '') - (OLD.published IS NULL OR OLD.published = ''))"
+    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
     "CREATE TRIGGER IF NOT EXISTS article_countries_tally_ins AFTER INSERT ON article_countries BEGIN "
     "INSERT INTO country_counts (code, articles) VALUES (NEW.code, 1)"
     " ON CONFLICT(code) DO UPDATE SET articles = articles + 1; END",
@@ -372,6 +385,8 @@ RECOUNT_TALLIES = [
     "DELETE FROM table_counts",
     "INSERT INTO table_counts (name, n) SELECT 'mentions', COUNT(*) FROM mentions",
     "INSERT INTO table_counts (name, n) SELECT 'events:' || kind, COUNT(*) FROM events GROUP BY kind",
+    "INSERT INTO table_counts (name, n) SELECT 'articles:undated', COUNT(*) FROM articles"
+    " WHERE published IS NULL OR published = ''",
     "DELETE FROM country_counts",
     """INSERT INTO country_counts (code, events) SELECT code, COUNT(DISTINCT id) FROM (
            SELECT id, visitor_country AS code FROM events WHERE visitor_country IS NOT NULL

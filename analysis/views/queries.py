@@ -202,8 +202,8 @@ def summary(source: Source, f: Filters = NO_FILTERS) -> dict[str, Any]:
             f" (SELECT COUNT(*) FROM entities WHERE kind = {quoted(model.PERSON)}),"
             " (SELECT COUNT(*) FROM ingest_errors)").fetchone()))
         st["articles"] = int(n) if not aw else conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        undated = conn.execute("SELECT (SELECT COUNT(*) FROM articles WHERE published IS NULL)"
-                               " + (SELECT COUNT(*) FROM articles WHERE published = '')").fetchone()[0]
+        undated = conn.execute(  # kept by triggers (schema 10)
+            "SELECT COALESCE((SELECT n FROM table_counts WHERE name = 'articles:undated'), 0)").fetchone()[0]
     return {
         "articles": int(n), "first": lo, "last": hi, "outlets": int(outlets), "undated": int(undated),
         "visits": int(kinds.get(model.VISIT, 0)), "meetings": int(kinds.get(model.MEETING, 0)),
