@@ -290,7 +290,9 @@ class EntityResolver:
         """People the text does not place get their country (and, without a title in the
         text, their role) from the actor dictionary on the article's date
         (:mod:`analysis.extract.actors`)."""
-        people = [r for r in entities.values() if r["kind"] == model.PERSON and not r["country"]]
+        # an international official serves no state: no country from the dictionary or the story
+        people = [r for r in entities.values() if r["kind"] == model.PERSON and not r["country"]
+                  and not r.get("international")]
         if not people:
             return
         from analysis.extract.actors import get_actors
@@ -362,6 +364,8 @@ class EntityResolver:
             if not name or name not in entities:
                 continue
             rec = entities[name]
+            if r.get("intl"):  # "UN High Commissioner X": an international official
+                rec["international"] = True
             if r["title"] is None:  # a country only: "Britain's Tony Blair"
                 rec["country"] = rec["country"] or r["country"]
                 continue

@@ -74,6 +74,7 @@ class TitleLinker:
         self.generic_titles = {norm(w) for w in t.get("generic_titles", [])}
         self.state_bodies = [norm(w).split() for w in t.get("state_bodies", [])]
         self.state_titles = {norm(k): v for k, v in t.get("state_titles", {}).items()}
+        self.intl_nouns = {w.lower() for w in t.get("intl_role_nouns", [])}
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -105,6 +106,16 @@ class TitleLinker:
         if i >= 0 and ents[i] is not None:
             return self._country_of(ents[i]) or self._body_country(ents[i])
         return None
+
+    @staticmethod
+    def _left_international(doc: Doc, start: int, ents: list[Span | None]) -> bool:
+        """Whether an international organisation of the gazetteer stands right before a title
+        ("UN High Commissioner", "the EU's trade commissioner"): its holder serves no state."""
+        i = start - 1
+        if i >= 0 and doc[i].text in POSSESSIVE:
+            i -= 1
+        parsed = parse_entity_id(ents[i].id_) if i >= 0 and ents[i] is not None else None
+        return bool(parsed and parsed[0] == "organization" and not parsed[2])
 
     def _body_country(self, ent: Span | None) -> str | None:
         """The country of a state body the text names: a national organisation of the
@@ -169,7 +180,8 @@ class TitleLinker:
                     end = q_ent.end
             country = country or self.state_titles.get(base)  # "Taoiseach": only Ireland's
             out.append({"start": sp.start, "end": end, "title_end": sp.end,
-                        "title": " ".join(title_text.split()), "country": country})
+                        "title": " ".join(title_text.split()), "country": country,
+                        "intl": country is None and self._left_international(doc, sp.start, ents)})
         return out
 
     def title_matches(self, doc: Doc) -> list[tuple[int, int]]:
@@ -267,7 +279,7 @@ class TitleLinker:
                 country = next((c["country"] for c in chain if c["country"]), None)
                 for c in chain:
                     roles.append(self._role(doc, person, c["title"], c["country"] or country,
-                                            (c["start"], c["title_end"])))
+                                            (c["start"], c["title_end"]), c["intl"] and not country))
                 continue
             # apposition after the name: "NAME, [the] [Country's] TITLE"
             j = t["start"] - 1
@@ -277,7 +289,7 @@ class TitleLinker:
             if j >= 1 and doc[j].text == "," and ents[j - 1] is not None \
                     and ents[j - 1].label_ == "PERSON":
                 roles.append(self._role(doc, ents[j - 1], t["title"], t["country"],
-                                        (t["start"], t["title_end"])))
+                                        (t["start"], t["title_end"]), t["intl"]))
         # honorific titles right before a person: "Ambassador Mohammad Sadiq"
         for e in doc.ents:
             if e.label_ != "PERSON":
@@ -293,6 +305,17 @@ class TitleLinker:
                 c = self._country_of(ents[e.start - 2])
                 if c:
                     roles.append(self._role(doc, e, None, c))
+        # an international organisation right before a name, or before the noun that leads
+        # to it: "UN High Commissioner for Refugees Ruud Lubbers", "IMF chief Rodrigo Rato"
+        for e in doc.ents:
+            if e.label_ != "PERSON":
+                continue
+            i = e.start - 1
+            while i >= 0 and e.start - i <= 2 and ents[i] is None and doc[i].lower_ in self.intl_nouns:
+                i -= 1
+            if i >= 0 and ents[i] is not None and ents[i].end == i + 1 \
+                    and self._left_international(doc, i + 1, ents):
+                roles.append(self._role(doc, e, None, None, None, True))
         self._title_coreference(titles, roles)
         placed = {r["person"] for r in roles if r["country"]}
         for e in doc.ents:
@@ -413,10 +436,11 @@ class TitleLinker:
 
     @staticmethod
     def _role(doc: Doc, person: Span, title: str | None, country: str | None,
-              title_span: tuple[int, int] | None = None) -> dict[str, Any]:
+              title_span: tuple[int, int] | None = None, intl: bool = False) -> dict[str, Any]:
+        """A role record; ``intl``: the title is an international organisation's."""
         sent_start = person.sent.start if doc.has_annotation("SENT_START") else 0
         return {"person": (person.start, person.end), "title": title, "country": country,
-                "sent_start": sent_start, "title_span": title_span}
+                "sent_start": sent_start, "title_span": title_span, "intl": intl}
 
 
 @Language.factory("chancery_titles")
