@@ -1335,8 +1335,11 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
                 WHERE ct.code = ? AND ct.n > 0 ORDER BY articles DESC, t.id
             """, [code, code])
         else:
+            # without an article filter the entity's articles come from the index alone
+            arts = (f"SELECT DISTINCT article_id AS id FROM ({topic_arts})" if not aw else
+                    f"SELECT a.id FROM articles a {and_where(aw + [f'a.id IN ({topic_arts})'])}")
             out["topics"] = conn.df(f"""
-                WITH arts AS (SELECT a.id FROM articles a {and_where(aw + [f'a.id IN ({topic_arts})'])})
+                WITH arts AS MATERIALIZED ({arts})
                 SELECT t.id AS topic_id, t.label, COUNT(*) AS articles,
                        1.0 * COUNT(*) / (SELECT COUNT(*) FROM arts) AS share
                 FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
@@ -1345,11 +1348,11 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         if is_country:
             speaker = ("ev.id IN (SELECT p.event_id FROM event_participants p JOIN entities e"
                        f" ON e.id = p.entity_id WHERE p.role = {quoted(model.SPEAKER)} AND e.country = ?)")
-            qparam: Any = code
+            qparams: list[Any] = [code]
         else:
             speaker = part.format(role=f" AND role = {quoted(model.SPEAKER)}")
-            qparam = eid
-        listed("quotes", [f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], [qparam])
+            qparams = [eid]
+        listed("quotes", [f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], qparams)
     return out
 
 
