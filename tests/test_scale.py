@@ -445,3 +445,22 @@ def test_a_profile_lists_the_newest_rows_and_counts_them_all(sample_db, kind):
             assert list(cut[name]["id"]) == list(whole[name]["id"].head(2)), name
         assert cut["counts"]["role_sources"] == whole["counts"]["role_sources"] == len(whole["role_sources"])
     assert whole["counts"]["meetings"] + whole["counts"]["visits_made"] > 2  # the cut did cut something
+
+
+def test_the_benchmark_corpus_is_the_three_real_sources(tmp_path, capsys):
+    """``bench corpus`` ingests the sample corpus, the BBC texts and the AG News test rows (as
+    JSON Lines, the CSV having no header) into a new store, and refuses an existing file."""
+    import json
+
+    from analysis.cli import main
+    from analysis.evaluate import bench
+
+    paths = bench.corpus_sources(tmp_path)
+    assert [Path(p).name for p in paths] == ["sample", "raw", "agnews.jsonl"]
+    rows = [json.loads(line) for line in Path(paths[2]).read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 7600 and all(r["title"] and r["text"] for r in rows)
+    assert not any("#39;" in r["text"] or "\\n" in r["text"] for r in rows[:500])
+    existing = tmp_path / "x.db"
+    existing.write_bytes(b"")
+    assert main(["bench", "corpus", "--db", str(existing)]) == 2
+    assert "builds a new store" in capsys.readouterr().err

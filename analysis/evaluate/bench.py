@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from analysis import config
 from analysis.views import network as N
 from analysis.views.filters import NO_FILTERS, Filters
 
@@ -58,6 +59,39 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- the real store the benchmark stores are made from (issue 12) -----------------------------------
+
+def corpus_sources(workdir: str | Path) -> list[str]:
+    """The real texts a benchmark store starts from: the sample corpus, the BBC texts and the
+    7,600 AG News test rows (written to JSON Lines under ``workdir``, as the dataset's CSV has
+    no header; its escapes undone as the evaluation undoes them)."""
+    import csv
+    import json
+
+    from analysis.evaluate.visits import agnews_text
+
+    shared = config.SHARED_DIR / "eval"
+    out = Path(workdir) / "agnews.jsonl"
+    with open(shared / "agnews" / "test.csv", newline="", encoding="utf-8") as f, \
+            open(out, "w", encoding="utf-8") as w:
+        for row in csv.reader(f):
+            if len(row) == 3:
+                w.write(json.dumps({"title": agnews_text(row[1]), "text": agnews_text(row[2])}) + "\n")
+    return [str(config.REPO_ROOT / "data" / "sample"), str(shared / "bbc" / "raw"), str(out)]
+
+
+def build_corpus(db: str | Path, workers: int = 2, progress: bool = False) -> dict[str, object]:
+    """Ingest :func:`corpus_sources` into a new store ``db`` (the store ``bench store`` replicates)."""
+    import tempfile
+
+    from analysis.ingest import ingest_sources
+
+    if Path(db).exists():
+        raise ValueError(f"{db} exists: bench corpus builds a new store")
+    with tempfile.TemporaryDirectory() as tmp:
+        return ingest_sources(db, corpus_sources(tmp), progress=progress, workers=workers)
 
 
 # --- the pages' reads on stores of several sizes (issue 12) ----------------------------------------
