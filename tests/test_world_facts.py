@@ -303,6 +303,9 @@ def test_a_generic_title_is_not_carried_across_countries():
      {("Ishaq Dar", "AFG", "occurred")}),
     ("HANOI, Vietnam (AP) - U.S. Defense Secretary Mark Esper on Wednesday accused China of coercion.",
      {("Mark Esper", "VNM", "occurred")}),
+    # a dateline in running case, with its date
+    ("News in brief: Nairobi, Jun 3 : British Foreign Secretary Jack Straw on Thursday met "
+     "Kenyan ministers to discuss aid.", {("Jack Straw", "KEN", "occurred")}),
     # "visiting" makes the person a visitor to the sentence's place
     ("Kofi Annan meets with visiting Iraqi Prime Minister Iyad Allawi at UN headquarters in New York.",
      {("Iyad Allawi", "USA", "occurred")}),
@@ -360,6 +363,8 @@ def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
     "WASHINGTON - President Bush said on Monday that talks would resume.",
     # a meeting at home is no visit for the host
     "Prime Minister Tony Blair met Chancellor Gordon Brown in London.",
+    # a place opening a sentence with a comma is no dateline without its date
+    "Nairobi, a city of four million, grew fast. British Foreign Secretary Jack Straw met Kenyan ministers.",
     # a relative clause on a thing is no one's trip
     "The ship, which arrived in Chile on Friday, carried Japanese Prime Minister Junichiro Koizumi.",
     # joining people at home, or a firm in a year, is no trip abroad

@@ -591,10 +591,28 @@ class EventExtractor:
             if e.start > 4:
                 break
             nxt = doc[e.end].text if e.end < len(doc) else ""
-            if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt in self.dateline_agency) and \
+            if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt in self.dateline_agency
+                                               or self._dated_dateline(doc, e.end)) and \
                     nxt in self.dateline_followers:
                 out.update(range(e.start, e.end))
         return out
+
+    @staticmethod
+    def _dated_dateline(doc: Doc, i: int) -> bool:
+        """", Nov 9 :" after a place at the start: a dateline written in running case
+        ("Islamabad, Nov 9 : ..."): a comma, a month and a day, then a colon or a dash."""
+        from analysis.extract.dates import _MONTHS
+
+        toks = [t for t in doc[i:i + 6] if not t.is_space]
+        if len(toks) < 4 or toks[0].text != ",":
+            return False
+        k = 1
+        if not toks[k].lower_[:3] in _MONTHS or not toks[k].is_alpha:
+            return False
+        k += 1
+        if k < len(toks) and toks[k].text == ".":
+            k += 1
+        return k + 1 < len(toks) and toks[k].like_num and toks[k + 1].text in (":", "-", "–", "—")
 
     def _dateline_place(self, doc: Doc, dateline: set[int]) -> tuple[str | None, str] | None:
         """(place, ISO3) of the article's dateline ("BAGHDAD --", "Islamabad, Nov 9 :")."""
