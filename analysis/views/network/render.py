@@ -244,21 +244,23 @@ def strip_remote(doc: str) -> str:
 
 
 #: Pixels between nodes in the layout computed here (networkx's unit square, scaled).
-LAYOUT_SCALE = 90
+LAYOUT_SCALE = 100
 
 
 def layout(g: nx.Graph) -> dict[Any, tuple[float, float]]:
-    """Node positions in pixels: a seeded force-directed layout (networkx's spring layout,
-    weighted by events), the same for the same graph on every visit, spread with the number of
-    nodes. Computed here, so the browser draws a still graph at once instead of running its
-    physics (which took most of the Network page's time to settle)."""
-    if g.number_of_nodes() == 0:
+    """Node positions in pixels: a seeded force-directed layout (networkx's spring layout, at
+    twice its default spacing so the hubs stay readable), the same for the same graph on every
+    visit, spread with the number of nodes. Computed here, so the browser draws a still graph at
+    once instead of running its physics (which took most of the Network page's time to settle);
+    nodes can still be dragged."""
+    nodes = list(g.nodes)
+    if not nodes:
         return {}
-    if g.number_of_nodes() == 1:
-        return {n: (0.0, 0.0) for n in g}
-    pos = nx.spring_layout(g, seed=7, iterations=60, weight=None)
-    span = LAYOUT_SCALE * math.sqrt(g.number_of_nodes())
-    return {n: (round(float(x) * span, 1), round(float(y) * span, 1)) for n, (x, y) in pos.items()}
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    pos = nx.spring_layout(g, seed=7, iterations=80, weight=None, k=2.0 / math.sqrt(len(nodes)))
+    span = LAYOUT_SCALE * math.sqrt(len(nodes))
+    return {n: (round(float(pos[n][0]) * span, 1), round(float(pos[n][1]) * span, 1)) for n in nodes}
 
 
 def to_html(g: nx.Graph, height: int = 640, physics: bool = False) -> str:
