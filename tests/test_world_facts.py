@@ -212,6 +212,10 @@ def test_the_persons_own_phrase_states_the_country(text, name, country):
     ("Taliban spokesman Qari Yusof Ahmadi said the attack was theirs.", "Yusof Ahmadi", "AFG"),
     # a body every state has names no country
     ("Senate leader Bob Haleman said the vote would be held on Monday.", "Bob Haleman", None),
+    # a party of one country names it; a party name many countries use does not
+    ("SNP leader Morag Dunbar said the vote would be close.", "Morag Dunbar", "GBR"),
+    ("BJP spokesman Ravi Menonath said the party would win.", "Ravi Menonath", "IND"),
+    ("Labour leader Morag Dunbar said the vote would be close.", "Morag Dunbar", None),
 ])
 def test_a_national_body_in_the_persons_phrase(text, name, country):
     got = people(run(text, published="2010-06-01"))
