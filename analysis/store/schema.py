@@ -363,13 +363,15 @@ TALLY_TRIGGERS = [
     + _tally("'events:' || ROW.kind", "1", "NEW") + " "
     + _country_step("events", _codes("OLD"), "-1") + " "
     + _country_step("events", _codes("NEW"), "1") + " END",
-    # articles without a publication date (schema 10)
-    "CREATE TRIGGER IF NOT EXISTS articles_tally_ins AFTER INSERT ON articles"
-    " WHEN NEW.published IS NULL OR NEW.published = '' BEGIN "
-    + _tally("'articles:undated'", "1", "NEW") + " END",
-    "CREATE TRIGGER IF NOT EXISTS articles_tally_del AFTER DELETE ON articles"
-    " WHEN OLD.published IS NULL OR OLD.published = '' BEGIN "
-    + _tally("'articles:undated'", "-1", "OLD") + " END",
+    # articles, and those without a publication date (schema 10)
+    "CREATE TRIGGER IF NOT EXISTS articles_tally_ins AFTER INSERT ON articles BEGIN "
+    + _tally("'articles'", "1", "NEW")
+    + " INSERT INTO table_counts (name, n) VALUES ('articles:undated', NEW.published IS NULL OR NEW.published = '')"
+    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
+    "CREATE TRIGGER IF NOT EXISTS articles_tally_del AFTER DELETE ON articles BEGIN "
+    + _tally("'articles'", "-1", "OLD")
+    + " INSERT INTO table_counts (name, n) VALUES ('articles:undated', -(OLD.published IS NULL OR OLD.published = ''))"
+    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
     "CREATE TRIGGER IF NOT EXISTS articles_tally_upd AFTER UPDATE OF published ON articles BEGIN "
     "INSERT INTO table_counts (name, n) VALUES ('articles:undated',"
     " (NEW.published IS NULL OR NEW.published = '') - (OLD.published IS NULL OR OLD.published = ''))"
@@ -387,6 +389,7 @@ RECOUNT_TALLIES = [
     "INSERT INTO table_counts (name, n) SELECT 'events:' || kind, COUNT(*) FROM events GROUP BY kind",
     "INSERT INTO table_counts (name, n) SELECT 'articles:undated', COUNT(*) FROM articles"
     " WHERE published IS NULL OR published = ''",
+    "INSERT INTO table_counts (name, n) SELECT 'articles', COUNT(*) FROM articles",
     "DELETE FROM country_counts",
     """INSERT INTO country_counts (code, events) SELECT code, COUNT(DISTINCT id) FROM (
            SELECT id, visitor_country AS code FROM events WHERE visitor_country IS NOT NULL
