@@ -330,6 +330,9 @@ def test_a_generic_title_is_not_carried_across_countries():
     # the subject of a relative clause is the noun it hangs on
     ("Japanese Prime Minister Junichiro Koizumi, who has been in Chile for the summit, said "
      "trade would grow.", {("Junichiro Koizumi", "CHL", "occurred")}),
+    # a stop on the way is a visit
+    ("Japanese Prime Minister Junichiro Koizumi will stop in Manila next week.",
+     {("Junichiro Koizumi", "PHL", "planned")}),
     # a country's negotiator stands for the country
     ("Pakistan's chief negotiator arrived in Kabul on Monday for talks on trade.",
      {("Pakistan", "AFG", "occurred")}),
@@ -369,6 +372,9 @@ def test_a_meeting_not_made_on_the_trip_sends_nobody_there():
     "Prime Minister Tony Blair met Chancellor Gordon Brown in London.",
     # a place opening a sentence with a comma is no dateline without its date
     "Nairobi, a city of four million, grew fast. British Foreign Secretary Jack Straw met Kenyan ministers.",
+    # a thing stopping somewhere, or a stop at home, is no visit
+    "The British bus stopped in Paris.",
+    "Japanese Prime Minister Junichiro Koizumi stopped in Tokyo to vote.",
     # a relative clause on a thing is no one's trip
     "The ship, which arrived in Chile on Friday, carried Japanese Prime Minister Junichiro Koizumi.",
     # joining people at home, or a firm in a year, is no trip abroad
