@@ -75,4 +75,8 @@ st.divider()
 st.subheader("Preview")
 if note["timeline"]:
     c.plot(charts.kind_bars(note["timeline"], note["figure_caption"]), key="brief_timeline")
-st.markdown(brief.to_markdown(note, preview=True))
+preview, cut = brief.preview_markdown(note)
+st.markdown(preview)
+if cut:
+    st.info(f"The preview stops here; the downloads hold the whole note ({len(note['events'])} events, "
+            f"{len(note['references'])} references).")

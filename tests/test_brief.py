@@ -194,3 +194,12 @@ def test_the_picture_is_drawn_only_for_the_files_that_hold_it(db):
     html = brief.render(note, "html").decode()
     assert 'src="data:image/png;base64,' in html and note["figure_png"].startswith(b"\x89PNG")
     assert f'alt="{note["figure_caption"]}"' in html
+
+
+def test_a_long_note_is_previewed_in_part_and_downloaded_whole(db):
+    note = brief.build_text(db, Scope())["note"]
+    whole = brief.to_markdown(note, preview=True)
+    text, cut = brief.preview_markdown(note, max_chars=len(whole) // 3)
+    assert cut and len(text) <= len(whole) // 3 and whole.startswith(text) and whole[len(text)] == "\n"
+    assert brief.preview_markdown(note) == (whole, False) or len(whole) > brief.PREVIEW_CHARS
+    assert len(brief.render(note, "md").decode()) > len(text)  # the download is whole

@@ -380,6 +380,21 @@ def to_markdown(b: dict[str, Any], *, preview: bool = False) -> str:
     return _to_markdown(b, _md, lambda u: f"<{u}>")
 
 
+#: Characters of the note the Briefing page previews (a long note is cut at a line there; the
+#: downloads hold it whole): a browser takes seconds to draw 300 KB of Markdown.
+PREVIEW_CHARS = 40_000
+
+
+def preview_markdown(b: dict[str, Any], max_chars: int = PREVIEW_CHARS) -> tuple[str, bool]:
+    """The page's preview (:func:`to_markdown` with ``preview=True``), cut at the last line
+    break before ``max_chars`` when longer; returns the text and whether it was cut."""
+    text = to_markdown(b, preview=True)
+    if len(text) <= max_chars:
+        return text, False
+    cut = text.rfind("\n", 0, max_chars)
+    return text[:cut if cut > 0 else max_chars], True
+
+
 def _to_markdown(b: dict[str, Any], esc: Callable[[Any], str], link: Callable[[str], str]) -> str:
     fig = b["figures"]
     lines = [f"# {esc(b['title'])}", "", esc(b["scope"]), "", f"Prepared {b['generated']} with Chancery.", "",
