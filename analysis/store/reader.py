@@ -41,8 +41,10 @@ class SQLiteDialect:
 
     @staticmethod
     def fts_rank(table: str) -> str:
-        """ORDER BY expression, best match first."""
-        return f"bm25({table}_fts)"
+        """ORDER BY expression, best match first: FTS5's ``rank`` column, bm25 as the function
+        gives it, but computed by FTS5 for the rows an ``ORDER BY rank LIMIT`` keeps (a third of
+        the time on a common word)."""
+        return f"{table}_fts.rank"
 
     @staticmethod
     def fts_count(table: str) -> str:
