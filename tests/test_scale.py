@@ -309,21 +309,24 @@ def _stale_entity_counts(path) -> int:
 
 def _stale_tallies(path) -> list:
     """Differences between ``table_counts``/``country_counts`` (schema 9) and a recount."""
-    from analysis.store.schema import RECOUNT_TALLIES
+    from analysis.store.schema import RECOUNT_EVENT_COUNTRIES, RECOUNT_TALLIES
+
+    def read(conn):
+        return (sorted(conn.execute("SELECT name, n FROM table_counts WHERE n != 0"))
+                + sorted(conn.execute("SELECT code, events, articles FROM country_counts WHERE events OR articles"))
+                + sorted(conn.execute("SELECT event_id, code, role, n FROM event_countries")))
 
     conn = sqlite3.connect(path)
     try:
-        kept = (sorted(conn.execute("SELECT name, n FROM table_counts WHERE n != 0")),
-                sorted(conn.execute("SELECT code, events, articles FROM country_counts WHERE events OR articles")))
+        kept = read(conn)
         conn.execute("SAVEPOINT recount")
-        for sql in RECOUNT_TALLIES:
+        for sql in RECOUNT_TALLIES + RECOUNT_EVENT_COUNTRIES:
             conn.execute(sql)
-        fresh = (sorted(conn.execute("SELECT name, n FROM table_counts WHERE n != 0")),
-                 sorted(conn.execute("SELECT code, events, articles FROM country_counts WHERE events OR articles")))
+        fresh = read(conn)
+        assert conn.execute("SELECT COUNT(*) FROM event_countries").fetchone()[0] > 0
         conn.execute("ROLLBACK TO recount")
-        assert fresh[0] and fresh[1]
-        return [x for x in kept[0] + kept[1] if x not in fresh[0] + fresh[1]] + \
-            [x for x in fresh[0] + fresh[1] if x not in kept[0] + kept[1]]
+        assert fresh
+        return [x for x in kept if x not in fresh] + [x for x in fresh if x not in kept]
     finally:
         conn.close()
 
@@ -354,7 +357,9 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
     split = curate.apply(db, "split-alias", keep, alias[0]) if alias else None
     rejected = curate.apply(db, "reject-entity", people["key"].iloc[5])
     assert _stale_counts(db) == (0, [])
-    for log_id in [i for i in (rejected, split, merged) if i]:
+    moved = curate.apply(db, "set-country", people["key"].iloc[3], "FRA")
+    assert _stale_counts(db) == (0, [])
+    for log_id in [i for i in (moved, rejected, split, merged) if i]:
         curate.apply(db, "undo", log_id)
         assert _stale_counts(db) == (0, [])
     undated = queries.undated_articles(db, 5)
@@ -374,8 +379,10 @@ def test_entity_counts_kept_by_triggers_equal_a_recount(sample_db, tmp_path):
         c.execute("DROP INDEX IF EXISTS idx_entities_kind_n_events_n_mentions")
         c.execute("ALTER TABLE entities DROP COLUMN n_mentions")
         c.execute("ALTER TABLE entities DROP COLUMN n_events")
-        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_tally_%'"):
+        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                 " AND (name LIKE '%_tally_%' OR name LIKE 'event_countries_%')"):
             c.execute(f"DROP TRIGGER {name}")
+        c.execute("DROP TABLE event_countries")
         c.execute("DROP TABLE table_counts")
         c.execute("DROP TABLE country_counts")
         c.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")

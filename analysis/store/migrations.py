@@ -175,21 +175,22 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
 def _migrate_10(db: sqlite_utils.Database) -> None:
     """10: ``network_edges`` and ``network_nodes``, the unfiltered network kept at write time,
     counted here; an index of participations by entity and role; the undated articles among
-    the tallies."""
+    the tallies; ``event_countries``, the countries of each event's participants, kept by
+    triggers."""
     from . import network
-    from .schema import RECOUNT_TALLIES, TALLY_TRIGGERS
+    from .schema import EVENT_COUNTRY_TRIGGERS, RECOUNT_EVENT_COUNTRIES, RECOUNT_TALLIES, TALLY_TRIGGERS
 
     existing = _user_tables(db)
-    for name in ("network_edges", "network_nodes"):
+    for name in ("network_edges", "network_nodes", "event_countries"):
         if name not in existing:
             columns, options = TABLES[name]
             db[name].create(columns, **options)
-    for table, cols, unique in INDEXES:  # a profile's events by role
-        if table == "event_participants":
+    for table, cols, unique in INDEXES:  # a profile's events by role, and by country
+        if table in ("event_participants", "event_countries"):
             db[table].create_index(cols, unique=unique, if_not_exists=True)
-    for sql in TALLY_TRIGGERS:  # now with the undated articles
+    for sql in TALLY_TRIGGERS + EVENT_COUNTRY_TRIGGERS:  # the tallies now with the undated articles
         db.execute(sql)
-    for sql in RECOUNT_TALLIES:
+    for sql in RECOUNT_TALLIES + RECOUNT_EVENT_COUNTRIES:
         db.execute(sql)
     network.refresh(db)
 

@@ -225,6 +225,10 @@ TABLES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "table_counts": ({"name": str, "n": int}, {"pk": "name", "not_null": {"n"}, "defaults": {"n": 0}}),
     "country_counts": ({"code": str, "events": int, "articles": int},
                        {"pk": "code", "not_null": {"events", "articles"}, "defaults": {"events": 0, "articles": 0}}),
+    # Kept by triggers (EVENT_COUNTRY_TRIGGERS, schema 10): the countries of an event's
+    # participants, by role, with how many participants give each (a profile's quotes and meetings).
+    "event_countries": ({"event_id": int, "code": str, "role": str, "n": int},
+                        {"pk": ("event_id", "code", "role"), "not_null": {"n"}}),
     # The unfiltered network, kept as of meta.network_version (analysis/store/network.py, schema 10).
     "network_edges": ({"kind": str, "u": str, "v": str, "weight": int, "reports": int, "articles": int,
                        "first": str, "last": str, "latest": str}, {"pk": ("kind", "u", "v")}),
@@ -295,6 +299,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
                 "reports", "articles"], False),
     # a profile's events by role from the index alone (schema 10)
     ("event_participants", ["entity_id", "role", "event_id"], False),
+    ("event_countries", ["code", "role", "event_id"], False),
 ]
 
 VIEWS = {
@@ -382,6 +387,54 @@ TALLY_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS article_countries_tally_del AFTER DELETE ON article_countries BEGIN "
     "UPDATE country_counts SET articles = articles - 1 WHERE code = OLD.code; END",
 ]
+def _event_country(sign: str, row: str, entity: str) -> str:
+    """Add ``sign`` (1 or -1) participations of ``row`` (NEW or OLD, a participant row) to
+    ``event_countries`` under the country of entity ``entity``; rows that reach 0 go."""
+    if sign == "1":
+        return ("INSERT INTO event_countries (event_id, code, role, n)"
+                f" SELECT {row}.event_id, e.country, COALESCE({row}.role, ''), 1 FROM entities e"
+                f" WHERE e.id = {entity} AND e.country IS NOT NULL"
+                " ON CONFLICT(event_id, code, role) DO UPDATE SET n = n + 1;")
+    where = (f"event_id = {row}.event_id AND role = COALESCE({row}.role, '')"
+             f" AND code = (SELECT country FROM entities WHERE id = {entity})")
+    return (f"UPDATE event_countries SET n = n - 1 WHERE {where};"
+            f" DELETE FROM event_countries WHERE {where} AND n <= 0;")
+
+
+#: The countries of each event's participants (``event_countries``), kept by SQLite on every
+#: write of ``event_participants`` and every change of an entity's country (schema 10), so a
+#: country's profile finds its people's events in an index of codes instead of joining every
+#: participation to its entity.
+EVENT_COUNTRY_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS event_countries_ins AFTER INSERT ON event_participants BEGIN "
+    + _event_country("1", "NEW", "NEW.entity_id") + " END",
+    "CREATE TRIGGER IF NOT EXISTS event_countries_del AFTER DELETE ON event_participants BEGIN "
+    + _event_country("-1", "OLD", "OLD.entity_id") + " END",
+    "CREATE TRIGGER IF NOT EXISTS event_countries_upd AFTER UPDATE OF entity_id, role, event_id"
+    " ON event_participants BEGIN "
+    + _event_country("-1", "OLD", "OLD.entity_id") + " " + _event_country("1", "NEW", "NEW.entity_id") + " END",
+    # an entity's country changes: its participations move from the old code to the new
+    "CREATE TRIGGER IF NOT EXISTS event_countries_entity AFTER UPDATE OF country ON entities"
+    " WHEN OLD.country IS NOT NEW.country BEGIN "
+    "UPDATE event_countries SET n = n - (SELECT COUNT(*) FROM event_participants p WHERE p.entity_id = NEW.id"
+    " AND p.event_id = event_countries.event_id AND COALESCE(p.role, '') = event_countries.role)"
+    " WHERE code = OLD.country AND event_id IN (SELECT event_id FROM event_participants WHERE entity_id = NEW.id);"
+    " DELETE FROM event_countries WHERE code = OLD.country AND n <= 0"
+    " AND event_id IN (SELECT event_id FROM event_participants WHERE entity_id = NEW.id);"
+    " INSERT INTO event_countries (event_id, code, role, n)"
+    " SELECT p.event_id, NEW.country, COALESCE(p.role, ''), COUNT(*) FROM event_participants p"
+    " WHERE p.entity_id = NEW.id AND NEW.country IS NOT NULL GROUP BY p.event_id, COALESCE(p.role, '')"
+    " ON CONFLICT(event_id, code, role) DO UPDATE SET n = n + excluded.n; END",
+]
+#: :data:`EVENT_COUNTRY_TRIGGERS`' table, recounted (migration 10, a repair).
+RECOUNT_EVENT_COUNTRIES = [
+    "DELETE FROM event_countries",
+    """INSERT INTO event_countries (event_id, code, role, n)
+       SELECT p.event_id, e.country, COALESCE(p.role, ''), COUNT(*) FROM event_participants p
+       JOIN entities e ON e.id = p.entity_id WHERE e.country IS NOT NULL
+       GROUP BY p.event_id, e.country, COALESCE(p.role, '')""",
+]
+
 #: The counts :data:`TALLY_TRIGGERS` keep, recounted (migration 9, a repair).
 RECOUNT_TALLIES = [
     "DELETE FROM table_counts",
@@ -413,7 +466,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     for name, (columns, options) in TABLES.items():
         db[name].create(columns, **options)
     _ensure_indexes_and_views(db)
-    for sql in COUNT_TRIGGERS + TALLY_TRIGGERS:
+    for sql in COUNT_TRIGGERS + TALLY_TRIGGERS + EVENT_COUNTRY_TRIGGERS:
         db.execute(sql)
     db["table_counts"].insert({"name": "mentions", "n": 0})
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")

@@ -1289,8 +1289,9 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         if is_country:
             listed("visits_made", [f"ev.kind = {_VISIT}", "ev.visitor_country = ?"], [code])
             listed("visits_hosted", [f"ev.kind = {_VISIT}", f"{_HOST} = ?"], [code])
-            listed("meetings", [f"ev.kind = {_MEETING}", ("(ev.country = ? OR ev.id IN (SELECT p.event_id FROM"
-                                " event_participants p JOIN entities e ON e.id = p.entity_id WHERE e.country = ?))")],
+            # the country's people's events from event_countries, kept by triggers (schema 10)
+            listed("meetings", [f"ev.kind = {_MEETING}",
+                                "(ev.country = ? OR ev.id IN (SELECT event_id FROM event_countries WHERE code = ?))"],
                    [code, code])
         else:
             listed("visits_made", [f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.VISITOR)}")], [eid])
@@ -1346,8 +1347,8 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
                 GROUP BY t.id ORDER BY articles DESC, t.id
             """, ap + topic_params)
         if is_country:
-            speaker = ("ev.id IN (SELECT p.event_id FROM event_participants p JOIN entities e"
-                       f" ON e.id = p.entity_id WHERE p.role = {quoted(model.SPEAKER)} AND e.country = ?)")
+            speaker = (f"ev.id IN (SELECT event_id FROM event_countries WHERE code = ?"
+                       f" AND role = {quoted(model.SPEAKER)})")
             qparams: list[Any] = [code]
         else:
             speaker = part.format(role=f" AND role = {quoted(model.SPEAKER)}")
