@@ -194,6 +194,10 @@ def to_schema_3(path):
     db["events"].disable_fts()
     db["reports"].disable_fts()
     db.conn.close()
+    # schema 3 had none of the later triggers (an entity's trigger on event_participants would
+    # stop the tables below from being renamed)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'event_countries_%'"):
+        conn.execute(f"DROP TRIGGER {name}")
     conn.executescript("""
         CREATE TABLE old_events AS SELECT id, article_id, kind, cameo, date, status, country, place,
             visitor_country, destination_country, destination_place, evidence, sentence_index, start,
