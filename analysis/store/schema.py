@@ -332,25 +332,28 @@ COUNT_TRIGGERS = [
     )
 ]
 def _tally(name: str, step: str, row: str) -> str:
-    return (f"INSERT INTO table_counts (name, n) VALUES ({name.replace('ROW', row)}, {step})"
-            f" ON CONFLICT(name) DO UPDATE SET n = n + ({step});")
+    """Add ``step`` (SQL, may read ``ROW``) to the ``table_counts`` row ``name`` (SQL, may read
+    ``ROW``), ``ROW`` being ``row`` (NEW or OLD)."""
+    name, step = name.replace("ROW", row), step.replace("ROW", row)
+    return (f"INSERT INTO table_counts (name, n) VALUES ({name}, {step})"
+            f" ON CONFLICT(name) DO UPDATE SET n = n + excluded.n;")
 
 
-def _codes(row: str) -> str:
-    return f"({row}.visitor_country, {row}.destination_country, {row}.country)"
-
-
-def _country_step(col: str, codes: str, step: str) -> str:
-    """Add ``step`` to ``col`` of each distinct code of ``codes`` (NULLs skipped)."""
-    first = codes.strip("()").split(", ")
-    union = " UNION ".join(f"SELECT {c} AS code" for c in first)
+def _country_step(col: str, row: str, step: str) -> str:
+    """Add ``step`` to ``col`` of each distinct country code of event ``row`` (NEW or OLD) as
+    visitor, destination or country (NULLs skipped)."""
+    union = " UNION ".join(f"SELECT {row}.{c} AS code" for c in ("visitor_country", "destination_country", "country"))
     return (f"INSERT INTO country_counts (code, {col}) SELECT code, {step} FROM ({union}) WHERE code IS NOT NULL"
             f" ON CONFLICT(code) DO UPDATE SET {col} = {col} + ({step});")
 
 
+_UNDATED = "(ROW.published IS NULL OR ROW.published = '')"
+
+
 #: Row counts and per-country counts kept by SQLite on every write of ``mentions``, ``events``
-#: and ``article_countries`` (schema 9), and the undated articles (schema 10), so the Data page's figures, the Overview's event counts
-#: and the most active countries read a few rows instead of counting millions.
+#: and ``article_countries`` (schema 9), and of ``articles`` (schema 10), so the Data page's
+#: figures, the Overview's counts and the most active countries read a few rows instead of
+#: counting millions.
 TALLY_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS mentions_tally_ins AFTER INSERT ON mentions BEGIN "
     + _tally("'mentions'", "1", "NEW") + " END",
@@ -358,29 +361,24 @@ TALLY_TRIGGERS = [
     + _tally("'mentions'", "-1", "OLD") + " END",
     "CREATE TRIGGER IF NOT EXISTS events_tally_ins AFTER INSERT ON events BEGIN "
     + _tally("'events:' || ROW.kind", "1", "NEW") + " "
-    + _country_step("events", _codes("NEW"), "1") + " END",
+    + _country_step("events", "NEW", "1") + " END",
     "CREATE TRIGGER IF NOT EXISTS events_tally_del AFTER DELETE ON events BEGIN "
     + _tally("'events:' || ROW.kind", "-1", "OLD") + " "
-    + _country_step("events", _codes("OLD"), "-1") + " END",
+    + _country_step("events", "OLD", "-1") + " END",
     "CREATE TRIGGER IF NOT EXISTS events_tally_upd AFTER UPDATE OF kind, visitor_country, destination_country,"
     " country ON events BEGIN "
     + _tally("'events:' || ROW.kind", "-1", "OLD") + " "
     + _tally("'events:' || ROW.kind", "1", "NEW") + " "
-    + _country_step("events", _codes("OLD"), "-1") + " "
-    + _country_step("events", _codes("NEW"), "1") + " END",
+    + _country_step("events", "OLD", "-1") + " "
+    + _country_step("events", "NEW", "1") + " END",
     # articles, and those without a publication date (schema 10)
     "CREATE TRIGGER IF NOT EXISTS articles_tally_ins AFTER INSERT ON articles BEGIN "
-    + _tally("'articles'", "1", "NEW")
-    + " INSERT INTO table_counts (name, n) VALUES ('articles:undated', NEW.published IS NULL OR NEW.published = '')"
-    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
+    + _tally("'articles'", "1", "NEW") + " " + _tally("'articles:undated'", _UNDATED, "NEW") + " END",
     "CREATE TRIGGER IF NOT EXISTS articles_tally_del AFTER DELETE ON articles BEGIN "
-    + _tally("'articles'", "-1", "OLD")
-    + " INSERT INTO table_counts (name, n) VALUES ('articles:undated', -(OLD.published IS NULL OR OLD.published = ''))"
-    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
+    + _tally("'articles'", "-1", "OLD") + " " + _tally("'articles:undated'", f"-{_UNDATED}", "OLD") + " END",
     "CREATE TRIGGER IF NOT EXISTS articles_tally_upd AFTER UPDATE OF published ON articles BEGIN "
-    "INSERT INTO table_counts (name, n) VALUES ('articles:undated',"
-    " (NEW.published IS NULL OR NEW.published = '') - (OLD.published IS NULL OR OLD.published = ''))"
-    " ON CONFLICT(name) DO UPDATE SET n = n + excluded.n; END",
+    + _tally("'articles:undated'", _UNDATED.replace("ROW", "NEW") + " - " + _UNDATED.replace("ROW", "OLD"), "NEW")
+    + " END",
     "CREATE TRIGGER IF NOT EXISTS article_countries_tally_ins AFTER INSERT ON article_countries BEGIN "
     "INSERT INTO country_counts (code, articles) VALUES (NEW.code, 1)"
     " ON CONFLICT(code) DO UPDATE SET articles = articles + 1; END",

@@ -253,26 +253,22 @@ def _period_label(k: int, period: str) -> str:
     return f"{k:04d}"
 
 
-def _months(items: list[dict[str, Any]]) -> list[str]:
-    out = []
-    for it in items:
-        d = it["date"]
-        if len(d) >= 7 and d[:4].isdigit() and d[5:7].isdigit() and 1 <= int(d[5:7]) <= 12:
-            out.append(d[:7])
-    return out
+def _month(day: str) -> str | None:
+    """``YYYY-MM`` of an event's date, None when it has none."""
+    if len(day) >= 7 and day[:4].isdigit() and day[5:7].isdigit() and 1 <= int(day[5:7]) <= 12:
+        return day[:7]
+    return None
 
 
 def timeline_period(items: list[dict[str, Any]]) -> str | None:
     """The period the timeline counts by: the finest of month, quarter and year whose range
     (first to last dated event) takes at most :data:`MAX_BARS` bars; None with no dated event."""
-    months = _months(items)
+    months = [m for m in (_month(it["date"]) for it in items) if m]
     if not months:
         return None
     lo, hi = min(months), max(months)
-    for name in PERIODS:
-        if _period_index(hi, name) - _period_index(lo, name) + 1 <= MAX_BARS:
-            return name
-    return "year"
+    return next((name for name in PERIODS
+                 if _period_index(hi, name) - _period_index(lo, name) + 1 <= MAX_BARS), "year")
 
 
 def timeline_caption(items: list[dict[str, Any]]) -> str:
@@ -285,13 +281,9 @@ def timeline_table(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     period = timeline_period(items)
     if period is None:
         return []
-    counts: Counter[tuple[int, str]] = Counter()
-    kinds: dict[str, None] = {}
-    for it in items:
-        months = _months([it])
-        if months:
-            counts[(_period_index(months[0], period), it["what"])] += 1
-            kinds.setdefault(it["what"], None)
+    counts: Counter[tuple[int, str]] = Counter(
+        (_period_index(m, period), it["what"]) for it in items if (m := _month(it["date"])))
+    kinds = list(dict.fromkeys(kind for _, kind in counts))
     ks = [k for k, _ in counts]
     return [{"period": _period_label(k, period), "kind": kind, "n": counts.get((k, kind), 0)}
             for kind in kinds for k in range(min(ks), max(ks) + 1)]
