@@ -212,10 +212,11 @@ def test_the_persons_own_phrase_states_the_country(text, name, country):
     ("Taliban spokesman Qari Yusof Ahmadi said the attack was theirs.", "Yusof Ahmadi", "AFG"),
     # a body every state has names no country
     ("Senate leader Bob Haleman said the vote would be held on Monday.", "Bob Haleman", None),
-    # a party of one country names it; a party name many countries use does not
+    # a party of one country names it; a party name many countries use does not when the
+    # story names another of its countries (test_a_shared_party_name_places_its_member...)
     ("SNP leader Morag Dunbar said the vote would be close.", "Morag Dunbar", "GBR"),
     ("BJP spokesman Ravi Menonath said the party would win.", "Ravi Menonath", "IND"),
-    ("Labour leader Morag Dunbar said the vote would be close.", "Morag Dunbar", None),
+    ("Labour leader Morag Dunbar said the vote in Wellington would be close.", "Morag Dunbar", None),
 ])
 def test_a_national_body_in_the_persons_phrase(text, name, country):
     got = people(run(text, published="2010-06-01"))
@@ -261,6 +262,46 @@ def test_an_office_at_home_in_a_story_on_one_country(text, country):
 def test_a_title_only_one_state_has_gives_its_country(text, name):
     got = people(run(text, published="2019-06-01"))
     assert got.get(name) == "IRL"
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Shadow Home Secretary Alan Pemberton said the plans were flawed.", "Alan Pemberton"),
+    ("The shadow chancellor, Ruth Ellingham, promised lower taxes.", "Ruth Ellingham"),
+    ("Deputy Commons Leader Phil Ashcombe said MPs would vote on Tuesday.", "Phil Ashcombe"),
+    ("Chancellor of the Exchequer Robert Hallam will give his budget next week.", "Robert Hallam"),
+])
+def test_britains_own_offices_give_their_holder_gbr(text, name):
+    got = people(run(text, published=None))
+    assert got.get(name) == "GBR"
+
+
+@pytest.mark.parametrize("text,name,country", [
+    # a party name several states share: its home state when the story names no other
+    ("Labour MP Ian Tollard said the vote on top-up fees would be close.", "Ian Tollard", "GBR"),
+    ("Tory leader Simon Carrow attacked the government's record on crime.", "Simon Carrow", "GBR"),
+    ("Veteran Labour backbencher Joan Ridsdale said she would rebel.", "Joan Ridsdale", "GBR"),
+    ("Conservative MP Peter Aldwyn said the scheme was flawed.", "Peter Aldwyn", "GBR"),
+    ("The row grew after Labour's Gwyneth Parrish spoke out.", "Gwyneth Parrish", "GBR"),
+    # a story naming another state with such a party: the word places nobody
+    ("Conservative MP Peter Aldwyn said voters in Ontario wanted change.", "Peter Aldwyn", None),
+    ("Labour leader Amos Baruch said the coalition in Israel would hold.", "Amos Baruch", None),
+    # the other state's nationality word still places the person
+    ("New Zealand Labour MP Tania Harwood said the bill would pass.", "Tania Harwood", "NZL"),
+    # a labour minister holds a portfolio, not a party card
+    ("Labour Minister Rajan Mehtani said the new law would protect workers.", "Rajan Mehtani", None),
+    ("The Labour Department said Joan Ridsdale would lead the inquiry.", "Joan Ridsdale", None),
+])
+def test_a_shared_party_name_places_its_member_in_its_home_state(text, name, country):
+    got = people(run(text, published=None))
+    assert name in got and got[name] == country
+
+
+def test_a_shared_party_name_yields_to_the_actor_dictionary():
+    # Stephen Harper is Canada's in the dictionary: a Conservative leader's party name does not
+    # make him British
+    got = people(run("Conservative leader Stephen Harper said his party would win more seats.",
+                     published=None))
+    assert got.get("Stephen Harper") == "CAN"
 
 
 @pytest.mark.parametrize("text,name,country", [

@@ -291,6 +291,9 @@ class EntityResolver:
         text, their role) from the actor dictionary on the article's date
         (:mod:`analysis.extract.actors`)."""
         # an international official serves no state: no country from the dictionary or the story
+        for r in entities.values():
+            if r.get("country") or r.get("international"):
+                r.pop("fallback", None)
         people = [r for r in entities.values() if r["kind"] == model.PERSON and not r["country"]
                   and not r.get("international")]
         if not people:
@@ -308,8 +311,13 @@ class EntityResolver:
             match = next((m for m in (actors.resolve(f, date, titled=titled, countries_named=named,
                                                      countries_near=near.get(rec["name"], set()))
                                       for f in forms) if m), None)
+            fallback = rec.pop("fallback", None)
             if match is None:
                 self._home_office(doc, rec, named, mentions or [])
+                if not rec["country"] and fallback:
+                    rec["country"] = fallback
+                    for role in rec["roles"]:
+                        role["country"] = role["country"] or fallback
                 continue
             rec["country"] = match.country
             for role in rec["roles"]:
@@ -366,6 +374,9 @@ class EntityResolver:
             rec = entities[name]
             if r.get("intl"):  # "UN High Commissioner X": an international official
                 rec["international"] = True
+            if r["title"] is None and r.get("weak"):  # "Labour MP X": unless the dictionary
+                rec.setdefault("fallback", r["country"])  # knows X (_known_people)
+                continue
             if r["title"] is None:  # a country only: "Britain's Tony Blair"
                 rec["country"] = rec["country"] or r["country"]
                 continue

@@ -75,6 +75,10 @@ class TitleLinker:
         self.state_bodies = [norm(w).split() for w in t.get("state_bodies", [])]
         self.state_titles = {norm(k): v for k, v in t.get("state_titles", {}).items()}
         self.intl_nouns = {w.lower() for w in t.get("intl_role_nouns", [])}
+        self.party_words: dict[str, dict[str, Any]] = t.get("party_words", {})
+        self.party_members = {w.lower() for w in t.get("party_member_nouns", [])}
+        self._named: set[str] = set()
+        self._party_hit = False
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -178,7 +182,9 @@ class TitleLinker:
                     elif country is None and parsed[0] == "country":
                         country = parsed[2]
                     end = q_ent.end
-            country = country or self.state_titles.get(base)  # "Taoiseach": only Ireland's
+            # "Taoiseach": only Ireland's; "Shadow Home Secretary": only Britain's
+            country = country or self.state_titles.get(base) or self.state_titles.get(
+                norm(" ".join(w.text for w in sp if w.lower_ not in self.mods)))
             out.append({"start": sp.start, "end": end, "title_end": sp.end,
                         "title": " ".join(title_text.split()), "country": country,
                         "intl": country is None and self._left_international(doc, sp.start, ents)})
@@ -241,6 +247,11 @@ class TitleLinker:
 
     def _call(self, doc: Doc) -> Doc:
         self._matches = self.title_matches(doc)
+        self._named = set()  # the countries the article names (countries, nationalities, places)
+        for e in doc.ents:
+            parsed = parse_entity_id(e.id_)
+            if parsed and parsed[0] in ("country", "demonym", "place") and parsed[2]:
+                self._named.add(parsed[2])
         inside = [e for e in doc.ents if e.label_ in ("ORG", "WORK_OF_ART", "FAC", "LAW", "PERSON")
                   and not e.id_ and any(s <= e.start and e.end <= t for s, t in self._matches)]
         if inside:  # "Special Representative" tagged ORG, or "Foreign" of "Foreign Minister" tagged
@@ -320,9 +331,13 @@ class TitleLinker:
         placed = {r["person"] for r in roles if r["country"]}
         for e in doc.ents:
             if e.label_ == "PERSON" and (e.start, e.end) not in placed:
+                self._party_hit = False
                 c = self._phrase_country(doc, e, ents)
                 if c:
-                    roles.append(self._role(doc, e, None, c))
+                    role = self._role(doc, e, None, c)
+                    # a shared party name's home yields to the actor dictionary
+                    role["weak"] = self._party_hit
+                    roles.append(role)
         state(doc)["roles"] = roles
         return doc
 
@@ -370,6 +385,13 @@ class TitleLinker:
         while i >= 0 and seen < 8:
             t = doc[i]
             ent = ents[i]
+            party = self._party(doc, i, ent, person)
+            if party is not None:
+                if party:
+                    return party
+                i = (ent.start if ent is not None else i) - 1  # a shared name: read on
+                seen += 1
+                continue
             if ent is not None:
                 if ent.label_ == "PERSON":
                     return None
@@ -433,6 +455,29 @@ class TitleLinker:
                         and nxt.lower_ not in stop and ents[nxt.i] is None:
                     return c
         return None
+
+    def _party(self, doc: Doc, i: int, ent: Span | None, person: Span) -> str | None:
+        """The state of a shared party name at token ``i`` (``ent``: its entity, if any) that
+        stands before a member noun, a possessive or the name itself ("Labour MP X", "Tory
+        leader Y", "Labour's Z"): the party's home state when the article names none of the
+        others that have one, "" when it names one (the word places nobody), None when the
+        word is no such party name here (titles.json ``party_words``)."""
+        start, end = (ent.start, ent.end) if ent is not None else (i, i + 1)
+        if ent is not None and ent.id_:
+            return None
+        entry = self.party_words.get(doc[start:end].text)
+        if entry is None or end > person.start:
+            return None
+        nxt = doc[end]
+        if not (end == person.start or nxt.text in POSSESSIVE or nxt.lower_ in self.party_members):
+            return None
+        if start > 0 and doc[start - 1].is_title and doc[start - 1].lower_ not in ("the", "a", "an") \
+                and not doc[start - 1].is_sent_start:
+            return None  # inside a longer name ("Progressive Conservative", "Jamaica Labour")
+        if self._named & set(entry.get("also", [])):
+            return ""
+        self._party_hit = True
+        return entry["home"]
 
     @staticmethod
     def _role(doc: Doc, person: Span, title: str | None, country: str | None,
