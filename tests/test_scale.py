@@ -436,13 +436,16 @@ def test_most_active_countries_and_the_store_figures_from_the_tallies_are_exact(
     conn.close()
 
 
-@pytest.mark.parametrize("kind", ["person", "country"])
-def test_a_profile_lists_the_newest_rows_and_counts_them_all(sample_db, kind):
+@pytest.mark.parametrize("kind,walk", [("person", 1000), ("country", 1000), ("country", 0)])
+def test_a_profile_lists_the_newest_rows_and_counts_them_all(sample_db, kind, walk, monkeypatch):
     """Issue 12: each profile list holds the ``limit`` newest rows (a page of the whole list)
-    and ``counts`` is the length of the whole list, under filters too."""
+    and ``counts`` is the length of the whole list, under filters too; a country's quotes are
+    the same whether its speakers' events are read as a list (few) or probed in date order
+    (``walk`` 0: many)."""
     from analysis.views import queries
     from analysis.views.filters import Filters
 
+    monkeypatch.setattr(queries, "WALK_SPEAKERS", walk)
     eid = int(queries.top_entities(sample_db, kind=kind, limit=1)["id"].iloc[0])
     for f in (Filters(), Filters(start="2025-01-01")):
         whole = queries.profile(sample_db, eid, f, limit=100_000)
@@ -452,6 +455,35 @@ def test_a_profile_lists_the_newest_rows_and_counts_them_all(sample_db, kind):
             assert list(cut[name]["id"]) == list(whole[name]["id"].head(2)), name
         assert cut["counts"]["role_sources"] == whole["counts"]["role_sources"] == len(whole["role_sources"])
     assert whole["counts"]["meetings"] + whole["counts"]["visits_made"] > 2  # the cut did cut something
+
+
+def test_a_profiles_quotes_are_the_statements_of_its_speakers(sample_db, tmp_path):
+    """A profile's quotes are the events its person (or a person of its country) speaks in,
+    each a statement with its quote, and for a country, read either way, the same rows."""
+    from analysis import model
+    from analysis.views import queries
+
+    big = tmp_path / "big.db"  # the sample's one statement becomes many (with shifted dates)
+    replicate.replicate(sample_db, big, 400)
+    with sqlite3.connect(big) as c:
+        code = c.execute("SELECT code FROM event_countries WHERE role = ? GROUP BY code"
+                         " ORDER BY COUNT(*) DESC LIMIT 1", [model.SPEAKER]).fetchone()[0]
+    eid = queries.entity_id(big, f"country:{code}")
+    rows = {}
+    for walk in (0, 10**9):
+        queries.WALK_SPEAKERS, old = walk, queries.WALK_SPEAKERS
+        try:
+            p = queries.profile(big, eid, limit=10**6)
+        finally:
+            queries.WALK_SPEAKERS = old
+        rows[walk] = list(p["quotes"]["id"])
+        assert set(p["quotes"]["kind"]) == {model.STATEMENT} and p["quotes"]["quote"].notna().all()
+    assert rows[0] == rows[10**9] and len(rows[0]) >= 2
+    with sqlite3.connect(big) as c:
+        spoken = {r[0] for r in c.execute(
+            "SELECT p.event_id FROM event_participants p JOIN entities e ON e.id = p.entity_id"
+            " WHERE e.country = ? AND p.role = ?", [code, model.SPEAKER])}
+    assert set(rows[0]) == spoken
 
 
 def test_the_benchmark_corpus_is_the_three_real_sources(tmp_path, capsys):

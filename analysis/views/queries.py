@@ -36,6 +36,9 @@ from analysis.views.filters import (ARTICLE_COUNTRIES, NO_FILTERS, Filters, and_
 ROW_LIMIT = 500
 #: Rows of each list a profile shows (the newest; the counts are of every row).
 PROFILE_ROWS = 100
+#: Above this many statements by a country's people, its profile finds their newest by walking
+#: the events in date order (see :func:`profile`).
+WALK_SPEAKERS = 1000
 #: Full-text matches up to which results are ranked best first (beyond: newest first).
 RANKED_MATCHES = 20_000
 
@@ -1264,9 +1267,17 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
             return int(conn.execute(f"SELECT COUNT(*) FROM events ev {and_where(ew + extra)}",
                                     ep + extra_params).fetchone()[0])
 
-        def listed(name: str, extra: list[str], extra_params: list[Any]) -> None:
+        def listed(name: str, extra: list[str], extra_params: list[Any], *,
+                   total: tuple[str, list[Any]] | None = None) -> None:
+            """``total``: a count of the same rows read from an index alone, used when no
+            filter narrows the list."""
             out[name] = ev_df(extra, extra_params)
-            counts[name] = len(out[name]) if len(out[name]) < limit else ev_count(extra, extra_params)
+            if len(out[name]) < limit:
+                counts[name] = len(out[name])
+            elif total is not None and not ew:
+                counts[name] = int(conn.execute(*total).fetchone()[0])
+            else:
+                counts[name] = ev_count(extra, extra_params)
 
         def ev_df(extra: list[str], extra_params: list[Any]) -> pd.DataFrame:
             newest, params = _newest_events(f, nw + extra, npar + extra_params, limit)
@@ -1289,9 +1300,12 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
         if is_country:
             listed("visits_made", [f"ev.kind = {_VISIT}", "ev.visitor_country = ?"], [code])
             listed("visits_hosted", [f"ev.kind = {_VISIT}", f"{_HOST} = ?"], [code])
-            # the country's people's events from event_countries, kept by triggers (schema 10)
+            # the country's people's events from event_countries, kept by triggers (schema 10),
+            # probed per meeting (EXISTS): the walk follows the meetings' (kind, day) index
+            # and stops at the page, where an IN list would read every event of the country
             listed("meetings", [f"ev.kind = {_MEETING}",
-                                "(ev.country = ? OR ev.id IN (SELECT event_id FROM event_countries WHERE code = ?))"],
+                                "(ev.country = ? OR EXISTS (SELECT 1 FROM event_countries ec"
+                                " WHERE ec.event_id = ev.id AND ec.code = ?))"],
                    [code, code])
         else:
             listed("visits_made", [f"ev.kind = {_VISIT}", part.format(role=f" AND role = {quoted(model.VISITOR)}")], [eid])
@@ -1346,14 +1360,24 @@ def profile(source: Source, entity_id: int, f: Filters = NO_FILTERS, limit: int 
                 FROM arts JOIN article_topics at ON at.article_id = arts.id JOIN topics t ON t.id = at.topic_id
                 GROUP BY t.id ORDER BY articles DESC, t.id
             """, ap + topic_params)
+        # Quotes: the events whose speaker is this person or one of this country's people (a
+        # speaker is recorded only for a statement); counted from the participants' index.
+        spoke = quoted(model.SPEAKER)
         if is_country:
-            speaker = (f"ev.id IN (SELECT event_id FROM event_countries WHERE code = ?"
-                       f" AND role = {quoted(model.SPEAKER)})")
+            many = conn.execute("SELECT COUNT(*) FROM event_countries WHERE code = ? AND role = ?",
+                                [code, model.SPEAKER]).fetchone()[0]
+            # a common speaker: probe events in date order until the page is full; a rare one:
+            # read its few events and sort them (each way reads about WALK_SPEAKERS rows at most)
+            speaker = (f"EXISTS (SELECT 1 FROM event_countries ec WHERE ec.event_id = ev.id"
+                       f" AND ec.code = ? AND ec.role = {spoke})" if many > WALK_SPEAKERS else
+                       f"ev.id IN (SELECT event_id FROM event_countries WHERE code = ? AND role = {spoke})")
+            total = (f"SELECT COUNT(*) FROM event_countries WHERE code = ? AND role = {spoke}", [code])
             qparams: list[Any] = [code]
         else:
-            speaker = part.format(role=f" AND role = {quoted(model.SPEAKER)}")
+            speaker = part.format(role=f" AND role = {spoke}")
+            total = (f"SELECT COUNT(*) FROM event_participants WHERE entity_id = ? AND role = {spoke}", [eid])
             qparams = [eid]
-        listed("quotes", [f"(ev.kind = {quoted(model.STATEMENT)} OR ev.quote IS NOT NULL)", speaker], qparams)
+        listed("quotes", [speaker], qparams, total=total)
     return out
 
 
