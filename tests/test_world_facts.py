@@ -453,6 +453,14 @@ def test_residue_no_longer_hides_a_name():
     assert ("Colin Powell", "JPN", "planned") in visits(out)
 
 
+@pytest.mark.parametrize("title", ["", "Envoy holds talks with Kenyan leaders"])
+def test_a_dateline_after_a_headline_still_places_the_lead_sentence(title):
+    out = extract({"id": "t", "title": title, "published": None, "clean": True,
+                   "text": "Nairobi, Mar 4 : French Foreign Minister Jean-Luc Marsac on Thursday "
+                           "met Kenyan leaders to discuss aid."})
+    assert ("Jean-Luc Marsac", "KEN", "occurred") in visits(out)
+
+
 @pytest.mark.parametrize("title,text,name,country", [
     # a Title Case headline is re-cased before NER: the words of no known name go lower case
     ("Hosni Mubarak Back At Work After Surgery", "The Egyptian leader returned to his desk on Monday.",

@@ -583,12 +583,15 @@ class EventExtractor:
         return doc
 
     def dateline(self, doc: Doc) -> set[int]:
-        """Token indices of a dateline city at the start of the text or of a paragraph."""
+        """Token indices of a dateline city at the start of the body (after a headline
+        analysed before it) or of a paragraph."""
         out: set[int] = set()
         for s, e in state(doc).get("datelines", []):
             out.update(range(s, e))
-        for e in doc.ents[:2]:
-            if e.start > 4:
+        offset = state(doc).get("offset", 0) or 0
+        first = next((t.i for t in doc if t.idx >= offset), 0) if offset else 0
+        for e in [e for e in doc.ents if e.start >= first][:2]:
+            if e.start - first > 4:
                 break
             nxt = doc[e.end].text if e.end < len(doc) else ""
             if e.label_ in ("GPE", "LOC") and (e.text.isupper() or nxt in self.dateline_agency
