@@ -453,6 +453,24 @@ def test_residue_no_longer_hides_a_name():
     assert ("Colin Powell", "JPN", "planned") in visits(out)
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a capital as the possessor of an envoy, negotiator or delegation stands for its state
+    ("Washington's chief negotiator arrived in Seoul on Monday to revive the talks.",
+     {("United States", "USA", "KOR")}),
+    ("Beijing's special envoy flew to Pyongyang on Tuesday.", {("China", "CHN", "PRK")}),
+    # not a government's traveller: a city's mayor, a person named after a capital
+    ("Washington's mayor arrived in London on Monday.", set()),
+    ("George Washington's envoy arrived in Paris in 1790.", set()),
+])
+def test_a_capital_stands_for_its_government(text, expected):
+    out = run(text, published=None)
+    got = {(e["visitor"], e["visitor_country"], e["destination_country"])
+           for e in out["events"] if e["kind"] == "visit"}
+    assert got == expected
+    names = {e["name"] for e in out["entities"]}
+    assert all(v in names for v, _, _ in got)  # the acting country is an entity of the output
+
+
 @pytest.mark.parametrize("title", ["", "Envoy holds talks with Kenyan leaders"])
 def test_a_dateline_after_a_headline_still_places_the_lead_sentence(title):
     out = extract({"id": "t", "title": title, "published": None, "clean": True,

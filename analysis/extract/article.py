@@ -106,8 +106,12 @@ def assemble(article: dict[str, Any], doc: Doc) -> dict[str, Any]:
         })
     published = article.get("published")
     entities = []
+    # "implied": the country a capital stands for ("Washington's negotiator"), named by no
+    # mention; an entity when an event names it
+    acting = {v for ev in st.get("events", []) for f in model.role_fields()
+              for v in (ev.get(f) if isinstance(ev.get(f), list) else [ev.get(f)]) if v}
     for name, rec in ents.items():
-        if name not in used:
+        if name not in used and not (rec.get("implied") and name in acting):
             continue
         roles = [dict(r, date=published) if published else dict(r) for r in rec["roles"]]
         entities.append({"name": rec["name"], "kind": rec["kind"], "country": rec["country"],

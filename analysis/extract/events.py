@@ -47,7 +47,7 @@ DEFAULT, HOSTED, THIRD_LOCATION = "default", "hosted", "third_location"
 TOP_KEYS = frozenset({
     "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
     "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
-    "negation", "visitor_nouns", "pronouns", "dateline_followers", "dateline_agency_openers",
+    "negation", "visitor_nouns", "capital_metonyms", "pronouns", "dateline_followers", "dateline_agency_openers",
     "talks", "agreement", "ceasefire", "parties", "mediation", "background", "undating_preps",
 })
 #: The keys of each rule object.
@@ -122,6 +122,7 @@ class EventExtractor:
     def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
         ensure_extensions()
         self._lock = threading.Lock()
+        self._gaz = (resources or get_resources()).gazetteer
         ev = (resources or get_resources()).events
         check_rules(ev)
         visit, host, meet, attack = ev["visit"], ev["host"], ev["meet"], ev["attack"]
@@ -185,6 +186,12 @@ class EventExtractor:
         self.cancel_particles = {w for rests in self.cancel_phrases.values() for r in rests for w in r}
         self.negation = set(ev["negation"])
         self.visitor_nouns = set(ev["visitor_nouns"])
+        from analysis import config
+        from analysis.extract.nerfix import read_places
+
+        #: capitals that stand for their government ("Washington's top negotiator")
+        self.capitals = {n for n, (kind, _) in read_places(config.RESOURCES / "nerfix_places.tsv").items()
+                         if kind == "capital"} | set(ev["capital_metonyms"])
         self.pronouns = set(ev["pronouns"])
         self.dateline_followers = set(ev["dateline_followers"])
         self.dateline_agency = set(ev["dateline_agency_openers"])
@@ -295,6 +302,13 @@ class EventExtractor:
                 if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] in (
                         model.COUNTRY, model.ORGANIZATION):
                     return r["name"], r["country"]
+                if c.dep_ == "poss" and r and r["kind"] == model.PLACE and r["country"] \
+                        and r["name"] in self.capitals:  # "Washington's top negotiator"
+                    name = self._gaz.country_name(r["country"]) or r["country"]
+                    self.ents.setdefault(name, {"name": name, "kind": model.COUNTRY,
+                                                "country": r["country"], "aliases": [],
+                                                "roles": [], "implied": True})  # an entity
+                    return name, r["country"]
         return None, None
 
     def place_of(self, tok: Token, dateline: set[int]) -> tuple[str | None, str | None] | None:
