@@ -177,6 +177,33 @@ def test_a_namesake_outside_the_dictionary_years_stays_unknown():
     assert people(out).get("Tony Blair") is None
 
 
+def test_a_name_matches_the_dictionary_approximately_only_with_support():
+    a = Actors({"sectors": {"GOV": "government"}, "given_forms": {"Geoff": ["Geoffrey"]},
+                "people": [
+                    {"name": "Geoffrey Hoon", "aliases": [], "codes": [["GBR", "GOV", None, None]]},
+                    {"name": "William Jefferson Hague", "aliases": [],
+                     "codes": [["GBR", "LEG", None, None]]},
+                    {"name": "Mohammad Zahir Shah", "aliases": [],
+                     "codes": [["AFG", "GOV", None, None]]}]})
+    # a given name's full form: with a title or the country named
+    assert a.resolve("Geoff Hoon", None) is None
+    assert a.resolve("Geoff Hoon", None, titled=True).country == "GBR"
+    assert a.resolve("Geoff Hoon", None, countries_named={"GBR"}).country == "GBR"
+    # without the middle names: only with the person's country named in the article
+    assert a.resolve("William Hague", None, titled=True) is None
+    assert a.resolve("William Hague", None, countries_named={"GBR"}).country == "GBR"
+    assert a.resolve("Mohammad Shah", None, titled=True) is None
+    assert a.resolve("Mohammad Shah", None, countries_named={"PAK"}) is None
+    # no approximation for a name the dictionary has whole, nor for one word
+    assert a.resolve("Hoon", None, titled=True).country == "GBR"
+    assert a.resolve("Geoff Smith", None, titled=True) is None
+
+
+def test_the_shipped_dictionary_knows_short_given_names():
+    got = people(run("Defence Secretary Geoff Hoon said more troops would go.", published=None))
+    assert got.get("Geoff Hoon") == "GBR"
+
+
 # --------------------------------------------------------------------------- from the text
 
 @pytest.mark.parametrize("text,name,country", [

@@ -20,6 +20,10 @@ Rules (unknown is better than wrong):
   sentence naming the person names their country ("Mr Powell says the US ..."); a country
   named elsewhere in the article is not enough;
 - a full name or alias with middle initials matches without them ("Leonid D. Kuchma");
+- a name matches approximately, only with support from the text: through the full form of
+  its given name (``given_name_forms.json``: "Geoff Hoon" for Geoffrey Hoon) with a title or
+  the person's country named, and without the dictionary name's middle names ("William
+  Hague" for William Jefferson Hague) with the person's country named in the article;
 - a code open at its end holds only up to the dictionaries' horizon (2015), so a namesake in
   a 2019 story is not taken for an official of 2008; after the horizon a person whose
   non-elite code was still open then may still hold it, and matches only with a title or their
@@ -84,7 +88,19 @@ class Actors:
         self.full: dict[str, list[int]] = {}  # full names and aliases of two or more words
         self.alias: dict[str, list[int]] = {}  # one-word aliases the dictionary lists ("Bush")
         self.surname: dict[str, list[int]] = {}  # last words of full names
+        #: first and last words of names of three or more ("william hague" for William
+        #: Jefferson Hague): matched only with support from the text
+        self.first_last: dict[str, list[int]] = {}
+        #: short given names -> their full forms ("geoff" -> ["geoffrey"])
+        self.given_forms: dict[str, list[str]] = {
+            key(k): [key(v) for v in vs] for k, vs in data.get("given_forms", {}).items()}
         for i, p in enumerate(self.people):
+            for form in [p["name"], *p.get("aliases", [])]:
+                words = key(form).split()
+                if len(words) >= 3:
+                    fl = f"{words[0]} {words[-1]}"
+                    if i not in self.first_last.setdefault(fl, []):
+                        self.first_last[fl].append(i)
             for form in [p["name"], *p.get("aliases", [])]:
                 for k in {key(form), without_initials(key(form))}:
                     if not k:
@@ -156,8 +172,13 @@ class Actors:
         listed = single and k in self.alias
         if single:
             cands = list(self.alias[k] if listed else self.surname.get(k, []))
-        else:
+        approximate = middle = False  # matched without middle names or by a given name's full form
+        if not single:
             cands = list(self.full.get(k) or self.full.get(without_initials(k), []))
+            if not cands:
+                cands, approximate = self._approximate(k), True
+                middle = not any(i in self.full.get(" ".join([f, *k.split()[1:]]), [])
+                                 for f in self.given_forms.get(k.split()[0], []) for i in cands)
         if not cands:
             return None
         every = list(cands)  # everyone the dictionary knows by this name, at any date
@@ -176,6 +197,10 @@ class Actors:
             return None
         country = next(iter(found))
         supported = titled or country in countries_named
+        # a full form of the given name ("Geoff" -> "Geoffrey Hoon") needs a title or the
+        # country named; a name matched without its middle names, the country named
+        if approximate and not (country in countries_named if middle else supported):
+            return None
         if later and not (supported and (not single or len(every) == 1
                                          or country in countries_near)):
             return None
@@ -196,8 +221,27 @@ class Actors:
                      self.role(i, date) if len(cands) == 1 else None)
 
 
+    def _approximate(self, k: str) -> list[int]:
+        """People a two-or-more-word key names only approximately: its first and last words
+        as those of a longer dictionary name ("william hague"), or its first word's full form
+        ("geoff hoon" -> "geoffrey hoon")."""
+        words = k.split()
+        found: list[int] = []
+        for first in [words[0], *self.given_forms.get(words[0], [])]:
+            alt = " ".join([first, *words[1:]])
+            hits = self.full.get(alt, []) if first != words[0] else []
+            if len(words) == 2:
+                hits = hits + self.first_last.get(alt, [])
+            found += [i for i in hits if i not in found]
+        return found
+
+
 @lru_cache(maxsize=2)
 def get_actors(path: str | None = None) -> Actors:
     """The actor index, loaded once per process (``path`` overrides the data file)."""
     p = Path(path) if path else config.RESOURCES / "actors.json"
-    return Actors(json.loads(p.read_text(encoding="utf-8")))
+    data = json.loads(p.read_text(encoding="utf-8"))
+    forms = p.with_name("given_name_forms.json")
+    if forms.exists():
+        data["given_forms"] = json.loads(forms.read_text(encoding="utf-8"))["forms"]
+    return Actors(data)
