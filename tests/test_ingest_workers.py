@@ -74,6 +74,53 @@ def test_workers_2_build_the_store_workers_1_builds(folder, tmp_path):
     assert differences(a, after) == []
 
 
+def test_a_single_process_ingest_parses_in_one_thread_while_this_one_writes(folder, tmp_path, monkeypatch):
+    """Without workers the pipeline runs in one extraction thread (the next batch is parsed
+    while this thread writes the last); the writes stay on the calling thread, in order, and
+    the store is the one a batch-at-a-time ingest builds."""
+    import threading
+    from concurrent.futures import Future
+
+    from analysis.ingest import workers
+
+    seen: dict[str, set[str]] = {"extract": set(), "write": set()}
+    real_extract, real_write = workers.extract_batch, Ingester._write
+
+    def spy_extract(inputs):
+        seen["extract"].add(threading.current_thread().name)
+        return real_extract(inputs)
+
+    def spy_write(self, group):
+        seen["write"].add(threading.current_thread().name)
+        return real_write(self, group)
+
+    monkeypatch.setattr(workers, "extract_batch", spy_extract)
+    monkeypatch.setattr(Ingester, "_write", spy_write)
+    threaded = tmp_path / "threaded.db"
+    ing = Ingester(threaded, fetch=False, batch_size=8)
+    try:
+        s = ing.run(_expand([folder], ing.fetcher), [str(folder)])
+    finally:
+        ing.close()
+    assert (s.new, s.duplicates, s.errors) == (40, 1, 1)
+    assert {n.split("_")[0] for n in seen["extract"]} == {"chancery-extract"}
+    assert seen["write"] == {threading.current_thread().name}
+
+    class AtOnce(workers.ThreadExtractor):  # the old way: extract, write, then read on
+        def submit(self, inputs):
+            f: Future = Future()
+            f.set_result(real_extract(inputs))
+            return workers.Job([(inputs, f)], None)
+
+    plain = tmp_path / "plain.db"
+    ing = Ingester(plain, fetch=False, pool=AtOnce(), batch_size=8)
+    try:
+        ing.run(_expand([folder], ing.fetcher), [str(folder)])
+    finally:
+        ing.close()
+    assert differences(dump(plain), dump(threaded)) == []
+
+
 def test_a_bad_article_and_a_dying_worker_cost_only_their_article(tmp_path):
     src = tmp_path / "in"
     src.mkdir()

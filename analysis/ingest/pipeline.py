@@ -1,8 +1,8 @@
 """The one ingest path, shared by the CLI, the Data page and the tests.
 
 source → items (:mod:`analysis.ingest.sources`) → clean article (:func:`prepare`) → duplicate check
-(:mod:`analysis.ingest.dedupe`) → extraction in batches (:mod:`analysis.ingest.workers`: this
-process, or ``workers`` processes) → the batch written in input order, one ``BEGIN IMMEDIATE``
+(:mod:`analysis.ingest.dedupe`) → extraction in batches (:mod:`analysis.ingest.workers`: a
+thread of this process, or ``workers`` processes) → the batch written in input order, one ``BEGIN IMMEDIATE``
 transaction with a savepoint per article (:mod:`analysis.store`). A backfill extracted elsewhere
 (:mod:`analysis.ingest.backfill`) is written by the same :class:`Ingester`.
 
@@ -25,7 +25,7 @@ from typing import Any
 from analysis import config, store
 from analysis.ingest import dedupe
 from analysis.ingest.sources import Fetcher, Item, ItemError, Produced, SourceError, iter_bytes, iter_items
-from analysis.ingest.workers import ExtractorPool, Failed, Job, extract_batch
+from analysis.ingest.workers import ExtractorPool, Failed, Job, ThreadExtractor, extract_batch
 from analysis.store import curation
 
 #: Articles extracted (one ``nlp.pipe`` pass) and written (one transaction) together.
@@ -236,8 +236,9 @@ class Ingester:
     """Runs items through prepare → dedupe → extract → store against one database.
 
     Items are read and cleaned in order, and articles not stored yet are extracted in batches
-    of ``batch_size``: in this process, or with ``workers`` > 1 in that many worker processes
-    (:class:`ExtractorPool`) while this process goes on reading. This process is the only
+    of ``batch_size``: in a thread of this process (:class:`ThreadExtractor`, which parses the
+    next batch while this thread writes the last), or with ``workers`` > 1 in that many worker
+    processes (:class:`ExtractorPool`), while this thread goes on reading. This process is the only
     writer: each batch's items are written in input order in one transaction, each item in a
     savepoint of its own, so one bad item becomes its recorded error and the rest lands, and
     the store is the same whatever the number of workers. A killed ingest loses at most the
@@ -259,8 +260,9 @@ class Ingester:
         self.batch_size = max(1, batch_size)
         self.summary = Summary()
         self.extractor_version = _extractor_version()
-        self._own_pool = pool is None and workers > 1
-        self.pool = pool if pool is not None else (ExtractorPool(workers) if workers > 1 else None)
+        self._own_pool = pool is None
+        self.pool: ExtractorPool | ThreadExtractor = (
+            pool if pool is not None else ExtractorPool(workers) if workers > 1 else ThreadExtractor())
         self._queue: deque[tuple[list[Slot], list[Slot], Job | None]] = deque()
         self._hashes: set[str] = set()
         self.done = 0
@@ -268,7 +270,7 @@ class Ingester:
         self._bar: Any = None
 
     def close(self) -> None:
-        if self._own_pool and self.pool is not None:
+        if self._own_pool:
             self.pool.close()
         self.db.conn.close()
 
@@ -383,25 +385,20 @@ class Ingester:
         todo = [s for s in group if s.extract]
         self.apply_curated_dates([s.art for s in todo])  # type: ignore[misc]
         inputs = [_extract_input(s.art) for s in todo]  # type: ignore[arg-type]
-        if self.pool is None:
-            for s, r in zip(todo, extract_batch(inputs)):
-                s.result = r
-            self._write(group)
-            return
         self._queue.append((group, todo, self.pool.submit(inputs) if inputs else None))
         self._drain(wait=False)
 
     def _drain(self, wait: bool) -> None:
         """Write the queued groups whose extraction is done, oldest first; with ``wait``, all
         of them. At most ``2 x workers`` groups are left in flight."""
-        limit = 2 * (self.pool.workers if self.pool is not None else 1)
+        limit = 2 * self.pool.workers
         while self._queue:
             group, todo, job = self._queue[0]
             if not (wait or job is None or job.done() or len(self._queue) > limit):
                 return
             self._queue.popleft()
             if job is not None:
-                for s, r in zip(todo, self.pool.result(job)):  # type: ignore[union-attr]
+                for s, r in zip(todo, self.pool.result(job)):
                     s.result = r
             self._write(group)
 
@@ -457,7 +454,8 @@ class Ingester:
         except _ExtractionFailed as exc:
             return self._record(slot, "extraction", _one_line(f"extraction failed: {exc}"))
         except _NeedsExtraction:
-            slot.result = extract_batch([_extract_input(slot.art)])[0]  # type: ignore[arg-type]
+            # through the extractor, the only user of the pipeline while an ingest runs
+            slot.result = self.pool.result(self.pool.submit([_extract_input(slot.art)]))[0]  # type: ignore[arg-type]
             return self._write_slot(slot)
         except Exception as exc:  # rolled back to the savepoint; carry on
             if not self.db.conn.in_transaction:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Self
@@ -91,10 +91,43 @@ class Job:
     """A submitted batch: its parts (inputs and the future of the pool that runs them)."""
 
     parts: list[tuple[list[dict[str, Any]], Future]]
-    pool: ProcessPoolExecutor
+    pool: Executor
 
     def done(self) -> bool:
         return all(f.done() for _, f in self.parts)
+
+
+class ThreadExtractor:
+    """:func:`extract_batch` in one thread of this process: the single-process ingest parses
+    the next batch while this thread writes the last one (SQLite's writes and much of spaCy's
+    parsing run outside the GIL, so the two overlap on a second core). Every use of the
+    pipeline goes through this one thread, so no two parses share it at once; the same
+    interface as :class:`ExtractorPool` with one worker."""
+
+    workers = 1
+    restarts = 0
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, inputs: list[dict[str, Any]]) -> Job:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chancery-extract")
+        return Job([(inputs, self._pool.submit(extract_batch, inputs))], self._pool)
+
+    def result(self, job: Job) -> list[dict[str, Any] | Failed]:
+        return [r for _, future in job.parts for r in future.result()]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class ExtractorPool:
