@@ -102,6 +102,25 @@ def test_patterns_stop_before_days_and_titles(nlp):
     assert ents(doc) == []
 
 
+@pytest.mark.parametrize("words, expected", [
+    # a results list: rank, name, (country), result
+    (["4.", "Vesna", "Tomasova", "(", "Slovakia", ")", "4:08.96"], [("Vesna Tomasova", "PERSON")]),
+    (["6.", "Brahimo", "El", "Fassi", "(", "Morocco", ")", "13:08.05"], [("Brahimo El Fassi", "PERSON")]),
+    # a squad or seeds list: number, dash, name, then a comma, semicolon or bracket
+    (["15", "-", "Piet", "van", "Rooyen", ",", "14", "-", "Jan", "Swartz", ";"],
+     [("Piet van Rooyen", "PERSON"), ("Jan Swartz", "PERSON")]),
+    (["beat", "7", "-", "Cerdic", "Whitby", "(", "England", ")"], [("Cerdic Whitby", "PERSON")]),
+    # one word is a team in a results list; a country after a dash is no person
+    (["1.", "Kelmora", "(", "Spain", ")", "10:02"], []),
+    (["won", "3", "-", "United", "States", ","], []),
+    (["May", "31", "-", "June", "2", "."], []),
+])
+def test_patterns_results_and_squad_lists(nlp, words, expected):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, words))
+    assert [e for e in ents(doc) if e[1] == "PERSON"] == expected
+
+
 def test_patterns_from_at_files_are_expanded():
     expanded = nerfix._expand_lists({"LOWER": {"NOT_IN": "@nerfix_not_name_words.txt"}})
     words = expanded["LOWER"]["NOT_IN"]

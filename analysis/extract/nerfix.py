@@ -451,9 +451,10 @@ class PatternFixer:
     Each pattern: ``{"label": "PERSON", "pattern": [...], "override": ["ORG", ""]}``; a match
     replaces overlapping entities whose label is in ``override`` (``""`` = no entity) and that it
     covers, and is dropped when it would cut through any other entity. With ``"end_before":
-    TEXT`` the entity ends before the first token of the match with that text; the rest is
+    TEXT`` (or a list of texts) the entity ends before the first token of the match with that text; the rest is
     context ("B Cohen" in "B Cohen (England)"), and entities the match covers there are dropped
-    too when ``override`` allows.
+    too when ``override`` allows. With ``"start_after": N`` its first N tokens are context
+    ("4." in a results list: "4. Ana Tomas ( Spain ) 4:08.96").
     """
 
     def __init__(self, vocab, patterns: list[dict[str, Any]]) -> None:
@@ -462,7 +463,8 @@ class PatternFixer:
         for i, p in enumerate(patterns):
             key = f"nerfix_{i}_{p['label']}"
             self.rules[key] = {"label": p["label"], "override": set(p.get("override", [""])),
-                               "end_before": p.get("end_before")}
+                               "end_before": p.get("end_before"),
+                               "start_after": int(p.get("start_after", 0))}
             self.matcher.add(key, [p["pattern"]])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -479,7 +481,10 @@ class PatternFixer:
             rule = self.rules[doc.vocab.strings[key_id]]
             end = e
             if rule["end_before"]:
-                end = next(k for k in range(s, e) if doc[k].text == rule["end_before"])
+                stops = rule["end_before"] if isinstance(rule["end_before"], list) \
+                    else [rule["end_before"]]
+                end = next(k for k in range(s + rule["start_after"], e) if doc[k].text in stops)
+            s += rule["start_after"]  # leading context ("4." before a name in a results list)
             over = [x for x in ents if x.start < end and x.end > s]
             if any(x.label_ not in rule["override"] or x.start < s or x.end > e for x in over):
                 continue
