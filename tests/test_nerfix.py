@@ -121,6 +121,24 @@ def test_patterns_results_and_squad_lists(nlp, words, expected):
     assert [e for e in ents(doc) if e[1] == "PERSON"] == expected
 
 
+@pytest.mark.parametrize("words, ents_in, expected", [
+    # a tennis draw, a golf table, a scorer's minute
+    (["Spain", ")", "beat", "Osvin", "Tarrega", "(", "Chile", ")", "6-4"], [],
+     [("Osvin Tarrega", "PERSON")]),
+    (["6-4", "6-3", "Tarek", "Novotny", "(", "Czech", "Republic", ")"], [], [("Tarek Novotny", "PERSON")]),
+    (["284", "Cerdic", "Allwyn", "(", "Australia", ")", "69"], [], [("Cerdic Allwyn", "PERSON")]),
+    (["Romania", "-", "Osvin", "Popescul", "(", "31st", ")", ","], [(2, 4, "ORG")],
+     [("Osvin Popescul", "PERSON")]),
+    (["Brazil", "-", "Giovanco", "(", "14th", "minute", ")"], [], [("Giovanco", "PERSON")]),
+    # a club the model found in a draw stays a club
+    (["Lazio", "(", "Italy", ")", "beat", "Real", "Sociedad", "(", "Spain", ")"], [(5, 7, "ORG")], []),
+])
+def test_patterns_sports_results(nlp, words, ents_in, expected):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, words, ents_in))
+    assert [e for e in ents(doc) if e[1] == "PERSON"] == expected
+
+
 def test_patterns_from_at_files_are_expanded():
     expanded = nerfix._expand_lists({"LOWER": {"NOT_IN": "@nerfix_not_name_words.txt"}})
     words = expanded["LOWER"]["NOT_IN"]
