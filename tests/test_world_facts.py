@@ -309,6 +309,9 @@ def test_britains_own_offices_give_their_holder_gbr(text, name):
     ("Veteran Labour backbencher Joan Ridsdale said she would rebel.", "Joan Ridsdale", "GBR"),
     ("Conservative MP Peter Aldwyn said the scheme was flawed.", "Peter Aldwyn", "GBR"),
     ("The row grew after Labour's Gwyneth Parrish spoke out.", "Gwyneth Parrish", "GBR"),
+    ("Ian Tollard, the Labour MP for Norwich, said the vote would be close.", "Ian Tollard", "GBR"),
+    ("Peter Aldwyn, a Conservative MP, said the scheme was flawed.", "Peter Aldwyn", "GBR"),
+    ("Peter Aldwyn, a Conservative MP, said voters in Alberta wanted change.", "Peter Aldwyn", None),
     # a story naming another state with such a party: the word places nobody
     ("Conservative MP Peter Aldwyn said voters in Ontario wanted change.", "Peter Aldwyn", None),
     ("Labour leader Amos Baruch said the coalition in Israel would hold.", "Amos Baruch", None),

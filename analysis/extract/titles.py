@@ -448,6 +448,9 @@ class TitleLinker:
             k = j + 1
             while k < len(doc) and k < j + 5 and doc[k].lower_ in ("the", "a", "an", "former"):
                 k += 1
+            party = self._party_after(doc, k, ents)  # "X, the Labour MP for Norwich, said"
+            if party:
+                return party
             if k < len(doc) and ents[k] is not None and ents[k].start == k:
                 c = self._country_of(ents[k])
                 nxt = doc[ents[k].end] if ents[k].end < len(doc) else None
@@ -455,6 +458,23 @@ class TitleLinker:
                         and nxt.lower_ not in stop and ents[nxt.i] is None:
                     return c
         return None
+
+    def _party_after(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
+        """The home state of a shared party name opening an apposition after a name, before
+        a member noun ("X, the Labour MP for Norwich North, said"): as ``_party``."""
+        if k >= len(doc):
+            return None
+        ent = ents[k] if ents[k] is not None and ents[k].start == k else None
+        if ents[k] is not None and ent is None or ent is not None and ent.id_:
+            return None
+        end = ent.end if ent is not None else k + 1
+        entry = self.party_words.get(doc[k:end].text)
+        if entry is None or end >= len(doc) or doc[end].lower_ not in self.party_members:
+            return None
+        if self._named & set(entry.get("also", [])):
+            return None
+        self._party_hit = True
+        return entry["home"]
 
     def _party(self, doc: Doc, i: int, ent: Span | None, person: Span) -> str | None:
         """The state of a shared party name at token ``i`` (``ent``: its entity, if any) that
