@@ -139,6 +139,23 @@ def test_patterns_sports_results(nlp, words, ents_in, expected):
     assert [e for e in ents(doc) if e[1] == "PERSON"] == expected
 
 
+@pytest.mark.parametrize("words, ents_in, expected", [
+    (["HARWELL", ",", "England", "1996-08-31", "Result"], [(0, 1, "PERSON")], ("HARWELL", "GPE")),
+    (["PORT", "ELSBY", "1996-08-30", "Shares"], [(0, 2, "ORG")], ("PORT ELSBY", "GPE")),
+])
+def test_patterns_a_dated_dateline_is_a_place(nlp, words, ents_in, expected):
+    fix = nlp.add_pipe("nerfix_patterns")
+    doc = fix(make_doc(nlp, words, ents_in, sent_starts=[True] + [False] * (len(words) - 1)))
+    assert ents(doc)[0] == expected
+
+
+def test_patterns_capitals_without_a_date_are_left_alone(nlp):
+    fix = nlp.add_pipe("nerfix_patterns")
+    words = ["HARWELL", "BEAT", "ELSBY", "."]
+    doc = fix(make_doc(nlp, words, [(0, 1, "ORG")], sent_starts=[True, False, False, False]))
+    assert ents(doc) == [("HARWELL", "ORG")]
+
+
 def test_patterns_from_at_files_are_expanded():
     expanded = nerfix._expand_lists({"LOWER": {"NOT_IN": "@nerfix_not_name_words.txt"}})
     words = expanded["LOWER"]["NOT_IN"]

@@ -451,7 +451,8 @@ class PatternFixer:
     Each pattern: ``{"label": "PERSON", "pattern": [...], "override": ["ORG", ""]}``; a match
     replaces overlapping entities whose label is in ``override`` (``""`` = no entity) and that it
     covers, and is dropped when it would cut through any other entity. With ``"end_before":
-    TEXT`` (or a list of texts) the entity ends before the first token of the match with that text; the rest is
+    TEXT`` (or a list of texts; ``re:PATTERN`` for a regular expression) the entity ends before
+    the first token of the match with that text; the rest is
     context ("B Cohen" in "B Cohen (England)"), and entities the match covers there are dropped
     too when ``override`` allows. With ``"start_after": N`` its first N tokens are context
     ("4." in a results list: "4. Ana Tomas ( Spain ) 4:08.96").
@@ -483,7 +484,9 @@ class PatternFixer:
             if rule["end_before"]:
                 stops = rule["end_before"] if isinstance(rule["end_before"], list) \
                     else [rule["end_before"]]
-                end = next(k for k in range(s + rule["start_after"], e) if doc[k].text in stops)
+                end = next(k for k in range(s + rule["start_after"], e) if doc[k].text in stops
+                           or any(x.startswith("re:") and re.match(x[3:], doc[k].text)
+                                  for x in stops))
             s += rule["start_after"]  # leading context ("4." before a name in a results list)
             over = [x for x in ents if x.start < end and x.end > s]
             if any(x.label_ not in rule["override"] or x.start < s or x.end > e for x in over):
