@@ -122,7 +122,7 @@ class EventExtractor:
     def __init__(self, nlp: Language, resources: Resources | None = None) -> None:
         ensure_extensions()
         self._lock = threading.Lock()
-        self._gaz = (resources or get_resources()).gazetteer
+        self._res = resources
         ev = (resources or get_resources()).events
         check_rules(ev)
         visit, host, meet, attack = ev["visit"], ev["host"], ev["meet"], ev["attack"]
@@ -304,7 +304,8 @@ class EventExtractor:
                     return r["name"], r["country"]
                 if c.dep_ == "poss" and r and r["kind"] == model.PLACE and r["country"] \
                         and r["name"] in self.capitals:  # "Washington's top negotiator"
-                    name = self._gaz.country_name(r["country"]) or r["country"]
+                    gaz = getattr(self._res, "gazetteer", None) or get_resources().gazetteer
+                    name = gaz.country_name(r["country"]) or r["country"]
                     self.ents.setdefault(name, {"name": name, "kind": model.COUNTRY,
                                                 "country": r["country"], "aliases": [],
                                                 "roles": [], "implied": True})  # an entity
