@@ -97,7 +97,24 @@ class Job:
         return all(f.done() for _, f in self.parts)
 
 
-class ThreadExtractor:
+class _Extractor:
+    """What both extractors share: an executor made on first use, shut down on close."""
+
+    _pool: Executor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ThreadExtractor(_Extractor):
     """:func:`extract_batch` in one thread of this process: the single-process ingest parses
     the next batch while this thread writes the last one (SQLite's writes and much of spaCy's
     parsing run outside the GIL, so the two overlap on a second core). Every use of the
@@ -118,19 +135,8 @@ class ThreadExtractor:
     def result(self, job: Job) -> list[dict[str, Any] | Failed]:
         return [r for _, future in job.parts for r in future.result()]
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class ExtractorPool:
+class ExtractorPool(_Extractor):
     """``workers`` processes running :func:`extract_batch`.
 
     :param initializer: run first in every worker process (a module-level function: it is sent
@@ -208,13 +214,3 @@ class ExtractorPool:
                 "with workers needs `if __name__ == '__main__':`; or the install is broken): "
                 f"{exc}") from None
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
