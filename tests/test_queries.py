@@ -424,3 +424,20 @@ def test_month_only_event_dates_stay_in_a_window_of_that_month(tmp_path):
     assert list(inside["date"]) == ["2024-06"]
     assert queries.events(path, queries.Filters(start="2024-07-01")).empty
     assert queries.events(path, queries.Filters(end="2024-05-31")).empty
+
+
+def test_records_gives_what_to_dict_gives_with_arrow_strings_missing_values_and_numbers():
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")  # the frame as the store's reads build it
+    conn.executescript("CREATE TABLE t (name TEXT, n INTEGER, x REAL, o TEXT);"
+                       "INSERT INTO t VALUES ('a', 1, 0.5, NULL), (NULL, 2, NULL, 'b'), ('c', 3, 2.0, 's');")
+    df = pd.read_sql_query("SELECT * FROM t", conn)
+    got, want = queries.records(df), df.to_dict("records")
+    assert [list(r) for r in got] == [list(r) for r in want]
+    for g, w in zip(got, want):
+        for k in w:
+            same = (g[k] != g[k] and w[k] != w[k]) or g[k] == w[k] or (g[k] is None and w[k] is None)
+            assert same and type(g[k]) is type(w[k]), (k, g[k], w[k])
+    assert queries.records(df.iloc[:0]) == []
+    assert queries.records(pd.DataFrame(index=range(2))) == [{}, {}]

@@ -13,8 +13,10 @@ the DOCX has headings, a table, the figure and endnote-style references (python-
 """
 from __future__ import annotations
 
+import functools
 import html
 import io
+import re
 from base64 import b64encode
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -86,15 +88,28 @@ def _reports(source: Source, event_ids: list[int]) -> dict[int, list[dict[str, A
     with as_reader(source).session() as conn:
         for i in range(0, len(event_ids), 400):
             chunk = [int(x) for x in event_ids[i:i + 400]]
-            df = conn.df(f"""
+            for row in conn.rows(f"""
                 SELECT rp.event_id, rp.evidence, rp.article_id, a.title, a.outlet, a.url,
                        substr(a.published, 1, 10) AS published, a.metadata
                 FROM reports rp JOIN articles a ON a.id = rp.article_id
                 WHERE rp.event_id IN ({','.join('?' * len(chunk))})
-                ORDER BY a.published, rp.article_id, rp.sentence_index, rp.id""", chunk)
-            for r in df.to_dict("records"):
+                ORDER BY a.published, rp.article_id, rp.sentence_index, rp.id""", chunk):
+                r = dict(row)  # plain rows: a DataFrame of a few hundred reports cost more than its query
                 out[int(r["event_id"])].append(r)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _safe_sources_of(metadata: str) -> tuple[str, ...]:
+    return tuple(u for u in map(safe_url, queries.article_sources(metadata)) if u)
+
+
+def _safe_sources(metadata: Any) -> tuple[str, ...]:
+    """The http(s) fact sources of an article's metadata (memoised: an article cited for several
+    sentences, or in several notes, is read once)."""
+    if isinstance(metadata, str):
+        return _safe_sources_of(metadata)
+    return tuple(u for u in map(safe_url, queries.article_sources(metadata)) if u)
 
 
 class _References:
@@ -111,7 +126,7 @@ class _References:
             self.items.append({
                 "n": len(self.items) + 1, "outlet": _text(r.get("outlet")), "title": _text(r.get("title")),
                 "date": _text(r.get("published")), "url": safe_url(r.get("url")) or "",
-                "sources": [u for u in map(safe_url, queries.article_sources(r.get("metadata"))) if u],
+                "sources": list(_safe_sources(r.get("metadata"))),
                 "sentence": _text(r.get("evidence")),
                 "article_id": int(r["article_id"])})
             self._index[k] = len(self.items)
@@ -128,7 +143,8 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
     reports = _reports(source, ids)
     refs = _References()
     items = []
-    for r in ev.to_dict("records"):
+    records = queries.records(ev)
+    for r in records:
         eid = int(r["id"])
         who, people = queries.who(r.get("participants"))
         where = ", ".join(x for x in (_text(r.get("place")),
@@ -148,7 +164,7 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
     pair_list = sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     kinds = Counter(it["kind"] for it in items)
     countries: Counter[str] = Counter()
-    for r in ev.to_dict("records"):
+    for r in records:
         codes = {_text(r.get(k)) for k in ("visitor_country", "destination_country", "country")}
         codes |= set(_text(r.get("participant_countries")).split(","))
         countries.update(codes - {""})
@@ -169,7 +185,7 @@ def build(source: Source, scope: Scope) -> dict[str, Any]:
             "articles": summary["articles"], "outlets": summary["outlets"],
             "events": len(items), "events_by_kind": {(_label(k) if n == 1 else _plural(k)): n for k, n in kinds.most_common()},
             "countries": [(names.get(c, c), n) for c, n in countries.most_common(8)],
-            "officials": [(r["name"], _text(r["country"]), int(r["events"])) for r in officials.to_dict("records")],
+            "officials": [(r["name"], _text(r["country"]), int(r["events"])) for r in queries.records(officials)],
             "truncated": len(items) >= MAX_EVENTS},
         "pairs": [{"pair": p, "events": evs} for p, evs in pair_list],
         "events": items, "met": met, "quotes": quotes, "new": new,
@@ -353,12 +369,13 @@ def _event_line(it: dict[str, Any]) -> str:
     return line
 
 
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>|]")
+
+
 def _md(s: str) -> str:
     """Text for Markdown: characters that would become markup or a link are escaped."""
-    out = []
-    for ch in _text(s):
-        out.append("\\" + ch if ch in "\\`*_[]<>|" else ch)
-    return "".join(out).replace("\n", " ")
+    t = _text(s)
+    return _MD_SPECIAL.sub(r"\\\g<0>", t).replace("\n", " ") if _MD_SPECIAL.search(t) else t.replace("\n", " ")
 
 
 def to_markdown(b: dict[str, Any], *, preview: bool = False) -> str:

@@ -278,6 +278,15 @@ def count_events(source: Source, f: Filters = NO_FILTERS, kinds: Sequence[str] |
         return int(conn.execute(f"SELECT COUNT(*) FROM events ev{and_where(where)}", params).fetchone()[0])
 
 
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts of plain Python values, as ``df.to_dict("records")`` gives
+    them (None for a missing string, NaN for a missing number) at a third of its cost on
+    Arrow-backed string columns: a column's ``tolist`` is one conversion, not one a cell."""
+    cols = [str(c) for c in df.columns]
+    return [dict(zip(cols, row)) for row in zip(*(df[c].tolist() for c in df.columns))] if cols else \
+        [{} for _ in range(len(df))]
+
+
 def article_sources(metadata: Any) -> list[str]:
     """The fact sources an article's metadata lists (our sample articles' ``sources`` front
     matter: URLs separated by ``;``), else ``[]``."""
