@@ -274,3 +274,81 @@ def test_taking_part_in_what_is_no_meeting_or_without_a_place_makes_none(nlp):
                  "Indian firms will take part in the development of the Yadavaran and Jufeyr oilfields "
                  "in Tehran, Wang Yi and Mark Rutte said."):
         assert of(events(nlp, text), model.MEETING) == [], text
+
+
+# -- attending abroad, unnamed guests, due in, speaking in, leaving for -----------------------
+def visits(evs):
+    return sorted((v["visitor"], v["visitor_country"], v["destination_country"], v["destination_place"],
+                   v["status"]) for v in of(evs, model.VISIT))
+
+
+def test_a_person_attending_a_summit_or_an_occasion_abroad_visited_it(nlp):
+    assert visits(events(nlp, "Wang Yi attended the summit in Astana on Monday.")) == [
+        ("Wang Yi", "CHN", "KAZ", "Astana", model.OCCURRED)]
+    assert visits(events(nlp, "Ishaq Dar will take part in a conference in Geneva next week.")) == [
+        ("Ishaq Dar", "PAK", "CHE", "Geneva", model.PLANNED)]
+    assert visits(events(nlp, "Ishaq Dar attended the funeral in Tehran on Friday.")) == [
+        ("Ishaq Dar", "PAK", "IRN", "Tehran", model.OCCURRED)]
+    assert visits(events(nlp, "Ishaq Dar attended the regional summit in Uzbekistan.")) == [
+        ("Ishaq Dar", "PAK", "UZB", None, model.OCCURRED)]
+
+
+def test_attending_at_home_or_not_attending_or_a_delegation_attending_is_no_visit(nlp):
+    for text in ("Ishaq Dar attended the summit in Islamabad on Monday.",
+                 "Ishaq Dar did not attend the summit in Astana.",
+                 "Ishaq Dar attended the summit after a stop in Astana.",
+                 "A Pakistani delegation attended the summit in Astana on Monday."):
+        assert of(events(nlp, text), model.VISIT) == [], text
+
+
+def test_a_host_welcoming_unnamed_guests_of_two_countries(nlp):
+    evs = events(nlp, "Ishaq Dar welcomed the Turkish president and the Iranian foreign minister "
+                      "to Islamabad on Sunday.")
+    assert visits(evs) == [("Iran", "IRN", "PAK", "Islamabad", model.OCCURRED),
+                           ("Türkiye", "TUR", "PAK", "Islamabad", model.OCCURRED)]
+
+
+def test_a_host_greeting_a_guest_from_a_clause_without_its_own_subject(nlp):
+    evs = events(nlp, "The Afghan foreign minister smiled while greeting Ishaq Dar on Saturday.")
+    assert visits(evs) == [("Ishaq Dar", "PAK", "AFG", None, model.OCCURRED)]
+    (v,) = of(events(nlp, "Amir Khan Muttaqi greeted Wang Yi in Kabul on Monday."), model.VISIT)
+    assert (v["visitor"], v["destination_country"], v["cameo"]) == ("Wang Yi", "AFG", "043")
+
+
+def test_a_host_greeting_a_guest_abroad_hosts_no_visit_to_his_own_country(nlp):
+    evs = events(nlp, "Amir Khan Muttaqi greeted Wang Yi in Doha on Monday.")
+    assert [v for v in of(evs, model.VISIT) if v["destination_country"] == "AFG"] == []
+
+
+def test_a_person_due_or_expected_in_a_foreign_city_will_visit_it(nlp):
+    for text in ("Ishaq Dar is due in Kabul next week.", "Ishaq Dar is expected in Kabul on Monday.",
+                 "Ishaq Dar will be in Kabul on Monday."):
+        assert visits(events(nlp, text)) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.PLANNED)], text
+    assert of(events(nlp, "Ishaq Dar is due in Lahore next week."), model.VISIT) == []
+
+
+def test_a_person_speaking_in_a_foreign_city_was_there(nlp):
+    for text in ("Ishaq Dar, speaking in Kabul on Monday, urged the Taliban to act.",
+                 "Ishaq Dar said on Monday in Kabul that trade would resume.",
+                 "Ishaq Dar told reporters in Kabul that trade would resume."):
+        (v,) = of(events(nlp, text), model.VISIT)
+        assert (v["visitor"], v["destination_country"], v["destination_place"]) == \
+            ("Ishaq Dar", "AFG", "Kabul"), text
+        assert v["inferred_from"] == model.STATEMENT
+    for text in ("Ishaq Dar said in Islamabad that trade would resume.",
+                 "Ishaq Dar said in a statement that trade in Kabul would resume.",
+                 "Ishaq Dar said Afghan traders in Kabul were waiting."):
+        assert of(events(nlp, text), model.VISIT) == [], text
+
+
+def test_a_delegation_from_a_country_and_a_delegation_led_by_a_person(nlp):
+    assert visits(events(nlp, "A delegation from Uzbekistan arrived in Kabul on Monday.")) == [
+        ("Uzbekistan", "UZB", "AFG", "Kabul", model.OCCURRED)]
+    assert visits(events(nlp, "A delegation led by Ishaq Dar arrived in Kabul on Monday.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+
+
+def test_leaving_or_departing_for_a_foreign_capital_is_a_visit(nlp):
+    for text in ("Ishaq Dar left for Kabul on Sunday.", "Ishaq Dar departed for Kabul on Sunday."):
+        assert visits(events(nlp, text)) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)], text
+    assert of(events(nlp, "Ishaq Dar left for Lahore on Sunday."), model.VISIT) == []

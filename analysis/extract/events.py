@@ -47,21 +47,23 @@ DEFAULT, HOSTED, THIRD_LOCATION = "default", "hosted", "third_location"
 TOP_KEYS = frozenset({
     "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
     "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
-    "negation", "visitor_nouns", "capital_metonyms", "pronouns", "dateline_followers", "dateline_agency_openers",
+    "negation", "visitor_nouns", "visitor_origin_preps", "capital_metonyms", "pronouns", "dateline_followers", "dateline_agency_openers",
     "talks", "agreement", "ceasefire", "parties", "mediation", "background", "undating_preps",
 })
 #: The keys of each rule object.
 RULE_KEYS = {
     "visit": frozenset({"verbs", "nouns", "noun_dest_preps", "noun_agent_preps", "noun_of_preps",
                         "noun_of_destination", "noun_support_verbs", "dobj_modifier_prefixes",
-                        "dobj_site_preps", "noun_occasion_preps", "visiting_words"}),
+                        "dobj_site_preps", "noun_occasion_preps", "visiting_words",
+                        "arrival_complements", "arrival_copulas", "arrival_preps",
+                        "speech_place_verbs"}),
     "host": frozenset({"verbs", "place_preps"}),
     "meet": frozenset({"verbs", "nouns", "third_location_words", "present_words", "host_words",
                        "reciprocal_verbs", "participant_preps", "holder_participant_preps",
                        "place_preps", "where_words", "relative_pronouns", "plural_possessives",
                        "not_participant_after", "occasion_preps", "elsewhere_preps",
                        "anaphoric_places", "anaphoric_place_adverbs", "present_phrases",
-                       "participation_verbs", "participation_in_verbs"}),
+                       "participation_verbs", "participation_in_verbs", "attendance_nouns"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -140,6 +142,9 @@ class EventExtractor:
         self.site_preps = set(visit["dobj_site_preps"])
         self.noun_occasion_preps = set(visit["noun_occasion_preps"])
         self.visiting_words = set(visit["visiting_words"])
+        self.arrival_complements = set(visit["arrival_complements"])
+        self.be_forms, self.be_dest = set(visit["arrival_copulas"]), list(visit["arrival_preps"])
+        self.speech_place_verbs = set(visit["speech_place_verbs"])
         self.host_verbs = set(host["verbs"])
         self.host_place_preps = set(host["place_preps"])
         self.meet_words = set(meet["verbs"]) | set(meet["nouns"])
@@ -159,6 +164,7 @@ class EventExtractor:
         self.anaphoric_place_adverbs = set(meet["anaphoric_place_adverbs"])
         self.present_phrases = [tuple(p.lower().split()) for p in meet["present_phrases"]]
         self.participation_verbs = set(meet["participation_verbs"])
+        self.attendance_nouns = set(meet["attendance_nouns"])
         self.participation_in: dict[str, list[tuple[str, ...]]] = {}
         for phrase in meet["participation_in_verbs"]:
             first, *rest = phrase.lower().split()
@@ -186,6 +192,7 @@ class EventExtractor:
         self.cancel_particles = {w for rests in self.cancel_phrases.values() for r in rests for w in r}
         self.negation = set(ev["negation"])
         self.visitor_nouns = set(ev["visitor_nouns"])
+        self.visitor_origin_preps = set(ev["visitor_origin_preps"])
         from analysis import config
         from analysis.extract.nerfix import read_places
 
@@ -297,11 +304,20 @@ class EventExtractor:
                          if c.dep_ in ("appos", "conj", "compound")
                          or (c.dep_ == "poss" and t.lower_ in self.visitor_nouns))
         if tok.lower_ in self.visitor_nouns:
+            # "a delegation led by Chairman Mahmoud Abbas": its leader travels with it
+            leaders = [p for p in self._persons(tok) if self.ents.get(p, {}).get("kind") == model.PERSON]
+            if leaders:
+                return leaders[0], self.ents[leaders[0]]["country"]
             for c in tok.children:
                 r = self.rec_at(c)
                 if c.dep_ in ("poss", "amod", "compound", "nmod") and r and r["kind"] in (
                         model.COUNTRY, model.ORGANIZATION):
                     return r["name"], r["country"]
+                if c.dep_ == "prep" and c.lower_ in self.visitor_origin_preps:
+                    for p in c.children:  # "a delegation from North Korea"
+                        r = self.rec_at(p)
+                        if p.dep_ == "pobj" and r and r["kind"] == model.COUNTRY:
+                            return r["name"], r["country"]
                 if c.dep_ == "poss" and r and r["kind"] == model.PLACE and r["country"] \
                         and r["name"] in self.capitals:  # "Washington's top negotiator"
                     gaz = getattr(self._res, "gazetteer", None) or get_resources().gazetteer
@@ -560,6 +576,8 @@ class EventExtractor:
                 found += self._dateline_visit(doc, sent, dateline, found)
             if has_dep and not any(ev["kind"] == model.MEETING for ev in found):
                 found += self.participations(doc, sent, dateline)
+            if has_dep:
+                found += self.attendance_visits(doc, sent, dateline, found)
             if has_dep and not any(ev["kind"] in (model.TALKS, model.MEETING) for ev in found):
                 self.add_members(doc, sent, si, dateline, events)
             if has_dep and not any(ev["kind"] == model.AGREEMENT for ev in found):
@@ -822,7 +840,64 @@ class EventExtractor:
                 out += self._noun_visit(doc, sent, trig, dateline)
             elif low in self.host_verbs and trig.pos_ == "VERB":
                 out += self._host(doc, sent, trig, dateline)
+            elif low in self.arrival_complements:
+                out += self._due_in(doc, sent, trig, dateline)
+            elif (low in self.say or low in self.speech_place_verbs) and trig.pos_ == "VERB":
+                out += self._spoke_in(doc, sent, trig, dateline)
         return out
+
+    def _spoke_in(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
+        """"X said in Beijing on Monday ...", "X, speaking in Cairo, urged ...", "X addressed
+        parliament in Kabul": a named person speaking in a place of another country (the object
+        of an in/at phrase on the speech verb itself) was there (CAMEO 042, inferred from the
+        statement). The subject is the verb's, or the noun a 'speaking' clause qualifies."""
+        if trig.dep_ == "acl" and trig.lower_ in self.speech_place_verbs:
+            subj = [trig.head]
+        else:
+            subj = [c for c in trig.children if c.dep_ == "nsubj"]
+        if not subj:
+            return []
+        visitor, vc = self.actor(doc, subj[0], sent)
+        if not visitor or not vc or self.ents.get(visitor, {}).get("kind") != model.PERSON:
+            return []
+        dest = None
+        for c in trig.children:
+            if c.dep_ == "prep" and c.lower_ in self.meet_place_preps:
+                for p in c.children:
+                    d = self._pobj_place(p, dateline) if p.dep_ == "pobj" else None
+                    if d:
+                        dest = dest or d
+        if dest is None or dest[1] == vc:
+            return []
+        status = self.status(trig)
+        if status not in (model.OCCURRED, model.PLANNED):
+            return []
+        date = self.date_for(doc, sent, trig, "future" if status == model.PLANNED else "past")
+        return [self._visit(visitor, vc, dest, status, date, inferred_from=model.STATEMENT,
+                            trigger=trig.text, _ti=trig.i)]
+
+    def _due_in(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
+        """"X is due in Paris next week", "X is expected in Paris on Monday": a named person
+        due or expected in a place of another country will visit it (planned). The word is the
+        complement of a form of "be" (subject: the verb's) or a passive verb (its passive
+        subject); the place is the object of one of the listed prepositions under it."""
+        if trig.dep_ == "acomp" and trig.head.lower_ in self.be_forms:
+            subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
+        elif trig.pos_ == "VERB" and any(c.dep_ == "auxpass" for c in trig.children):
+            subj = [c for c in trig.children if c.dep_ == "nsubjpass"]
+        else:
+            return []
+        if not subj:
+            return []
+        visitor, vc = self.actor(doc, subj[0], sent)
+        if not visitor or not vc or self.ents.get(visitor, {}).get("kind") != model.PERSON:
+            return []
+        dests = [d for d in self._dests(trig, self.be_dest, dateline) if d[1] != vc]
+        status = self.status(trig)
+        if not dests or status != model.PLANNED:
+            return []
+        date = self.date_for(doc, sent, trig, "future")
+        return [self._visit(visitor, vc, dests[0], status, date, trigger=trig.text, _ti=trig.i)]
 
     def _visiting(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         """"meets with visiting Iraqi Prime Minister Iyad Allawi at UN headquarters in New
@@ -941,19 +1016,32 @@ class EventExtractor:
 
     def _host(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         subj = [c for c in trig.children if c.dep_ == "nsubj"]
+        if not subj and trig.dep_ in ("advcl", "xcomp", "conj"):
+            # "The Cuban President stood ... while greeting Venezuelan President X"
+            subj = [c for c in trig.head.children if c.dep_ == "nsubj"]
         obj = [c for c in trig.children if c.dep_ == "dobj"]
         if not subj or not obj:
             return []
         host, hc = self.actor(doc, subj[0], sent)
-        guest_rec = self.rec_at(obj[0])
-        if not host or not hc or not guest_rec or guest_rec["kind"] != model.PERSON:
+        if not host or not hc:
             return []
-        guests = [guest_rec["name"]] + [g for g in self._persons(obj[0]) if g != guest_rec["name"]]
+        guests: list[tuple[str, str | None]] = []
+        guest_rec = self.rec_at(obj[0])
+        if guest_rec and guest_rec["kind"] == model.PERSON:
+            guests = [(g, self.ents[g]["country"]) for g in
+                      [guest_rec["name"]] + [g for g in self._persons(obj[0]) if g != guest_rec["name"]]]
         # a second guest the parser hung on the verb ("hosted A and Pakistan's Deputy Prime
         # Minister and Foreign Minister B": B as an adverbial noun of "hosted")
-        guests += [g for c in trig.children if c.dep_ == "npadvmod" and c.i > obj[0].i
-                   for g in self._persons(c) if g not in guests]
-        guests = [g for g in guests if self.ents[g]["country"] and self.ents[g]["country"] != hc]
+        guests += [(g, self.ents[g]["country"]) for c in trig.children
+                   if c.dep_ == "npadvmod" and c.i > obj[0].i for g in self._persons(c)]
+        # unnamed guests standing for their country: "welcomed the French president and the
+        # German chancellor" (a visitor noun with a country modifier, and its conjuncts)
+        for x in [obj[0], *obj[0].conjuncts]:
+            if x.lower_ in self.visitor_nouns and self.rec_at(x) is None and not self._persons(x):
+                name, c = self.actor(doc, x, sent)
+                if name and self.ents.get(name, {}).get("kind") == model.COUNTRY:
+                    guests.append((name, c))
+        guests = list(dict.fromkeys((g, c) for g, c in guests if c and c != hc))
         if not guests:
             return []
         place = None
@@ -963,12 +1051,14 @@ class EventExtractor:
                     d = self.place_of(p, dateline)
                     if d and d[1] == hc:
                         place = d[0]
+                    elif d:
+                        return []  # "greeted B in Brussels": a host abroad hosts no visit
         status = self.status(trig)
         if status is None:
             return []
         date = self.date_for(doc, sent, trig, "future" if status == model.PLANNED else "past")
-        return [self._visit(g, self.ents[g]["country"], (place, hc), status, date, hosted=True,
-                            host=host, trigger=trig.text, _ti=trig.i) for g in guests]
+        return [self._visit(g, c, (place, hc), status, date, hosted=True,
+                            host=host, trigger=trig.text, _ti=trig.i) for g, c in guests]
 
     def visits_surface(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
         """Without a parse: ACTOR <visit verb> [prep] PLACE, adjacent within a few tokens."""
@@ -1250,6 +1340,70 @@ class EventExtractor:
                      "status": status, "cameo": cameo, "trigger": noun.text, "status_words": words,
                      "_ti": v.i, "_noun": noun.i}]
         return []
+
+    def attendance_visits(self, doc: Doc, sent: Span, dateline: set[int],
+                          found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """"Koizumi attended the APEC summit in Santiago", "X will take part in the conference in
+        London", "X attended the funeral in Cairo": a named person (or a pronoun for one) who
+        attends, joins or takes part in a meeting noun or an occasion noun
+        (``meet.attendance_nouns``) held in a place of another country visited it (CAMEO 042,
+        inferred from the attendance). The place is the noun's own or the verb's (in/at), a city
+        or a country, never one under an 'elsewhere' preposition; not a trip the sentence tells
+        of already."""
+        out: list[dict[str, Any]] = []
+        told = {(ev["visitor"], ev["destination_country"]) for ev in found if ev["kind"] == model.VISIT}
+        for v in sent:
+            if v.pos_ not in ("VERB", "AUX"):
+                continue
+            low = v.lower_
+            if low in self.participation_verbs:
+                nouns = [c for c in v.children if c.dep_ == "dobj"]
+            elif low in self.participation_in:
+                kids = {c.lower_ for c in v.children}
+                if not any(all(w in kids for w in rest) for rest in self.participation_in[low]):
+                    continue
+                nouns = [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in"
+                         for p in c.children if p.dep_ == "pobj"]
+            else:
+                continue
+            nouns = [n for n in nouns if n.lower_ in self.meet_words | self.attendance_nouns
+                     and n.pos_ in ("NOUN", "PROPN")]
+            if not nouns:
+                continue
+            subj = [c for c in v.children if c.dep_ == "nsubj"]
+            if not subj and v.dep_ in ("xcomp", "conj", "advcl"):
+                subj = [c for c in v.head.children if c.dep_ == "nsubj"]  # "X flew in to attend"
+            people: list[str] = []
+            for c in subj:
+                if c.lower_ in self.pronouns:
+                    name, _ = self.actor(doc, c, sent)
+                    people += [name] if name and self.ents[name]["kind"] == model.PERSON else []
+                else:
+                    people += self._persons(c)
+            people = [p for p in people if self.ents[p]["country"]]
+            if not people:
+                continue
+            status = self.status(v)
+            if status not in (model.OCCURRED, model.PLANNED):
+                continue
+            dest = None
+            for p in [*nouns[0].subtree, *(x for c in v.children if c.dep_ == "prep" and c.lower_ in
+                                           self.meet_place_preps for x in c.children)]:
+                if p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps and not self._elsewhere(p, v):
+                    dest = self._pobj_place(p, dateline)
+                    if dest:
+                        break
+            if dest is None:
+                continue
+            date = self.date_for(doc, sent, v, "future" if status == model.PLANNED else "past")
+            for who in people:
+                vc = self.ents[who]["country"]
+                if vc == dest[1] or (who, dest[1]) in told:
+                    continue
+                told.add((who, dest[1]))
+                out.append(self._visit(who, vc, dest, status, date, inferred_from="attendance",
+                                       trigger=v.text, _ti=v.i))
+        return out
 
     def _talks_abroad(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
         """"Pakistan's envoy Sadiq held talks with Taliban ministers in Kabul": a named person
