@@ -227,3 +227,16 @@ def test_conll2003_test_set_targets():
     assert ours["ORG"]["f1"] > 0.35
     for typ in ("PER", "LOC", "ORG"):
         assert ours[typ]["f1"] > plain[typ]["f1"], typ
+
+
+def test_a_conll_document_reads_as_wire_copy_with_its_dateline_date():
+    from analysis.evaluate.dev import conll_document
+
+    shared_path("eval", "conll2003", "test.txt")
+    title, text, published = conll_document("conll2003/test.txt", 0)
+    assert title.isupper() and not title.startswith("-DOCSTART-")
+    assert published and published.startswith("1996-")
+    lines = text.split("\n")
+    assert len(lines) > 5 and published in "\n".join(lines[:3])  # the dateline, near the top
+    assert " ," not in text and " ." not in text.replace(" ...", "")  # detokenized
+    assert conll_document("conll2003/test.txt", 1)[0] != title

@@ -7,8 +7,10 @@ Sets (all read from ``../shared``; nothing of their text is in the repository):
   saved pages and feeds, annotated by the team (development data);
 - ``agnews-a``: ``../shared/gold/dev/agnews_world_a.json``, 120 AG News World rows (development
   data since its release; the other AG News test rows are the evaluation pool and never read);
-- ``blind``: ``tests/data/blind_people.json`` and ``tests/data/blind_events.json``, our own
-  blind sets of BBC texts outside the development set, annotated before any output was seen.
+- ``blind``: our own blind sets, annotated before any output was seen: ``blind-bbc``
+  (``tests/data/blind_people.json`` and ``tests/data/blind_events.json``, BBC texts outside the
+  development set) and ``blind-conll`` (``tests/data/blind_conll.json``, Reuters wire copy of
+  1996: documents of the CoNLL-2003 test file, read by :func:`conll_document`).
   Score them once per round of extraction changes and never tune on their misses.
 
 Matching:
@@ -28,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -39,8 +43,9 @@ from analysis import config
 DEV_DIR = config.SHARED_DIR / "gold" / "dev"
 AGNEWS_CSV = config.SHARED_DIR / "eval" / "agnews" / "test.csv"
 BLIND_FILES = (config.REPO_ROOT / "tests" / "data" / "blind_people.json",
-               config.REPO_ROOT / "tests" / "data" / "blind_events.json")
-SETS = ("dev", "agnews-a", "blind")
+               config.REPO_ROOT / "tests" / "data" / "blind_events.json",
+               config.REPO_ROOT / "tests" / "data" / "blind_conll.json")
+SETS = ("dev", "agnews-a", "blind", "blind-bbc", "blind-conll")
 
 
 def fold(s: str | None) -> str:
@@ -66,6 +71,38 @@ def _bbc_item(path: str) -> tuple[str, str]:
     return lines[0].strip(), "\n".join(lines[1:]).strip()
 
 
+_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
+@functools.lru_cache(maxsize=4)
+def _conll_docs(path: str) -> list[dict[str, Any]]:
+    from .nlp import read_conll
+
+    return read_conll(config.SHARED_DIR / "eval" / path)
+
+
+def conll_document(path: str, index: int) -> tuple[str, str, str | None]:
+    """Headline, body and date of document ``index`` (0-based, in ``-DOCSTART-`` order) of a
+    CoNLL-2003 file under ``shared/eval`` (``conll2003/test.txt``), as a reader would see it:
+    each sentence detokenized (Moses rules, sacremoses) on its own line, the first sentence as
+    the headline, the date the first dateline carries ("LONDON 1996-08-30") as its date."""
+    try:
+        from sacremoses import MosesDetokenizer
+    except ImportError:
+        raise RuntimeError("the CoNLL documents of the blind set need sacremoses: "
+                           "pip install -r requirements-dev.txt") from None
+    doc = _conll_docs(path)[index]
+    sentences: list[list[str]] = []
+    for w, start in zip(doc["words"], doc["sent_starts"]):
+        if start or not sentences:
+            sentences.append([])
+        sentences[-1].append(w)
+    md = MosesDetokenizer(lang="en")
+    lines = [md.detokenize(s) for s in sentences]
+    m = next((m for m in map(_DATE.search, lines) if m), None)
+    return lines[0], "\n".join(lines[1:]), m.group(0) if m else None
+
+
 def load_set(name: str) -> list[dict[str, Any]]:
     """Items ``{"id", "title", "text", "published", "gold": {...}}`` of one set."""
     if name == "dev":
@@ -84,15 +121,23 @@ def load_set(name: str) -> list[dict[str, Any]]:
             items.append({"id": f"agnews-{g['row']}", "title": title, "text": desc,
                           "published": None, "gold": _gold(g, people_key="people_countries")})
         return items
-    if name == "blind":
+    if name.startswith("blind"):
+        # blind: all of them; blind-bbc: the BBC texts; blind-conll: the Reuters documents
+        files = {"blind": BLIND_FILES, "blind-bbc": BLIND_FILES[:2], "blind-conll": BLIND_FILES[2:]}.get(name)
+        if files is None:
+            raise ValueError(f"unknown set {name!r}; choose from {', '.join(SETS)}")
         items: dict[str, dict[str, Any]] = {}
-        for path in BLIND_FILES:
+        for path in files:
             if not path.exists():
                 continue
             for g in json.loads(path.read_text(encoding="utf-8"))["items"]:
-                title, text = _bbc_item(g["path"])
-                item = items.setdefault(g["path"], {"id": g["path"], "title": title, "text": text,
-                                                    "published": None, "gold": _gold({})})
+                if "doc" in g:  # a CoNLL-2003 document: Reuters wire copy of 1996
+                    title, text, published = conll_document(g["path"], int(g["doc"]))
+                    key = f"{g['path']}#{g['doc']}"
+                else:
+                    (title, text), published, key = _bbc_item(g["path"]), None, g["path"]
+                item = items.setdefault(key, {"id": key, "title": title, "text": text,
+                                              "published": published, "gold": _gold({})})
                 gold = _gold(g)
                 for k, v in gold.items():
                     if v is not None:
@@ -259,7 +304,7 @@ def format_result(name: str, res: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="visits, meetings, people's countries on annotated sets")
     ap.add_argument("--set", choices=SETS + ("all",), default="all",
-                    help="dev | agnews-a | blind | all (dev and agnews-a; blind only when named)")
+                    help="dev | agnews-a | blind (blind-bbc and blind-conll) | all (dev and agnews-a; a blind set only when named)")
     ap.add_argument("--errors", action="store_true", help="print every disagreement")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
