@@ -258,7 +258,9 @@ def test_a_delegation_taking_part_in_a_meeting_with_its_members_and_those_taking
     (m,) = of(evs, model.MEETING)
     assert m["participants"] == ["India", "S. Jaishankar", "Wang Yi", "Mark Rutte"]
     assert (m["place"], m["country"], m["date"]) == ("Geneva", "CHE", "2025-07-28")
-    assert of(evs, model.VISIT) == []  # taking part is not being said to travel
+    # a delegation taking part in a meeting abroad travelled there (its members' names are
+    # listed, not said to travel: no visit of theirs)
+    assert visits(evs) == [("India", "IND", "CHE", "Geneva", model.OCCURRED)]
 
 
 def test_a_person_attending_a_summit_with_a_place(nlp):
@@ -293,12 +295,24 @@ def test_a_person_attending_a_summit_or_an_occasion_abroad_visited_it(nlp):
         ("Ishaq Dar", "PAK", "UZB", None, model.OCCURRED)]
 
 
-def test_attending_at_home_or_not_attending_or_a_delegation_attending_is_no_visit(nlp):
+def test_attending_at_home_or_not_attending_is_no_visit(nlp):
     for text in ("Ishaq Dar attended the summit in Islamabad on Monday.",
                  "Ishaq Dar did not attend the summit in Astana.",
                  "Ishaq Dar attended the summit after a stop in Astana.",
-                 "A Pakistani delegation attended the summit in Astana on Monday."):
+                 "Microsoft took part in a meeting in Seattle on Monday."):
         assert of(events(nlp, text), model.VISIT) == [], text
+
+
+def test_a_country_or_a_delegation_attending_abroad_and_a_place_modifying_the_occasion(nlp):
+    assert visits(events(nlp, "Uzbekistan will attend the Kabul conference next month.")) == [
+        ("Uzbekistan", "UZB", "AFG", "Kabul", model.PLANNED)]
+    assert visits(events(nlp, "A Pakistani delegation attended the summit in Astana on Monday.")) == [
+        ("Pakistan", "PAK", "KAZ", "Astana", model.OCCURRED)]
+
+
+def test_the_object_of_an_inviting_verb_is_who_attends(nlp):
+    assert visits(events(nlp, "Amir Khan Muttaqi invited Ishaq Dar to attend the summit in Kabul.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.PLANNED)]
 
 
 def test_a_host_welcoming_unnamed_guests_of_two_countries(nlp):
@@ -352,3 +366,15 @@ def test_leaving_or_departing_for_a_foreign_capital_is_a_visit(nlp):
     for text in ("Ishaq Dar left for Kabul on Sunday.", "Ishaq Dar departed for Kabul on Sunday."):
         assert visits(events(nlp, text)) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)], text
     assert of(events(nlp, "Ishaq Dar left for Lahore on Sunday."), model.VISIT) == []
+
+
+def test_a_traveller_arriving_or_returning_from_a_foreign_place_was_there(nlp):
+    assert visits(events(nlp, "Ishaq Dar arrived in Kabul on Monday from Tehran.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED),
+        ("Ishaq Dar", "PAK", "IRN", "Tehran", model.OCCURRED)]
+    assert visits(events(nlp, "Ishaq Dar returned from Tehran on Monday.")) == [
+        ("Ishaq Dar", "PAK", "IRN", "Tehran", model.OCCURRED)]
+    assert visits(events(nlp, "Ishaq Dar arrived in Kabul from Lahore on Monday.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+    assert visits(events(nlp, "Ishaq Dar will fly to Kabul from Tehran next week.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.PLANNED)]  # where he is before: not said

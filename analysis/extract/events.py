@@ -74,9 +74,9 @@ RULE_KEYS = {
     "mediation": frozenset({"verbs", "nouns", "agent_preps"}),
     "background": frozenset({"auxiliaries", "words", "governors"}),
 }
-#: The keys of one visit verb (``visit.verbs.<verb>``); ``passive_only`` may be left out.
-VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only", "person_only"})
-VISIT_VERB_OPTIONAL = frozenset({"passive_only", "person_only"})
+#: The keys of one visit verb (``visit.verbs.<verb>``); the optional ones may be left out.
+VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only", "person_only", "origin"})
+VISIT_VERB_OPTIONAL = frozenset({"passive_only", "person_only", "origin"})
 
 
 class RulesError(ValueError):
@@ -826,7 +826,12 @@ class EventExtractor:
                              and t.head.lower_ in spec["dest"]
                              for p in [self.place_of(t, dateline)] if p]
                 status = self.status(trig)
-                if not dests or status is None:
+                # "arrived in Seoul from China", "returned from Moscow": a traveller coming
+                # from a foreign place was there
+                origins = [] if status != model.OCCURRED else [
+                    o for o in self._dests(trig, spec.get("origin", []), dateline)
+                    if o[1] not in {d[1] for d in dests}]
+                if not (dests or origins) or status is None:
                     continue
                 date = self.date_for(doc, sent, trig,
                                      "future" if status == model.PLANNED else "past")
@@ -836,6 +841,10 @@ class EventExtractor:
                             continue  # a trip at home is not a visit abroad
                         out.append(self._visit(visitor, vc, d, status, date, trigger=trig.text,
                                                _ti=trig.i))
+                    for o in origins[:1]:
+                        if vc and o[1] != vc:
+                            out.append(self._visit(visitor, vc, o, status, date, trigger=trig.text,
+                                                   inferred_from="origin", _ti=trig.i))
             elif low in self.visit_nouns and trig.pos_ in ("NOUN", "PROPN"):
                 out += self._noun_visit(doc, sent, trig, dateline)
             elif low in self.host_verbs and trig.pos_ == "VERB":
@@ -1344,12 +1353,13 @@ class EventExtractor:
     def attendance_visits(self, doc: Doc, sent: Span, dateline: set[int],
                           found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """"Koizumi attended the APEC summit in Santiago", "X will take part in the conference in
-        London", "X attended the funeral in Cairo": a named person (or a pronoun for one) who
-        attends, joins or takes part in a meeting noun or an occasion noun
-        (``meet.attendance_nouns``) held in a place of another country visited it (CAMEO 042,
-        inferred from the attendance). The place is the noun's own or the verb's (in/at), a city
-        or a country, never one under an 'elsewhere' preposition; not a trip the sentence tells
-        of already."""
+        London", "X attended the funeral in Cairo", "Israel will attend the London conference":
+        a named person (or a pronoun for one), a country, or a delegation of a country or of an
+        organisation with a country, that attends, joins or takes part in a meeting noun or an
+        occasion noun (``meet.attendance_nouns``) held in a place of another country visited it
+        (CAMEO 042, inferred from the attendance). The place is the noun's own (in/at, or a
+        place modifying it) or the verb's (in/at), a city or a country, never one under an
+        'elsewhere' preposition; not a trip the sentence tells of already."""
         out: list[dict[str, Any]] = []
         told = {(ev["visitor"], ev["destination_country"]) for ev in found if ev["kind"] == model.VISIT}
         for v in sent:
@@ -1372,14 +1382,24 @@ class EventExtractor:
                 continue
             subj = [c for c in v.children if c.dep_ == "nsubj"]
             if not subj and v.dep_ in ("xcomp", "conj", "advcl"):
-                subj = [c for c in v.head.children if c.dep_ == "nsubj"]  # "X flew in to attend"
+                # "X flew in to attend"; an object controls an xcomp: "invited Y to attend"
+                subj = [c for c in v.head.children if c.dep_ == "dobj" and c.i < v.i] \
+                    if v.dep_ == "xcomp" else []
+                subj = subj or [c for c in v.head.children if c.dep_ == "nsubj"]
             people: list[str] = []
             for c in subj:
                 if c.lower_ in self.pronouns:
                     name, _ = self.actor(doc, c, sent)
                     people += [name] if name and self.ents[name]["kind"] == model.PERSON else []
-                else:
-                    people += self._persons(c)
+                    continue
+                named = self._persons(c)
+                if not named:  # "Israel will attend", "a Taliban delegation took part"
+                    name, _ = self.actor(doc, c, sent)
+                    rec = self.ents.get(name or "", {})
+                    if rec.get("kind") == model.COUNTRY or rec.get("kind") == model.ORGANIZATION and (
+                            c.lower_ in self.party_nouns | self.visitor_nouns):
+                        named = [name]
+                people += named
             people = [p for p in people if self.ents[p]["country"]]
             if not people:
                 continue
@@ -1393,6 +1413,9 @@ class EventExtractor:
                     dest = self._pobj_place(p, dateline)
                     if dest:
                         break
+            if dest is None:  # "the London conference", "the Doha meeting of envoys"
+                dest = next((d for c in nouns[0].children if c.dep_ in ("compound", "nmod")
+                             for d in [self.place_of(c, dateline)] if d), None)
             if dest is None:
                 continue
             date = self.date_for(doc, sent, v, "future" if status == model.PLANNED else "past")
