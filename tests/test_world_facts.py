@@ -14,8 +14,8 @@ import pytest
 from analysis import config
 from analysis.extract import extract
 from analysis.extract.actors import Actors, get_actors, key
-from analysis.extract.build_gazetteers import (phoenix_date, phoenix_period, read_phoenix_bodies,
-                                               read_phoenix_people)
+from analysis.extract.build_gazetteers import (build_statedept_actors, phoenix_date, phoenix_period,
+                                               read_phoenix_bodies, read_phoenix_people)
 from analysis.ingest.cleaning import repair_wire
 
 
@@ -102,6 +102,66 @@ SMALL = {"sectors": {"GOV": "government", "ELI": "elite"}, "people": [
     {"name": "Ann Parry", "aliases": [], "codes": [["GBR", "GOV", "2003-01-01", None]]},
     {"name": "Bob Parry", "aliases": [], "codes": [["CAN", "GOV", "1980-01-01", "1982-01-01"]]},
 ]}
+
+
+def _statedept_dir(tmp_path):
+    """Invented records in the State Department files' shape."""
+    (tmp_path / "foreign_leader_visits_to_us.csv").write_text(
+        "id,start_date,end_date,visitor,from_id,from,description\n"
+        "1,2004-03-02,2004-03-04,President Olan Varik and Prime Minister Mira Tessel,freedonia,Norway,x\n"
+        "2,2004-05-01,2004-05-02,Prime Minister Mira Tessel,freedonia,Norway,x\n"
+        "3,2004-06-01,2004-06-02,President Rudo Kanter,a,Chile,x\n"
+        "4,2004-07-01,2004-07-02,President Rudo Kanter,b,Peru,x\n"
+        "5,2004-07-01,2004-07-02,King Halvard,c,Norway,x\n", encoding="utf-8")
+    head = "id,role,who,name,start_date,end_date,country_id,country,locale,remarks\n"
+    (tmp_path / "president_travels.csv").write_text(
+        head + '1,president,x,Sam T. Archer,2003-02-01,2003-02-02,japan,Japan,Tokyo,'
+               '"Met with Prime Minister Kenji T. Ohara and Foreign Minister Aiko Mori."\n'
+               '2,president,x,Sam T. Archer,2004-02-01,2004-02-02,italy,Italy,Rome,'
+               '"Met with Prime Minister Dario Lentini. Attended the G8 Summit."\n'
+               '3,president,x,Sam T. Archer,2004-09-01,2004-09-02,spain,Spain,Madrid,'
+               '"Met with the Foreign Ministers of Spain and Portugal and Russian President Ivo Dren."\n',
+        encoding="utf-8")
+    (tmp_path / "secretary_travels.csv").write_text(head, encoding="utf-8")
+    return tmp_path
+
+
+def test_state_department_records_name_leaders_with_their_country_and_dates(tmp_path):
+    from analysis.extract.build_gazetteers import build_countries
+
+    out = build_statedept_actors(_statedept_dir(tmp_path), build_countries(), known={"aiko mori"})
+    got = {p["name"]: (p["codes"], p["title"]) for p in out["people"]}
+    # both leaders of a joint visit, a year either side of the first and last visits
+    assert got["Mira Tessel"] == ([["NOR", "GOV", "2003-03-03", "2005-05-01"]], "Prime Minister")
+    assert got["Olan Varik"][0] == [["NOR", "GOV", "2003-03-03", "2005-03-02"]]
+    assert got["Sam T. Archer"][0][0][0] == "USA"  # the traveller
+    assert got["Kenji T Ohara"][0][0][0] == "JPN"  # met on a trip to one country
+    assert "Aiko Mori" not in got  # already in the Phoenix dictionary
+    assert "Rudo Kanter" not in got  # two countries: dropped
+    assert "Halvard" not in got and "King Halvard" not in got  # one word after the title
+    assert "Dario Lentini" not in got  # met at a summit, where other states' people meet
+    assert "Ivo Dren" not in got  # a nationality before the title: not the host's
+    assert "CC0" in out["_license"]
+
+
+def test_state_department_people_match_only_inside_their_dates():
+    a = Actors({"sectors": {"GOV": "government"}, "people": [
+        {"name": "Mira Tessel", "aliases": [], "codes": [["NOR", "GOV", "2003-03-03", "2005-05-01"]],
+         "title": "Prime Minister", "source": "US Department of State", "dated_only": True}]})
+    m = a.resolve("Mira Tessel", "2004-06-01")
+    assert (m.country, m.role["title"], m.role["source"]) == ("NOR", "Prime Minister", "statedept")
+    assert a.resolve("Mira Tessel", "2004-06-01", titled=True).country == "NOR"
+    assert a.resolve("Mira Tessel", "2009-06-01", titled=True) is None  # out of the dates seen
+    assert a.resolve("Mira Tessel", None) is None
+    assert a.resolve("Tessel", "2004-06-01") is None  # a bare surname needs support
+    assert a.resolve("Tessel", "2004-06-01", titled=True).country == "NOR"
+
+
+def test_the_shipped_state_department_people_carry_their_credit():
+    data = json.loads((config.RESOURCES / "actors_statedept.json").read_text(encoding="utf-8"))
+    assert "Office of the Historian" in data["_about"] and "CC0" in data["_license"]
+    assert all(p["source"].startswith("US Department of State") for p in data["people"])
+    assert get_actors().resolve("Donald Trump", "2019-05-01").country == "USA"
 
 
 def test_the_article_date_picks_who_is_meant():

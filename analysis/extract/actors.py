@@ -30,10 +30,15 @@ Rules (unknown is better than wrong):
   country named in the text (Narendra Modi in 2019); a bare surname so matched must also be
   the dictionary's only one, or have their country named in a sentence naming them;
 - the country is the code's first three letters (ISO 3166-1 alpha-3); the role is the sector
-  in force on the date (government, military, ...), with the dictionary entry as its evidence.
+  in force on the date (government, military, ...), with the dictionary entry as its evidence;
+- people of ``actors_statedept.json`` (leaders the US State Department's records name with
+  their office, country and dates, and Phoenix lacks) join the index under the same rules, but
+  match only on an article date inside their dates (a year either side of those the records
+  show): their role is the title the records give.
 
 Credit: Phoenix/PETRARCH2 dictionaries, openeventdata/petrarch2, MIT License, Copyright (c)
-2014 Open Event Data Alliance (the license text is in ``actors.json``).
+2014 Open Event Data Alliance (the license text is in ``actors.json``); US Department of State,
+Office of the Historian (HistoryAtState/visits and travels; public domain and CC0).
 """
 from __future__ import annotations
 
@@ -152,6 +157,10 @@ class Actors:
             title = self.sectors.get(c[1] or "")
             if title:
                 span = f"{c[2] or '…'} to {c[3] or '…'}"
+                if p.get("dated_only"):
+                    return {"title": p.get("title") or title, "country": c[0], "source": "statedept",
+                            "evidence": f"{p['source']}: {p['name']}, {p.get('title') or title}, "
+                                        f"{c[0]} {span}"}
                 return {"title": title, "country": c[0], "source": "phoenix",
                         "evidence": f"{SOURCE}: {p['name']}, {c[0]}{c[1]} {span}"}
         return None
@@ -179,6 +188,10 @@ class Actors:
                 cands, approximate = self._approximate(k), True
                 middle = not any(i in self.full.get(" ".join([f, *k.split()[1:]]), [])
                                  for f in self.given_forms.get(k.split()[0], []) for i in cands)
+        if not cands:
+            return None
+        # people of the State Department records are known only around the dates seen
+        cands = [i for i in cands if not self.people[i].get("dated_only") or self.in_office(i, date)]
         if not cands:
             return None
         every = list(cands)  # everyone the dictionary knows by this name, at any date
@@ -241,6 +254,11 @@ def get_actors(path: str | None = None) -> Actors:
     """The actor index, loaded once per process (``path`` overrides the data file)."""
     p = Path(path) if path else config.RESOURCES / "actors.json"
     data = json.loads(p.read_text(encoding="utf-8"))
+    extra = p.with_name("actors_statedept.json")
+    if extra.exists():
+        # derived from dates the records show: matched only on a date inside them
+        data["people"] = data["people"] + [
+            {**q, "dated_only": True} for q in json.loads(extra.read_text(encoding="utf-8"))["people"]]
     forms = p.with_name("given_name_forms.json")
     if forms.exists():
         data["given_forms"] = json.loads(forms.read_text(encoding="utf-8"))["forms"]

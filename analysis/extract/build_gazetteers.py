@@ -6,6 +6,9 @@
   hand-kept ``country_aliases.json``;
 - ``officials.json``: office-holders with date-bounded roles, aliases and source URLs, from the
   team's verified facts ``../shared/facts/officials.csv`` and ``officials_aliases.csv``;
+- ``actors_statedept.json``: people the US State Department's Office of the Historian records
+  (public domain / CC0) name with their office, country and date, and Phoenix lacks
+  (:func:`build_statedept_actors`), from ``../shared/eval/gdelt/us-state-dept``;
 - ``actors.json``: about 18,000 people of the Phoenix/PETRARCH2 country actor dictionary
   (openeventdata/petrarch2, MIT, Copyright (c) 2014 Open Event Data Alliance), each with
   aliases and date-bounded country-and-sector codes, and the state bodies, parties and armed
@@ -283,10 +286,141 @@ def build_actors(phoenix_dir: Path, countries: set[str]) -> dict[str, Any]:
     }
 
 
+#: Words that may stand inside a name in the State Department records ("bin", "al-", "de").
+NAME_PARTICLES = {"al", "bin", "ibn", "bint", "de", "da", "di", "del", "van", "von", "der", "la",
+                  "le", "el", "du", "dos", "das", "y", "ben", "abu", "ould"}
+#: Remarks that tell of a multilateral gathering: the people met there may be of other states.
+GATHERING = re.compile(r"\b(summit|conference|meeting of|ministerial|assembly|council|session|"
+                       r"forum|funeral|inauguration|coronation|signing)\b", re.I)
+MET_WITH = re.compile(r"\b(?:Met|Conferred|Held talks|Discussed [^.]*? with)\b(?: separately| jointly)?"
+                      r"(?: with)? ([^.;:()]+)")
+SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+YEAR_DAYS = 365
+
+
+def _shift(day: str, days: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _titled_name(part: str, titles: list[list[str]]) -> tuple[str, str] | None:
+    """'Prime Minister Tony Blair' -> ('Prime Minister', 'Tony Blair'): a part that opens with
+    a title of ``titles.json`` and goes on with two to five capitalised words (name particles
+    allowed), else None ('the Foreign Ministers of ...', 'King Philippe', 'Russian President X')."""
+    words = part.strip().split()
+    title = next((h for h in titles if len(h) < len(words)
+                  and [w.lower().rstrip(",") for w in words[:len(h)]] == h), None)
+    if title is None:
+        return None
+    rest = words[len(title):]
+    while rest and rest[0].lower().rstrip(".") in ("sheikh", "shaikh", "sheik", "dr", "sir", "general", "gen"):
+        rest = rest[1:]
+    if not 2 <= len(rest) <= 5:
+        return None
+    for w in rest:
+        base = w.split("-")[-1] if w.lower().startswith(("al-", "el-")) else w
+        if not (base[:1].isupper() or w.lower() in NAME_PARTICLES) or not re.fullmatch(r"[\w.'’-]+", w):
+            return None
+    if not rest[0][:1].isupper() or not rest[-1][:1].isupper() \
+            or rest[-1].rstrip(".").lower() in ("jr", "sr", "ii", "iii"):
+        return None
+    return " ".join(words[:len(title)]), " ".join(rest)
+
+
+def build_statedept_actors(sd_dir: Path, countries: dict[str, Any],
+                           known: set[str]) -> dict[str, Any]:
+    """``actors_statedept.json``: people the US Department of State's Office of the Historian
+    records name with their office, their country and a date (public domain / CC0; the
+    flattened CSVs of ``../shared/eval/gdelt/us-state-dept``), not already in the Phoenix
+    dictionary (``known``: its name keys):
+
+    - the President and the Secretaries of State who travelled (USA), from their first to their
+      last recorded trip, a year either side;
+    - foreign leaders who visited the US ("Prime Minister Tony Blair" from the United Kingdom),
+      and the officials a President or Secretary "met with" on a trip to one country (only
+      when the trip was to no summit or other gathering, where people of other states meet):
+      the country they led or were met in, a year either side of the dates seen.
+
+    A name given two countries is dropped. Each person has ``codes`` like the Phoenix ones
+    ([ISO3, "GOV", start, end]), the ``title`` the records give and ``source``."""
+    from analysis.extract.actors import key
+
+    titles_json = json.loads((RES / "titles.json").read_text(encoding="utf-8"))
+    titles = sorted({tuple(t.lower().split()) for t in titles_json["titles"]}
+                    | {("president-elect",), ("prime", "minster"), ("chancellor-elect",)},
+                    key=len, reverse=True)
+    titles = [list(t) for t in titles]
+    by_name: dict[str, str] = {}
+    for code, c in countries.items():
+        for n in [c["name"], *c["aliases"]]:
+            by_name.setdefault(n.lower(), code)
+    seen: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, title: str, country: str | None, day: str, where: str) -> None:
+        if not country or not day:
+            return
+        k = key(name)
+        if k in known:
+            return
+        rec = seen.setdefault(k, {"name": name, "title": title, "countries": set(), "days": [],
+                                  "where": set()})
+        rec["countries"].add(country)
+        rec["days"].append(day)
+        rec["where"].add(where)
+
+    with open(sd_dir / "foreign_leader_visits_to_us.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            country = by_name.get(row["from"].strip().lower())
+            for part in SPLIT.split(row["visitor"]):
+                hit = _titled_name(part, titles)
+                if hit:
+                    add(hit[1], hit[0], country, row["start_date"], "foreign_leader_visits_to_us.csv")
+    for fname in ("president_travels.csv", "secretary_travels.csv"):
+        with open(sd_dir / fname, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                add(row["name"], "President" if row["role"] == "president" else "Secretary of State",
+                    "USA", row["start_date"], fname)
+                if GATHERING.search(row["remarks"]):
+                    continue
+                country = by_name.get(row["country"].strip().lower())
+                remarks = re.sub(r"\b([A-Z])\.", r"\1", row["remarks"])  # "David W. Cameron"
+                for m in MET_WITH.finditer(remarks):
+                    for part in SPLIT.split(m.group(1)):
+                        hit = _titled_name(part, titles)
+                        if hit and " of " not in part:
+                            add(hit[1], hit[0], country, row["start_date"], fname)
+    people = []
+    for k, rec in sorted(seen.items()):
+        if len(rec["countries"]) != 1:
+            continue
+        days = sorted(rec["days"])
+        country = next(iter(rec["countries"]))
+        people.append({"name": rec["name"], "aliases": [],
+                       "codes": [[country, "GOV", _shift(days[0], -YEAR_DAYS), _shift(days[-1], YEAR_DAYS)]],
+                       "title": rec["title"],
+                       "source": "US Department of State, Office of the Historian ("
+                                 + ", ".join(sorted(rec["where"])) + ")"})
+    return {
+        "_about": "Generated by analysis/extract/build_gazetteers.py (build_statedept_actors) from the "
+                  "US Department of State Office of the Historian records of foreign leaders' visits "
+                  "to the US and of the President's and the Secretaries of State's travels "
+                  "(HistoryAtState/visits and HistoryAtState/travels, flattened in "
+                  "../shared/eval/gdelt/us-state-dept); do not edit by hand. People not in the "
+                  "Phoenix dictionary: codes [country ISO3, sector, start, end], a year either side "
+                  "of the dates the records show them in office; title as the records give it.",
+        "_license": "US Government work (public domain) and CC0 1.0 Universal, as the source "
+                    "repositories' LICENSE.md state.",
+        "people": people,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--facts", type=Path, default=config.SHARED_DIR / "facts")
     ap.add_argument("--phoenix", type=Path, default=config.SHARED_DIR / "dictionaries" / "phoenix")
+    ap.add_argument("--statedept", type=Path,
+                    default=config.SHARED_DIR / "eval" / "gdelt" / "us-state-dept")
     ap.add_argument("--out", type=Path, default=RES)
     args = ap.parse_args(argv)
     countries = build_countries()
@@ -298,8 +432,15 @@ def main(argv: list[str] | None = None) -> int:
     actors = build_actors(args.phoenix, set(countries))
     (args.out / "actors.json").write_text(
         json.dumps(actors, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    from analysis.extract.actors import key
+
+    known = {key(n) for p in actors["people"] for n in [p["name"], *p.get("aliases", [])]}
+    statedept = build_statedept_actors(args.statedept, countries, known)
+    (args.out / "actors_statedept.json").write_text(
+        json.dumps(statedept, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"countries: {len(countries)}; officials: {len(officials['people'])}; "
-          f"Phoenix actors: {len(actors['people'])}")
+          f"Phoenix actors: {len(actors['people'])}; State Department people: "
+          f"{len(statedept['people'])}")
     return 0
 
 
