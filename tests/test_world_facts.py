@@ -144,17 +144,42 @@ def test_state_department_records_name_leaders_with_their_country_and_dates(tmp_
     assert "CC0" in out["_license"]
 
 
-def test_state_department_people_match_only_inside_their_dates():
-    a = Actors({"sectors": {"GOV": "government"}, "people": [
+def test_extra_people_match_only_inside_their_dates_and_join_the_dictionarys_own():
+    from analysis.extract.actors import merge_extra
+
+    people = [{"name": "Ann Parry", "aliases": [], "codes": [["GBR", "GOV", "1990-01-01", "1995-01-01"]]},
+              {"name": "Bob Parry", "aliases": [], "codes": [["CAN", "GOV", "1980-01-01", "1982-01-01"]]},
+              {"name": "Ed Lund", "aliases": [], "codes": [["SWE", "GOV", "1990-01-01", "1991-01-01"]]},
+              {"name": "Ed Lund", "aliases": [], "codes": [["SWE", "GOV", "1993-01-01", "1994-01-01"]]}]
+    merge_extra(people, [
         {"name": "Mira Tessel", "aliases": [], "codes": [["NOR", "GOV", "2003-03-03", "2005-05-01"]],
-         "title": "Prime Minister", "source": "US Department of State", "dated_only": True}]})
+         "title": "Prime Minister", "source": "US Department of State"},
+        {"name": "Ann B. Parry", "aliases": [], "source": "team list",
+         "codes": [["GBR", "OPP", "2003-01-01", "2006-01-01", "Shadow Home Secretary"]]},
+        {"name": "Ed Lund", "aliases": [], "codes": [["SWE", "GOV", "2004-01-01", "2005-01-01"]]}])
+    a = Actors({"sectors": {"GOV": "government", "OPP": "opposition"}, "people": people})
     m = a.resolve("Mira Tessel", "2004-06-01")
     assert (m.country, m.role["title"], m.role["source"]) == ("NOR", "Prime Minister", "statedept")
     assert a.resolve("Mira Tessel", "2004-06-01", titled=True).country == "NOR"
     assert a.resolve("Mira Tessel", "2009-06-01", titled=True) is None  # out of the dates seen
-    assert a.resolve("Mira Tessel", None) is None
+    assert a.resolve("Mira Tessel", None).country == "NOR"  # undated: as the dictionary's people
     assert a.resolve("Tessel", "2004-06-01") is None  # a bare surname needs support
     assert a.resolve("Tessel", "2004-06-01", titled=True).country == "NOR"
+    # the dictionary's Ann Parry takes the list's dates: one person, so her surname still works
+    assert len(people) == 5 and len(people[0]["codes"]) == 2
+    m = a.resolve("Parry", "2004-06-01", titled=True)
+    assert (m.name, m.role["title"], m.role["source"]) == ("Ann Parry", "Shadow Home Secretary", "curated")
+    assert a.resolve("Ed Lund", "2004-06-01") is None  # two dictionary namesakes: left out
+
+
+def test_the_teams_list_knows_british_politicians_of_their_years():
+    data = json.loads((config.RESOURCES / "actors_curated.json").read_text(encoding="utf-8"))
+    assert all(p["source"] and all(len(c) == 5 for c in p["codes"]) for p in data["people"])
+    out = run("Oliver Letwin said the plans were costed. Mr Letwin told reporters taxes would fall.",
+              published="2005-02-01")
+    assert people(out) == {"Oliver Letwin": "GBR"}
+    assert people(run("Oliver Letwin said the plans were costed.", published="2019-02-01")) == {
+        "Oliver Letwin": None}  # outside the list's dates: unknown
 
 
 def test_the_shipped_state_department_people_carry_their_credit():

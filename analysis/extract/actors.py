@@ -32,9 +32,11 @@ Rules (unknown is better than wrong):
 - the country is the code's first three letters (ISO 3166-1 alpha-3); the role is the sector
   in force on the date (government, military, ...), with the dictionary entry as its evidence;
 - people of ``actors_statedept.json`` (leaders the US State Department's records name with
-  their office, country and dates, and Phoenix lacks) join the index under the same rules, but
-  match only on an article date inside their dates (a year either side of those the records
-  show): their role is the title the records give.
+  their office, country and dates, and Phoenix lacks) and of the team's hand-kept
+  ``actors_curated.json`` (British office-holders and politicians of the early 2000s) join the
+  index under the same rules, but match only on an article date inside one of their codes (for
+  the records, a year either side of the dates they show): their role is the title the records
+  or the list give.
 
 Credit: Phoenix/PETRARCH2 dictionaries, openeventdata/petrarch2, MIT License, Copyright (c)
 2014 Open Event Data Alliance (the license text is in ``actors.json``); US Department of State,
@@ -55,6 +57,10 @@ SOURCE = "Phoenix actor dictionary (openeventdata/petrarch2, MIT)"
 #: The dictionaries were last revised in 2014-15: a role open at its end ("[GBRGOV >080801]")
 #: is known to hold only up to here.
 HORIZON = "2015-12-31"
+#: People beside the Phoenix dictionary, matched only on an article date inside one of their
+#: codes: leaders the US State Department's records name (generated) and the team's own list
+#: (hand-kept; a code may carry the office's title as a fifth field).
+EXTRA_FILES = ("actors_statedept.json", "actors_curated.json")
 
 
 def key(name: str) -> str:
@@ -157,10 +163,10 @@ class Actors:
             title = self.sectors.get(c[1] or "")
             if title:
                 span = f"{c[2] or '…'} to {c[3] or '…'}"
-                if p.get("dated_only"):
-                    return {"title": p.get("title") or title, "country": c[0], "source": "statedept",
-                            "evidence": f"{p['source']}: {p['name']}, {p.get('title') or title}, "
-                                        f"{c[0]} {span}"}
+                if len(c) > 5:  # a code from EXTRA_FILES: its title and its source
+                    return {"title": c[4] or title, "country": c[0],
+                            "source": "statedept" if c[5].startswith("US Department") else "curated",
+                            "evidence": f"{c[5]}: {p['name']}, {c[4] or title}, {c[0]} {span}"}
                 return {"title": title, "country": c[0], "source": "phoenix",
                         "evidence": f"{SOURCE}: {p['name']}, {c[0]}{c[1]} {span}"}
         return None
@@ -190,8 +196,10 @@ class Actors:
                                  for f in self.given_forms.get(k.split()[0], []) for i in cands)
         if not cands:
             return None
-        # people of the State Department records are known only around the dates seen
-        cands = [i for i in cands if not self.people[i].get("dated_only") or self.in_office(i, date)]
+        # people beside the dictionary (EXTRA_FILES) are known only inside their dates (an
+        # undated article takes them as it takes the dictionary's people)
+        cands = [i for i in cands if not self.people[i].get("dated_only") or not date
+                 or self.in_office(i, date)]
         if not cands:
             return None
         every = list(cands)  # everyone the dictionary knows by this name, at any date
@@ -249,16 +257,47 @@ class Actors:
         return found
 
 
+def merge_extra(people: list[dict[str, Any]], extra: list[dict[str, Any]]) -> None:
+    """Add the people of an EXTRA_FILES list to the dictionary's ``people`` (in place). Each
+    code becomes ``[country, sector, start, end, title, source]``. A person the dictionary has
+    already (the same name or alias, without middle initials, or the same first and last
+    words, of the same country) takes the extra codes, so a bare surname still names one
+    person; an ambiguous one is left out; anyone else joins, known only inside their dates
+    (``dated_only``)."""
+    def forms(p: dict[str, Any]) -> set[str]:
+        out = set()
+        for form in [p["name"], *p.get("aliases", [])]:
+            k = without_initials(key(form))
+            words = k.split()
+            if len(words) >= 2:
+                out |= {k, f"{words[0]} {words[-1]}"}
+        return out
+
+    index: dict[str, set[int]] = {}
+    for i, p in enumerate(people):
+        for f in forms(p):
+            index.setdefault(f, set()).add(i)
+    for q in extra:
+        codes = [[*c[:4], c[4] if len(c) > 4 else q.get("title"), q.get("source", "")] for c in q["codes"]]
+        countries = {c[0] for c in codes}
+        hits = {i for f in forms(q) for i in index.get(f, ())
+                if countries & {c[0] for c in people[i]["codes"]}}
+        if len(hits) == 1:
+            people[next(iter(hits))]["codes"] = people[next(iter(hits))]["codes"] + codes
+        elif not hits:
+            people.append({"name": q["name"], "aliases": q.get("aliases", []), "codes": codes,
+                           "dated_only": True})
+
+
 @lru_cache(maxsize=2)
 def get_actors(path: str | None = None) -> Actors:
     """The actor index, loaded once per process (``path`` overrides the data file)."""
     p = Path(path) if path else config.RESOURCES / "actors.json"
     data = json.loads(p.read_text(encoding="utf-8"))
-    extra = p.with_name("actors_statedept.json")
-    if extra.exists():
-        # derived from dates the records show: matched only on a date inside them
-        data["people"] = data["people"] + [
-            {**q, "dated_only": True} for q in json.loads(extra.read_text(encoding="utf-8"))["people"]]
+    for name in EXTRA_FILES:
+        extra = p.with_name(name)
+        if extra.exists():
+            merge_extra(data["people"], json.loads(extra.read_text(encoding="utf-8"))["people"])
     forms = p.with_name("given_name_forms.json")
     if forms.exists():
         data["given_forms"] = json.loads(forms.read_text(encoding="utf-8"))["forms"]
