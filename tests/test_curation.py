@@ -262,3 +262,45 @@ def test_events_merged_across_blocks_stay_merged_when_either_block_is_rebuilt(db
     conn.conn.close()
     assert rows(db, "SELECT reports FROM events WHERE key = ?", [a])[0][0] == n
     assert not rows(db, "SELECT 1 FROM reports WHERE event_id IS NOT NULL AND event_id NOT IN (SELECT id FROM events)")
+
+
+def test_an_articles_entities_written_at_once_equal_those_written_one_by_one(sample_db, tmp_path):
+    """``upsert_entities`` (one lookup, one alias insert for an article) writes the same rows,
+    ids and aliases as ``upsert_entity`` called for each, merges and rejections in force."""
+    from store_dump import dump
+
+    from analysis.store.writes import upsert_entities, upsert_entity
+
+    first = rows(sample_db, "SELECT key FROM entities WHERE kind = 'person' ORDER BY key LIMIT 3")
+    merged, kept, rejected = (k for (k,) in first)
+    no_country = rows(sample_db, "SELECT name, kind FROM entities WHERE country IS NULL AND kind != 'country'"
+                                 " ORDER BY key LIMIT 1")
+    ents = [
+        {"name": "Ada Newcomer", "kind": "person", "country": None, "aliases": ["Newcomer", "Ms Newcomer"]},
+        {"name": merged.split(":", 1)[1].replace("-", " ").title(), "kind": "person", "country": None, "aliases": []},
+        {"name": rejected.split(":", 1)[1].replace("-", " ").title(), "kind": "person", "country": None,
+         "aliases": ["x"]},
+        {"name": "Ada Newcomer", "kind": "person", "country": "FRA", "aliases": ["A. Newcomer"]},
+        {"name": "Lagos", "kind": "place", "country": "NGA", "aliases": []},
+    ]
+    if no_country:
+        ents.append({"name": no_country[0][0], "kind": no_country[0][1], "country": "KEN", "aliases": ["Alias"]})
+    paths = []
+    for n in (1, 2):
+        path = tmp_path / f"s{n}.db"
+        shutil.copy(sample_db, path)
+        curate.apply(path, "merge-entities", kept, merged)
+        curate.apply(path, "reject-entity", rejected, why="not a person")
+        db = store.open_db(path)
+        with store.write_tx(db):
+            if n == 1:
+                got = [upsert_entity(db, e["name"], e["kind"], e["country"], e["aliases"]) for e in ents]
+            else:
+                got = upsert_entities(db, ents)
+        db.close()
+        paths.append((path, got))
+    (p1, ids1), (p2, ids2) = paths
+    assert ids1 == ids2 and ids1[2] is None and ids1[0] == ids1[3]
+    d1, d2 = dump(p1), dump(p2)
+    assert len(d1.pop("curation_log")) == len(d2.pop("curation_log")) == 2  # its times may differ
+    assert d1 == d2

@@ -77,6 +77,52 @@ def upsert_entity(db: sqlite_utils.Database, name: str, kind: str, country: str 
     return entity_id
 
 
+def upsert_entities(db: sqlite_utils.Database, ents: list[Mapping[str, Any]],
+                    redirect: bool = True) -> list[int | None]:
+    """:func:`upsert_entity` for each of an article's entities, in order (the same rows, ids
+    and aliases), with one lookup of the existing ones and one insert of all the aliases: an
+    article names a dozen or more, and each statement is a round trip the extraction thread
+    waits on for the GIL. ``ents``: ``{"name", "kind", "country", "aliases"}`` mappings."""
+    keys = []
+    for ent in ents:
+        key = entity_key(ent["name"], ent["kind"], ent.get("country"))
+        if redirect:
+            key = curation.entity_key_for(db, key)
+            if curation.is_rejected_entity(db, key):
+                key = None
+        keys.append(key)
+    wanted = sorted({k for k in keys if k})
+    known: dict[str, list[Any]] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        for key, entity_id, country in db.execute(
+                f"SELECT key, id, country FROM entities WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+            known[key] = [entity_id, country]
+    ids: list[int | None] = []
+    aliases: list[dict[str, Any]] = []
+    for ent, key in zip(ents, keys):
+        if key is None:
+            ids.append(None)
+            continue
+        name, country = ent["name"], ent.get("country")
+        row = known.get(key)
+        if row:
+            entity_id = row[0]
+            if country and not row[1]:
+                db.execute("UPDATE entities SET country = ? WHERE id = ?", [country, entity_id])
+                aggregates.entity_changed(db, entity_id)
+                row[1] = country
+        else:
+            entity_id = insert_row(db, "entities", {"key": key, "name": name, "kind": ent["kind"],
+                                                    "country": country, "created_at": utcnow()})
+            known[key] = [entity_id, country]
+        ids.append(entity_id)
+        names = {name, *[a for a in ent.get("aliases", ()) if a]}
+        aliases.extend({"entity_id": entity_id, "alias": a} for a in sorted(names))
+    insert_rows(db, "entity_aliases", aliases, "ignore")
+    return ids
+
+
 def clear_extraction(db: sqlite_utils.Database, article_id: int) -> set[str]:
     """Delete what extraction stored for one article (entities themselves stay) and return the
     event blocks its reports were in (their events are rebuilt by the caller)."""
@@ -108,9 +154,8 @@ def save_extraction(db: sqlite_utils.Database, article_id: int, result: Mapping[
     ids: dict[str, int] = {}
     countries: dict[str, str | None] = {}
     redirect = curation.redirects_entities(db)  # else no entity's own lookups are needed
-    for ent in result.get("entities", []):
-        eid = upsert_entity(db, ent["name"], ent["kind"], ent.get("country"), ent.get("aliases", []),
-                            redirect=redirect)
+    ents = result.get("entities", [])
+    for ent, eid in zip(ents, upsert_entities(db, ents, redirect=redirect)):
         if eid is None:  # rejected by an analyst: its mentions stay plain text
             continue
         ids.setdefault(ent["name"], eid)
