@@ -17,6 +17,7 @@ import html as html_lib
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
@@ -143,9 +144,10 @@ def detect_language(text: str | None) -> str | None:
     words = [w.lower() for w in _WORD.findall(text or "")[:2000]]
     if len(words) < 8:
         return None
+    counts = Counter(words)  # each distinct word looked up once per language, not each word
     best, best_score = None, 0.0
     for lang, stop in load_rules()["_stopwords"].items():
-        score = sum(1 for w in words if w in stop) / len(words)
+        score = sum(n for w, n in counts.items() if w in stop) / len(words)
         if score > best_score:
             best, best_score = lang, score
     return best if best_score >= 0.10 else None
