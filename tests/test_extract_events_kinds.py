@@ -378,3 +378,19 @@ def test_a_traveller_arriving_or_returning_from_a_foreign_place_was_there(nlp):
         ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
     assert visits(events(nlp, "Ishaq Dar will fly to Kabul from Tehran next week.")) == [
         ("Ishaq Dar", "PAK", "AFG", "Kabul", model.PLANNED)]  # where he is before: not said
+
+
+def test_speaking_at_a_summit_abroad_places_the_speaker_there(nlp):
+    (v,) = of(events(nlp, "Ishaq Dar, speaking at the regional summit in Tashkent, urged restraint."),
+              model.VISIT)
+    assert (v["visitor"], v["destination_country"], v["destination_place"]) == ("Ishaq Dar", "UZB", "Tashkent")
+
+
+def test_a_meeting_at_a_seat_of_government_is_in_its_city(nlp):
+    evs = events(nlp, "Ishaq Dar held talks with Marco Rubio at the White House on Friday.")
+    (m,) = of(evs, model.MEETING)
+    assert (m["place"], m["country"]) == ("Washington", "USA")
+    assert visits(evs) == [("Ishaq Dar", "PAK", "USA", "Washington", model.OCCURRED)]
+    evs = events(nlp, "Wang Yi met Ishaq Dar at the Kremlin on Monday.")
+    assert {v["visitor"] for v in of(evs, model.VISIT) if v["destination_country"] == "RUS"} == {
+        "Wang Yi", "Ishaq Dar"}

@@ -47,7 +47,7 @@ DEFAULT, HOSTED, THIRD_LOCATION = "default", "hosted", "third_location"
 TOP_KEYS = frozenset({
     "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
     "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
-    "negation", "visitor_nouns", "visitor_origin_preps", "capital_metonyms", "pronouns", "dateline_followers", "dateline_agency_openers",
+    "negation", "visitor_nouns", "visitor_origin_preps", "capital_metonyms", "seat_places", "pronouns", "dateline_followers", "dateline_agency_openers",
     "talks", "agreement", "ceasefire", "parties", "mediation", "background", "undating_preps",
 })
 #: The keys of each rule object.
@@ -200,6 +200,7 @@ class EventExtractor:
         self.capitals = {n for n, (kind, _) in read_places(config.RESOURCES / "nerfix_places.tsv").items()
                          if kind == "capital"} | set(ev["capital_metonyms"])
         self.pronouns = set(ev["pronouns"])
+        self.seats = {k.lower(): tuple(v) for k, v in ev["seat_places"].items()}
         self.dateline_followers = set(ev["dateline_followers"])
         self.dateline_agency = set(ev["dateline_agency_openers"])
         # CAMEO codes from the model (analysis/resources/model.json)
@@ -333,13 +334,21 @@ class EventExtractor:
         if tok.i in dateline:
             return None
         rec = self.rec_at(tok)
-        if rec is None:
-            return None
+        if rec is None or rec["kind"] not in (model.COUNTRY, model.PLACE):
+            return self._seat(tok)
         if rec["kind"] == model.COUNTRY:
             return None, rec["country"]
         if rec["kind"] == model.PLACE and rec["country"]:
             return rec["name"], rec["country"]
         return None
+
+    def _seat(self, tok: Token) -> tuple[str, str] | None:
+        """(city, ISO3) of a seat of government or a leader's residence a token heads ("at
+        the White House", "at the Kremlin", "in Downing Street": ``seat_places``), else None."""
+        if not self.seats or not tok.text[:1].isupper():
+            return None
+        words = [t for t in tok.subtree if t.i <= tok.i and (t.i == tok.i or t.dep_ in ("compound", "amod"))]
+        return self.seats.get(" ".join(t.text for t in words).lower())
 
     # -- status and dates ------------------------------------------------------------------
     def _cancels(self, t: Token) -> bool:
@@ -857,9 +866,10 @@ class EventExtractor:
 
     def _spoke_in(self, doc, sent, trig, dateline) -> list[dict[str, Any]]:
         """"X said in Beijing on Monday ...", "X, speaking in Cairo, urged ...", "X addressed
-        parliament in Kabul": a named person speaking in a place of another country (the object
-        of an in/at phrase on the speech verb itself) was there (CAMEO 042, inferred from the
-        statement). The subject is the verb's, or the noun a 'speaking' clause qualifies."""
+        parliament in Kabul", "X, speaking at the summit in Brussels": a named person speaking in
+        a place of another country (the object of an in/at phrase on the speech verb itself, or
+        the place of a meeting or occasion noun that is such an object) was there (CAMEO 042,
+        inferred from the statement). The subject is the verb's, or the noun a 'speaking' clause qualifies."""
         if trig.dep_ == "acl" and trig.lower_ in self.speech_place_verbs:
             subj = [trig.head]
         else:
@@ -873,7 +883,14 @@ class EventExtractor:
         for c in trig.children:
             if c.dep_ == "prep" and c.lower_ in self.meet_place_preps:
                 for p in c.children:
-                    d = self._pobj_place(p, dateline) if p.dep_ == "pobj" else None
+                    if p.dep_ != "pobj":
+                        continue
+                    d = self._pobj_place(p, dateline)
+                    if d is None and p.lower_ in self.meet_words | self.attendance_nouns:
+                        # "speaking at the EU summit in Brussels": the occasion's own place
+                        d = next((x for g in p.children if g.dep_ == "prep" and g.lower_ in
+                                  self.meet_place_preps for q in g.children if q.dep_ == "pobj"
+                                  for x in [self._pobj_place(q, dateline)] if x), None)
                     if d:
                         dest = dest or d
         if dest is None or dest[1] == vc:
@@ -1188,6 +1205,13 @@ class EventExtractor:
                             doc.has_annotation("DEP") and self._elsewhere(doc[span.end - 1], trig)):
                     place, country = rec["name"], rec["country"]
                     break
+        if where is None and country is None and doc.has_annotation("DEP"):
+            # "met B at Downing Street", "held talks with B at the White House"
+            seat = next((d for p in sent if p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps
+                         and p.i not in dateline and not self._elsewhere(p, trig)
+                         for d in [self._seat(p)] if d), None)
+            if seat:
+                place, country = seat
         date = self.date_for(doc, sent, trig if doc.has_annotation("DEP") else None,
                              "future" if status == model.PLANNED else "past")
         cameo = self.meeting_codes[DEFAULT]
