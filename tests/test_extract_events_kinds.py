@@ -394,3 +394,23 @@ def test_a_meeting_at_a_seat_of_government_is_in_its_city(nlp):
     evs = events(nlp, "Wang Yi met Ishaq Dar at the Kremlin on Monday.")
     assert {v["visitor"] for v in of(evs, model.VISIT) if v["destination_country"] == "RUS"} == {
         "Wang Yi", "Ishaq Dar"}
+
+
+def headline_events(nlp, title, text, published="2025-08-03"):
+    from analysis.extract import make_doc
+
+    return nlp(make_doc(nlp, {"title": title, "text": text, "published": published}))._.chancery["events"]
+
+
+def test_a_verbless_headline_puts_its_person_in_the_place_abroad(nlp):
+    evs = headline_events(nlp, "Dar in Kabul for trade talks", "Ishaq Dar said the talks went well.")
+    assert visits(evs) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+    evs = headline_events(nlp, "Dar in Lahore for trade talks", "Ishaq Dar said the talks went well.")
+    assert of(evs, model.VISIT) == []  # at home
+    evs = headline_events(nlp, "Dar in row over trade", "Ishaq Dar said the talks went well.")
+    assert of(evs, model.VISIT) == []  # no place
+
+
+def test_a_visit_noun_in_an_occasion_phrase_on_the_name(nlp):
+    evs = events(nlp, "Ishaq Dar, in a visit to Kabul on Monday, backed the railway plan.")
+    assert visits(evs) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]

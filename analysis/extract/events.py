@@ -583,6 +583,8 @@ class EventExtractor:
                 found += self._met_where_visited(doc, found)
             if has_dep and sent.start == self.lead_sent:
                 found += self._dateline_visit(doc, sent, dateline, found)
+            if has_dep and not any(ev["kind"] == model.VISIT for ev in found):
+                found += self._verbless_visit(doc, sent, dateline)
             if has_dep and not any(ev["kind"] == model.MEETING for ev in found):
                 found += self.participations(doc, sent, dateline)
             if has_dep:
@@ -703,6 +705,31 @@ class EventExtractor:
         date = self.date_for(doc, sent, root, "past")
         return [self._visit(who[0], self.ents[who[0]]["country"], (place, country), model.OCCURRED,
                             date, inferred_from="dateline", trigger=root.text, _ti=root.i)]
+
+    def _verbless_visit(self, doc: Doc, sent: Span, dateline: set[int]) -> list[dict[str, Any]]:
+        """Headline style, a sentence without a verb: "Straw in Tehran for nuclear talks",
+        "Blair in surprise Iraq visit": the named person the sentence is about (its root) is
+        in the place of its in-phrase (or of a visit noun there), abroad (occurred)."""
+        root = sent.root
+        if any(t.pos_ in ("VERB", "AUX") for t in sent):
+            return []
+        rec = self.rec_at(root)
+        if not rec or rec["kind"] != model.PERSON or not rec["country"]:
+            return []
+        dest = None
+        for c in root.children:
+            if c.dep_ != "prep" or c.lower_ not in self.be_dest:
+                continue
+            for p in c.subtree:
+                if p.dep_ in ("pobj", "compound") and p.i not in dateline:
+                    d = self._pobj_place(p, dateline) if p.dep_ == "pobj" else (
+                        self.place_of(p, dateline) if p.head.lower_ in self.visit_nouns else None)
+                    if d:
+                        dest = dest or d
+        if dest is None or dest[1] == rec["country"]:
+            return []
+        return [self._visit(rec["name"], rec["country"], dest, model.OCCURRED,
+                            self.date_for(doc, sent, root, "past"), trigger=root.text, _ti=root.i)]
 
     def _met_where_visited(self, doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """"A prepared to head to Brussels to meet with US President B": a meeting that is the
@@ -962,7 +989,9 @@ class EventExtractor:
         visitor = vc = None
         low = trig.lower_
         for c in trig.children:
-            if c.dep_ in ("poss", "compound") or (c.dep_ == "amod" and self.rec_at(c)):
+            if c.dep_ in ("poss", "compound") or (c.dep_ == "amod" and self.rec_at(c)) or (
+                    c.dep_ == "nmod" and (self.rec_at(c) or {}).get("kind") == model.PERSON):
+                # "Blair's visit", "the Blair visit", headline "Blair in surprise Iraq visit"
                 visitor, vc = self.actor(doc, c, sent)
             elif c.dep_ == "prep" and (c.lower_ in self.noun_agent_preps or (
                     c.lower_ in self.noun_of_preps and low not in self.of_dest)):
@@ -972,6 +1001,9 @@ class EventExtractor:
             if visitor:
                 break
         verb = trig.head
+        if not visitor and trig.dep_ == "pobj" and verb.lower_ in self.noun_occasion_preps \
+                and (self.rec_at(verb.head) or {}).get("kind") == model.PERSON:
+            visitor, vc = self.actor(doc, verb.head, sent)  # "X, on a visit to Ankara, said"
         if not visitor and trig.dep_ == "pobj" and verb.lower_ in self.noun_occasion_preps \
                 and verb.head.pos_ in ("VERB", "AUX"):
             # "Rumsfeld declared that America was winning the war ... during a visit to Iraq":
