@@ -311,6 +311,14 @@ def test_the_shipped_dictionary_knows_short_given_names():
     # squad lists write the side in brackets, names often as an initial and a surname
     ("Forwards: T Ngata (New Zealand), R Botha (S Africa, capt), M Rossi (Italy).", "R Botha", "ZAF"),
     ("Forwards: T Ngata (New Zealand), R Botha (S Africa, capt), M Rossi (Italy).", "T Ngata", "NZL"),
+    # an apposition: a member noun, "of", and a country or nationality word that owns or
+    # qualifies what follows
+    ("Rates will hold, said Karl Brenner, a board member of Austria's central bank.", "Karl Brenner", "AUT"),
+    ("Olga Marin, a member of the Romanian parliament, led the protest.", "Olga Marin", "ROU"),
+    ("The talks were chaired by Omar Haidari, head of the Afghan delegation.", "Omar Haidari", "AFG"),
+    # names in apposition to a nationality word used as a noun, with an article or a number
+    ("The three Kenyans, Joseph Otieno, Mary Wanjiru and Paul Kamau, were released.", "Mary Wanjiru", "KEN"),
+    ("The Briton, Ian Fowler, was released on Monday.", "Ian Fowler", "GBR"),
 ])
 def test_the_persons_own_phrase_states_the_country(text, name, country):
     assert people(run(text, published=None)).get(name) == country
@@ -322,6 +330,7 @@ def test_the_persons_own_phrase_states_the_country(text, name, country):
     ("Knesset member Dan Roshberg said the vote would be held on Monday.", "Dan Roshberg", "ISR"),
     # a national organisation of the gazetteer
     ("Taliban spokesman Qari Yusof Ahmadi said the attack was theirs.", "Yusof Ahmadi", "AFG"),
+    ("PLO official Samir Haddad said the vote would be held.", "Samir Haddad", "PSE"),
     # a body every state has names no country
     ("Senate leader Bob Haleman said the vote would be held on Monday.", "Bob Haleman", None),
     # a party of one country names it; a party name many countries use does not when the
@@ -342,6 +351,9 @@ def test_a_national_body_in_the_persons_phrase(text, name, country):
     # a firm named after a country is not a state body
     ("British Airways chief executive Tom Reed said fares would rise.", "Tom Reed"),
     ("Profits rose, said Ann Cole of the Canadian Pacific railway.", "Ann Cole"),
+    # a critic of a country's government is no member of it; a list is no apposition
+    ("The plan was attacked by Ann Cole, a critic of the Russian government.", "Ann Cole"),
+    ("Kenyans, Joseph Otieno and Ann Cole were among the speakers.", "Ann Cole"),
 ])
 def test_a_country_that_is_not_the_persons_nationality_is_not_given(text, name):
     assert people(run(text, published=None)).get(name) is None

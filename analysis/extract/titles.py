@@ -77,6 +77,7 @@ class TitleLinker:
         self.intl_nouns = {w.lower() for w in t.get("intl_role_nouns", [])}
         self.party_words: dict[str, dict[str, Any]] = t.get("party_words", {})
         self.party_members = {w.lower() for w in t.get("party_member_nouns", [])}
+        self.member_of = {w.lower() for w in t.get("member_of_nouns", [])}
         self._named: set[str] = set()
         self._party_hit = False
 
@@ -457,6 +458,63 @@ class TitleLinker:
                 if c and nxt is not None and nxt.pos_ in ("NOUN", "ADJ", "PROPN") \
                         and nxt.lower_ not in stop and ents[nxt.i] is None:
                     return c
+            c = self._member_of(doc, k, ents)  # "X, a member of the Russian parliament"
+            if c:
+                return c
+        return self._demonym_apposition(person, ents)
+
+    def _member_of(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
+        """An apposition "a [board] member of [the] COUNTRY's ..." / "head of the DEMONYM
+        delegation": a ``member_of_nouns`` word (among the apposition's first words, no name
+        among them) before "of" and a country or nationality word that owns or qualifies what
+        follows (or ends the phrase) gives that country."""
+        for m in range(k, min(k + 4, len(doc) - 2)):
+            t = doc[m]
+            if ents[m] is not None or t.pos_ not in ("NOUN", "ADJ", "PROPN"):
+                return None
+            if t.lower_ in self.member_of and doc[m + 1].lower_ == "of":
+                n = m + 3 if doc[m + 2].lower_ == "the" else m + 2
+                ent = ents[n] if n < len(doc) else None
+                if ent is None or ent.start != n:
+                    return None
+                c = self._country_of(ent)
+                nxt = doc[ent.end] if ent.end < len(doc) else None
+                if c and (nxt is None or nxt.text in POSSESSIVE or nxt.is_punct
+                          or nxt.pos_ == "NOUN" and ents[nxt.i] is None):
+                    return c
+                return None
+        return None
+
+    def _demonym_apposition(self, person: Span, ents: list[Span | None]) -> str | None:
+        """"The four Britons, A, B, C and D", "the Briton, A": a name in apposition (or a
+        conjunct of one) to a nationality word used as a noun, with an article or a number,
+        takes its country (a list, "Germans, A and B", does not)."""
+        doc = person.doc
+        r = person.root
+        for _ in range(6):
+            if r.dep_ != "conj" or r.head.i == r.i or r.head.i < person.start and (
+                    ents[r.head.i] is not None and ents[r.head.i].label_ != "PERSON"):
+                break
+            r = r.head
+        if r.dep_ == "conj" and r.head.i < person.start:
+            head = r.head  # the parser's "Britons, A, B and C" as one coordination
+            ent = ents[head.i]
+            if ent is None or ent.end >= len(doc) or doc[ent.end].text != ",":
+                return None
+        elif r.dep_ == "appos" and r.head.i < person.start:
+            head = r.head
+            ent = ents[head.i]
+        else:
+            return None
+        if head.pos_ not in ("NOUN", "PROPN") or ent is None or not any(
+                c.dep_ in ("det", "nummod") for c in head.children):
+            return None  # "the four Britons, A, B", "the Briton, A"; not a list "Germans, A and B"
+        parsed = parse_entity_id(ent.id_)
+        if parsed and parsed[0] == "demonym":
+            return parsed[2]
+        if ent.label_ == "NORP" and ent.text.endswith("s"):  # a plural the gazetteer lacks: "Kenyans"
+            hit = self.res.gazetteer.lookup(ent.text[:-1])
+            return hit[2] if hit and hit[0] == "demonym" else None
         return None
 
     def _party_after(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
