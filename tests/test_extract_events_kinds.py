@@ -414,3 +414,21 @@ def test_a_verbless_headline_puts_its_person_in_the_place_abroad(nlp):
 def test_a_visit_noun_in_an_occasion_phrase_on_the_name(nlp):
     evs = events(nlp, "Ishaq Dar, in a visit to Kabul on Monday, backed the railway plan.")
     assert visits(evs) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+
+
+def test_the_title_as_subject_is_the_one_person_named_with_it_before(nlp):
+    text = "Foreign Minister Ishaq Dar spoke on Monday. The foreign minister flew to Kabul on Tuesday."
+    assert visits(events(nlp, text)) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+    text = "Foreign Minister Ishaq Dar spoke on Monday. The minister will visit Kabul next week."
+    assert visits(events(nlp, text)) == [("Ishaq Dar", "PAK", "AFG", "Kabul", model.PLANNED)]
+    # two holders, an indefinite article, or a title of another country: nobody is meant
+    for text in ("Foreign Minister Ishaq Dar met Foreign Minister Wang Yi. The foreign minister "
+                 "flew to Kabul on Tuesday.",
+                 "Foreign Minister Ishaq Dar spoke on Monday. A foreign minister flew to Kabul on Tuesday."):
+        assert [v for v in of(events(nlp, text), model.VISIT) if v["visitor"] == "Ishaq Dar"
+                and v["destination_country"] == "AFG"] == [], text
+
+
+def test_a_fronted_speaking_clause_places_the_speaker(nlp):
+    (v,) = of(events(nlp, "Speaking in Kabul on Monday, Ishaq Dar said trade would resume."), model.VISIT)
+    assert (v["visitor"], v["destination_country"]) == ("Ishaq Dar", "AFG")

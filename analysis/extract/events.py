@@ -304,6 +304,9 @@ class EventExtractor:
             stack.extend((c, owner or c.dep_ == "poss") for c in t.children
                          if c.dep_ in ("appos", "conj", "compound")
                          or (c.dep_ == "poss" and t.lower_ in self.visitor_nouns))
+        holder = self._title_holder(doc, tok)
+        if holder:  # "Prime Minister X said ... The prime minister flew to Washington"
+            return holder, self.ents[holder]["country"]
         if tok.lower_ in self.visitor_nouns:
             # "a delegation led by Chairman Mahmoud Abbas": its leader travels with it
             leaders = [p for p in self._persons(tok) if self.ents.get(p, {}).get("kind") == model.PERSON]
@@ -328,6 +331,38 @@ class EventExtractor:
                                                 "roles": [], "implied": True})  # an entity
                     return name, r["country"]
         return None, None
+
+    def _title_holder(self, doc: Doc, tok: Token) -> str | None:
+        """"The prime minister", "the foreign secretary" as a subject: the one person named
+        before it in the article whose role has that title (not when two have it, nor when the
+        phrase has a country, a name or anything but the article and the title's words)."""
+        if tok.lower_ not in self.visitor_nouns or tok.pos_ not in ("NOUN", "PROPN") or self.rec_at(tok):
+            return None
+        words = []
+        for c in tok.children:
+            if c.dep_ == "det" and c.lower_ == "the" and c.i < tok.i:
+                continue
+            if c.dep_ in ("compound", "amod") and c.i < tok.i and not self.rec_at(c) and c.is_alpha:
+                words.append(c.lower_)
+                continue
+            return None
+        if not any(c.dep_ == "det" for c in tok.children):
+            return None
+        phrase = [*words, tok.lower_]
+        holders = set()
+        for t in range(0, tok.i):
+            rec = self.rec_at(doc[t])
+            if rec and rec["kind"] == model.PERSON and any(
+                    r.get("title") and r["title"].lower().split()[-len(phrase):] == phrase
+                    and len(r["title"].split()) <= len(phrase) + 1 for r in rec.get("roles", [])):
+                holders.add(rec["name"])
+        # anyone the text writes right after those words counts too ("... met Foreign Minister B")
+        for span, name in state(doc).get("mentions", []):
+            if name and span.start < tok.i and self.ents.get(name, {}).get("kind") == model.PERSON \
+                    and ([t.lower_ for t in doc[max(0, span.start - len(phrase)):span.start]] == phrase
+                         or [t.lower_ for t in doc[span.start:span.start + len(phrase)]] == phrase):
+                holders.add(name)  # the words before the name, or opening its mention
+        return next(iter(holders)) if len(holders) == 1 else None
 
     def place_of(self, tok: Token, dateline: set[int]) -> tuple[str | None, str | None] | None:
         """(place name or None, ISO3) for a token inside a place or country entity."""
@@ -901,6 +936,8 @@ class EventExtractor:
             subj = [trig.head]
         else:
             subj = [c for c in trig.children if c.dep_ == "nsubj"]
+        if not subj and trig.dep_ == "advcl" and trig.lower_ in self.speech_place_verbs:
+            subj = [c for c in trig.head.children if c.dep_ == "nsubj"]  # "Speaking in X, Y said"
         if not subj:
             return []
         visitor, vc = self.actor(doc, subj[0], sent)
