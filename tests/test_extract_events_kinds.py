@@ -432,3 +432,22 @@ def test_the_title_as_subject_is_the_one_person_named_with_it_before(nlp):
 def test_a_fronted_speaking_clause_places_the_speaker(nlp):
     (v,) = of(events(nlp, "Speaking in Kabul on Monday, Ishaq Dar said trade would resume."), model.VISIT)
     assert (v["visitor"], v["destination_country"]) == ("Ishaq Dar", "AFG")
+
+
+def test_a_guest_welcomed_or_greeted_in_a_foreign_city_visited_it(nlp):
+    for text in ("Ishaq Dar was welcomed in Kabul by Amir Khan Muttaqi on Monday.",
+                 "Ishaq Dar was greeted by cheering crowds in Kabul on Monday."):
+        assert ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED) in visits(events(nlp, text)), text
+    # the active verb is still the host's
+    assert visits(events(nlp, "Amir Khan Muttaqi welcomed Ishaq Dar to Kabul on Monday.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+
+
+def test_a_stop_in_a_foreign_city_and_an_address_there(nlp):
+    assert visits(events(nlp, "Ishaq Dar made a brief stop in Kabul on Sunday.")) == [
+        ("Ishaq Dar", "PAK", "AFG", "Kabul", model.OCCURRED)]
+    (v,) = of(events(nlp, "Ishaq Dar addressed the regional assembly in Tashkent on Monday."), model.VISIT)
+    assert (v["visitor"], v["destination_country"]) == ("Ishaq Dar", "UZB")
+    (v,) = of(events(nlp, "The Afghan foreign minister told reporters in Islamabad that trade would grow."),
+              model.VISIT)
+    assert (v["visitor"], v["visitor_country"], v["destination_country"]) == ("Afghanistan", "AFG", "PAK")

@@ -857,7 +857,10 @@ class EventExtractor:
             if low in self.visiting_words and (trig.dep_ == "amod" or trig.dep_ in ("pcomp", "acl") and not any(
                     c.dep_ == "nsubj" for c in trig.children)):
                 out += self._visiting(doc, sent, trig, dateline)  # "with visiting X", "visiting X"
-            elif spec and trig.pos_ in ("VERB", "AUX", ""):
+            elif spec and trig.pos_ in ("VERB", "AUX", "") and not (
+                    spec.get("passive_only") and low in self.host_verbs
+                    and not any(c.dep_ == "nsubjpass" for c in trig.children)):
+                # (an active host verb that is also a passive visit verb is read as a host's)
                 subj_deps = ("nsubjpass",) if spec.get("passive_only") else ("nsubj",)
                 subj = sorted((c for c in trig.children if c.dep_ in subj_deps
                                and c.i not in dateline), key=lambda c: abs(trig.i - c.i))
@@ -941,10 +944,14 @@ class EventExtractor:
         if not subj:
             return []
         visitor, vc = self.actor(doc, subj[0], sent)
-        if not visitor or not vc or self.ents.get(visitor, {}).get("kind") != model.PERSON:
+        kind = self.ents.get(visitor or "", {}).get("kind")
+        if not visitor or not vc or not (kind == model.PERSON or kind == model.COUNTRY and (
+                subj[0].lower_ in self.visitor_nouns)):  # "the Iraqi prime minister said in ..."
             return []
         dest = None
-        for c in trig.children:
+        # the verb's own in/at phrase, or its object's ("addressed the Assembly in New York")
+        heads = [trig, *(c for c in trig.children if c.dep_ == "dobj" and not self.rec_at(c))]
+        for c in (c for h in heads for c in h.children):
             if c.dep_ == "prep" and c.lower_ in self.meet_place_preps:
                 for p in c.children:
                     if p.dep_ != "pobj":
