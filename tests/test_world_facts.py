@@ -180,6 +180,8 @@ def test_the_teams_list_knows_british_politicians_of_their_years():
     assert people(out) == {"Oliver Letwin": "GBR"}
     assert people(run("Oliver Letwin said the plans were costed.", published="2019-02-01")) == {
         "Oliver Letwin": None}  # outside the list's dates: unknown
+    assert people(run("Richard Boucher said the talks would resume.", published="2004-03-01")) == {
+        "Richard Boucher": "USA"}
 
 
 def test_the_shipped_state_department_people_carry_their_credit():

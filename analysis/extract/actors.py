@@ -33,7 +33,7 @@ Rules (unknown is better than wrong):
   in force on the date (government, military, ...), with the dictionary entry as its evidence;
 - people of ``actors_statedept.json`` (leaders the US State Department's records name with
   their office, country and dates, and Phoenix lacks) and of the team's hand-kept
-  ``actors_curated.json`` (British office-holders and politicians of the early 2000s) join the
+  ``actors_curated.json`` (British and US office-holders and politicians of the early 2000s) join the
   index under the same rules, but match only on an article date inside one of their codes (for
   the records, a year either side of the dates they show): their role is the title the records
   or the list give.
