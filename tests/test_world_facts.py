@@ -333,6 +333,8 @@ def test_the_persons_own_phrase_states_the_country(text, name, country):
     # a national organisation of the gazetteer
     ("Taliban spokesman Qari Yusof Ahmadi said the attack was theirs.", "Yusof Ahmadi", "AFG"),
     ("PLO official Samir Haddad said the vote would be held.", "Samir Haddad", "PSE"),
+    # the body in an apposition after the name
+    ("Dan Roshberg, the Knesset spokesman, said the vote would be held.", "Dan Roshberg", "ISR"),
     # a body every state has names no country
     ("Senate leader Bob Haleman said the vote would be held on Monday.", "Bob Haleman", None),
     # a party of one country names it; a party name many countries use does not when the

@@ -453,7 +453,8 @@ class TitleLinker:
             if party:
                 return party
             if k < len(doc) and ents[k] is not None and ents[k].start == k:
-                c = self._country_of(ents[k])
+                # "X, the British ambassador"; a national body: "Y, the White House spokesman"
+                c = self._country_of(ents[k]) or self._body_country(ents[k])
                 nxt = doc[ents[k].end] if ents[k].end < len(doc) else None
                 if c and nxt is not None and nxt.pos_ in ("NOUN", "ADJ", "PROPN") \
                         and nxt.lower_ not in stop and ents[nxt.i] is None:
