@@ -358,6 +358,9 @@ def test_a_national_body_in_the_persons_phrase(text, name, country):
     # a critic of a country's government is no member of it; a list is no apposition
     ("The plan was attacked by Ann Cole, a critic of the Russian government.", "Ann Cole"),
     ("Kenyans, Joseph Otieno and Ann Cole were among the speakers.", "Ann Cole"),
+    # a market or a desk of a country is none of its bodies; a bank's acronym is no party's
+    ("Shares fell, said Ann Cole, head of UK equities at a fund manager.", "Ann Cole"),
+    ("Analyst Ann Cole of BNP Paribas said margins were thin.", "Ann Cole"),
 ])
 def test_a_country_that_is_not_the_persons_nationality_is_not_given(text, name):
     assert people(run(text, published=None)).get(name) is None
@@ -696,3 +699,15 @@ def test_dev_scorer_counts_as_the_held_out_evaluation_does():
     p = res["people"]
     assert p["known"]["right"] == 1 and p["stated"]["right"] == 0
     assert p["unknown"]["wrong"] == 1 and p["given"] == 2 and p["wrong_rate"] == 0.5
+
+
+def test_a_title_case_headline_keeps_its_names_apart_from_its_verbs():
+    # short words in lower case are Title Case's own: the headline is re-cased, and its verb
+    # is no part of the name before it
+    out = run("Sudanese officials met the visitors on Monday.",
+              title="Straw Arrives in Sudan for Darfur Talks", published="2004-06-01")
+    assert "Straw" in people(out) and "Straw Arrives" not in people(out)
+    # a headline opening with a surname of the actor dictionary, then a verb, names the person
+    out = run("Iraq's interim prime minister said he had met militants.",
+              title="Allawi Meets Militants, Pushes Amnesty", published=None)
+    assert "Allawi" in people(out)

@@ -106,6 +106,16 @@ def _letters(text: str) -> int:
     return len(_ALPHA.findall(text))
 
 
+def _is_actor_surname(word: str) -> bool:
+    """Whether ``word`` is the last word of a name, or a one-word alias, in the actor
+    dictionary ("Allawi", "Musharraf")."""
+    from analysis.extract.actors import get_actors, key
+
+    actors = get_actors()
+    k = key(word)
+    return bool(actors.surname.get(k) or actors.alias.get(k))
+
+
 class CapsFixer:
     """Re-run the NER on a true-cased copy of ALL-CAPS headlines and datelines.
 
@@ -220,14 +230,15 @@ class CapsFixer:
         """The token range of a Title Case headline analysed before the body ("Allawi Meets
         Militants, Pushes Amnesty"), or None: the article's headline (the text before
         ``doc._.chancery["offset"]``) with four or more words, three in four of them
-        capitalised, and at least two capitalised words past the first that name nothing we
+        capitalised (short words in lower case, "in", "for", "of", not counted), and at least two capitalised words past the first that name nothing we
         know."""
         st = doc._.chancery if Doc.has_extension("chancery") else None
         offset = (st or {}).get("offset") or 0
         if not offset or not len(doc):
             return None
         end = next((t.i for t in doc if t.idx >= offset), len(doc))
-        words = [t for t in doc[:end] if t.is_alpha]
+        # short words in lower case (in, for, of, the) are Title Case's own
+        words = [t for t in doc[:end] if t.is_alpha and not (t.text.islower() and len(t) <= 4)]
         caps = [t for t in words if t.text[:1].isupper() and not t.is_upper]
         if len(words) < 4 or len(caps) < 0.75 * len(words) or any(t.is_upper and len(t) > 3 for t in words):
             return None
@@ -282,11 +293,27 @@ class CapsFixer:
         """Replace the entities of the fixed sentences by those found in the copy."""
         keep = [ent for ent in doc.ents
                 if not any(ent.start < e and ent.end > s for s, e, _, _ in regions)]
+        st = doc._.chancery if Doc.has_extension("chancery") and isinstance(doc._.chancery, dict) else {}
+        title = st.get("recased_title")
         for (s, e, _, _), off in zip(regions, offsets):
+            headline = title is not None and (s, e) == tuple(title)
+            found = []
             for ent in copy.ents:
                 start, end = ent.start - off, ent.end - off
+                if headline and ent.label_ == "PERSON":
+                    # the re-cased headline's verb is no part of the name ("Blair arrives in")
+                    while end - start > 1 and not copy[end + off - 1].text[:1].isupper():
+                        end -= 1
                 if s <= start and end <= e:
-                    keep.append(Span(doc, start, end, label=ent.label_))
+                    found.append(Span(doc, start, end, label=ent.label_))
+            if headline and e - s >= 3 and not any(sp.start == s for sp in found):
+                # "Allawi meets militants": a headline opening with a surname of the actor
+                # dictionary, then a word in lower case, names that person
+                first, nxt = copy[s + off], copy[s + off + 1]
+                if first.is_alpha and first.text[:1].isupper() and nxt.is_alpha \
+                        and nxt.text[:1].islower() and _is_actor_surname(first.text):
+                    found.append(Span(doc, s, s + 1, label="PERSON"))
+            keep += found
         _set_ents(doc, keep)
         return doc
 

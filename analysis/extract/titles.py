@@ -78,6 +78,7 @@ class TitleLinker:
         self.party_words: dict[str, dict[str, Any]] = t.get("party_words", {})
         self.party_members = {w.lower() for w in t.get("party_member_nouns", [])}
         self.member_of = {w.lower() for w in t.get("member_of_nouns", [])}
+        self.member_bodies = {w.lower() for w in t.get("member_of_bodies", [])}
         self._named: set[str] = set()
         self._party_hit = False
 
@@ -465,10 +466,10 @@ class TitleLinker:
         return self._demonym_apposition(person, ents)
 
     def _member_of(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
-        """An apposition "a [board] member of [the] COUNTRY's ..." / "head of the DEMONYM
-        delegation": a ``member_of_nouns`` word (among the apposition's first words, no name
-        among them) before "of" and a country or nationality word that owns or qualifies what
-        follows (or ends the phrase) gives that country."""
+        """An apposition "a [board] member of [the] COUNTRY's central bank" / "head of the
+        DEMONYM delegation": a ``member_of_nouns`` word (among the apposition's first words, no
+        name among them) before "of" and a country or nationality word that owns or qualifies
+        one of its bodies (``member_of_bodies``) gives that country."""
         for m in range(k, min(k + 4, len(doc) - 2)):
             t = doc[m]
             if ents[m] is not None or t.pos_ not in ("NOUN", "ADJ", "PROPN"):
@@ -479,9 +480,10 @@ class TitleLinker:
                 if ent is None or ent.start != n:
                     return None
                 c = self._country_of(ent)
-                nxt = doc[ent.end] if ent.end < len(doc) else None
-                if c and (nxt is None or nxt.text in POSSESSIVE or nxt.is_punct
-                          or nxt.pos_ == "NOUN" and ents[nxt.i] is None):
+                j = ent.end + 1 if ent.end < len(doc) and doc[ent.end].text in POSSESSIVE else ent.end
+                # what the country owns or qualifies must be one of its bodies ("Germany's
+                # central bank", "the Russian parliament"), not "UK equities"
+                if c and any(t.lower_ in self.member_bodies for t in doc[j:j + 3]):
                     return c
                 return None
         return None
