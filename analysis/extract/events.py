@@ -1396,17 +1396,8 @@ class EventExtractor:
         for v in sent:
             if v.pos_ not in ("VERB", "AUX"):
                 continue
-            low = v.lower_
-            nouns: list[Token] = []
-            if low in self.participation_verbs:
-                nouns = [c for c in v.children if c.dep_ == "dobj"]
-            elif low in self.participation_in:
-                kids = {c.lower_ for c in v.children}
-                if not any(all(w in kids for w in rest) for rest in self.participation_in[low]):
-                    continue
-                nouns = [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in"
-                         for p in c.children if p.dep_ == "pobj"]
-            nouns = [n for n in nouns if n.lower_ in self.meet_words and n.pos_ in ("NOUN", "PROPN")]
+            nouns = [n for n in self._participation_nouns(v)
+                     if n.lower_ in self.meet_words and n.pos_ in ("NOUN", "PROPN")]
             if not nouns:
                 continue
             noun = nouns[0]
@@ -1450,6 +1441,20 @@ class EventExtractor:
                      "_ti": v.i, "_noun": noun.i}]
         return []
 
+    def _participation_nouns(self, v: Token) -> list[Token]:
+        """What verb ``v`` says its subject takes part in: the object of a participation verb
+        ("attended the summit"), or the ``in`` object of a verb with its particle ("took part in
+        the talks"); [] for any other verb."""
+        low = v.lower_
+        if low in self.participation_verbs:
+            return [c for c in v.children if c.dep_ == "dobj"]
+        if low in self.participation_in:
+            kids = {c.lower_ for c in v.children}
+            if any(all(w in kids for w in rest) for rest in self.participation_in[low]):
+                return [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in"
+                        for p in c.children if p.dep_ == "pobj"]
+        return []
+
     def attendance_visits(self, doc: Doc, sent: Span, dateline: set[int],
                           found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """"Koizumi attended the APEC summit in Santiago", "X will take part in the conference in
@@ -1465,19 +1470,8 @@ class EventExtractor:
         for v in sent:
             if v.pos_ not in ("VERB", "AUX"):
                 continue
-            low = v.lower_
-            if low in self.participation_verbs:
-                nouns = [c for c in v.children if c.dep_ == "dobj"]
-            elif low in self.participation_in:
-                kids = {c.lower_ for c in v.children}
-                if not any(all(w in kids for w in rest) for rest in self.participation_in[low]):
-                    continue
-                nouns = [p for c in v.children if c.dep_ == "prep" and c.lower_ == "in"
-                         for p in c.children if p.dep_ == "pobj"]
-            else:
-                continue
-            nouns = [n for n in nouns if n.lower_ in self.meet_words | self.attendance_nouns
-                     and n.pos_ in ("NOUN", "PROPN")]
+            nouns = [n for n in self._participation_nouns(v)
+                     if n.lower_ in self.meet_words | self.attendance_nouns and n.pos_ in ("NOUN", "PROPN")]
             if not nouns:
                 continue
             subj = [c for c in v.children if c.dep_ == "nsubj"]
