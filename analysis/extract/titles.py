@@ -522,7 +522,8 @@ class TitleLinker:
 
     def _party_after(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
         """The home state of a shared party name opening an apposition after a name, before
-        a member noun ("X, the Labour MP for Norwich North, said"): as ``_party``."""
+        a member noun ("X, the Labour MP for Norwich North, said"): as ``_party`` ("" or None
+        when it places nobody)."""
         if k >= len(doc):
             return None
         ent = ents[k] if ents[k] is not None and ents[k].start == k else None
@@ -532,10 +533,7 @@ class TitleLinker:
         entry = self.party_words.get(doc[k:end].text)
         if entry is None or end >= len(doc) or doc[end].lower_ not in self.party_members:
             return None
-        if self._named & set(entry.get("also", [])):
-            return None
-        self._party_hit = True
-        return entry["home"]
+        return self._party_home(entry)
 
     def _party(self, doc: Doc, i: int, ent: Span | None, person: Span) -> str | None:
         """The state of a shared party name at token ``i`` (``ent``: its entity, if any) that
@@ -555,6 +553,11 @@ class TitleLinker:
         if start > 0 and doc[start - 1].is_title and doc[start - 1].lower_ not in ("the", "a", "an") \
                 and not doc[start - 1].is_sent_start:
             return None  # inside a longer name ("Progressive Conservative", "Jamaica Labour")
+        return self._party_home(entry)
+
+    def _party_home(self, entry: dict[str, Any]) -> str:
+        """A shared party name's home state, or "" when the article names another state that
+        has a party of that name (the word then places nobody)."""
         if self._named & set(entry.get("also", [])):
             return ""
         self._party_hit = True
