@@ -116,8 +116,9 @@ class _Extractor:
 
 class ThreadExtractor(_Extractor):
     """:func:`extract_batch` in one thread of this process: the single-process ingest parses
-    the next batch while this thread writes the last one (SQLite's writes and much of spaCy's
-    parsing run outside the GIL, so the two overlap on a second core). Every use of the
+    the next batch while this thread writes the last one. Only SQLite's own work runs outside
+    the GIL and overlaps the parsing: spaCy holds the GIL for most of a parse, so this thread's
+    Python work (cleaning, dedupe, building rows) adds to the ingest's time. Every use of the
     pipeline goes through this one thread, so no two parses share it at once; the same
     interface as :class:`ExtractorPool` with one worker."""
 
