@@ -47,6 +47,7 @@ class EntityResolver:
         t = self.res.titles
         self.home_office = {w.lower() for w in t.get("home_office_words", [])}
         self.abroad_office = {w.lower() for w in t.get("abroad_office_words", [])}
+        self.dateline_abroad_ok = {w.lower() for w in t.get("dateline_abroad_ok", [])}
         ev = self.res.events
         self.travel_words = {f.lower() for v in t.get("home_office_travel_verbs", [])
                              for f in ev["visit"]["verbs"].get(v, {}).get("forms", [])}
@@ -208,6 +209,12 @@ class EntityResolver:
         self._resolve_people(doc, pending, mentions, entities, add, alias)
         self._attach_roles(doc, st.get("roles", []), mentions, entities)
         self._known_people(doc, entities, mentions)
+        for rec in entities.values():  # "Arafat's adviser X": Arafat's country
+            owner = entities.get(rec.pop("patron", None) or "")
+            if owner and not rec["country"] and not rec.get("international") and owner["country"]:
+                rec["country"] = owner["country"]
+                for role in rec["roles"]:
+                    role["country"] = role["country"] or owner["country"]
         st["mentions"] = mentions
         st["entities"] = entities
         return doc
@@ -236,7 +243,10 @@ class EntityResolver:
         full = [(e, n, i) for e, n, i in pending if e.label_ == "PERSON" and len(n.split()) >= 2]
         for e, name, i in full:
             people.add(name)
-        for e, name, i in pending:
+        # longer names first, so that a short full form written before the longest one ("John
+        # Langmore" ... "John Vance Langmore") finds it among the entities
+        for e, name, i in sorted(pending, key=lambda p: -len(p[1].split())
+                                  if p[0].label_ == "PERSON" and len(p[1].split()) >= 2 else 0):
             toks = name.split()
             if e.label_ == "PERSON" and len(toks) >= 2:
                 cands = [p for p in people if p != name and _is_short_form(toks, p.split())]
@@ -313,7 +323,7 @@ class EntityResolver:
                                       for f in forms) if m), None)
             fallback = rec.pop("fallback", None)
             if match is None:
-                self._home_office(doc, rec, named, mentions or [])
+                self._home_office(doc, rec, named, mentions or [], near.get(rec["name"], set()))
                 if not rec["country"] and fallback:
                     rec["country"] = fallback
                     for role in rec["roles"]:
@@ -326,23 +336,53 @@ class EntityResolver:
                 rec["roles"].append(dict(match.role))
 
     def _home_office(self, doc: Doc, rec: dict[str, Any], named: set[str],
-                     mentions: list[list[Any]]) -> None:
+                     mentions: list[list[Any]], near: set[str] = frozenset()) -> None:
         """A person holding an office at home ("minister", "governor", "senator"; not "foreign
         minister", "ambassador") in an article that names one country only, with no sentence
         naming them telling of travel, holds it in that country: a reader takes "minister Jane
-        Roe" in a story on Norway's budget for a Norwegian minister."""
-        if len(named) != 1:
-            return
+        Roe" in a story on Norway's budget for a Norwegian minister.
+
+        Under a dateline ("WARSAW 1996-12-06", "KABUL (Reuters) -") wire copy names a visiting
+        official with their nationality, so an office held at home without one (a foreign
+        minister too: ``dateline_abroad_ok``) is the dateline country's, unless the sentences
+        naming the person name other countries and not that one."""
         words = [set(norm(r["title"]).replace("-", " ").split()) for r in rec["roles"] if r["title"]]
-        if not any(w & self.home_office for w in words) or any(w & self.abroad_office for w in words):
+        if not any(w & self.home_office for w in words):
             return
+        if len(named) == 1:
+            if any(w & self.abroad_office for w in words):
+                return
+            country = next(iter(named))
+        else:
+            country = self._dateline_country(doc)
+            if not country or any(w & (self.abroad_office - self.dateline_abroad_ok) for w in words) \
+                    or near and country not in near:
+                return
         for e, name in mentions:
             if name == rec["name"] and self._travels(e):
                 return
-        country = next(iter(named))
         rec["country"] = country
         for role in rec["roles"]:
             role["country"] = role["country"] or country
+
+    def _dateline_country(self, doc: Doc) -> str | None:
+        """The country of the article's dateline: a place in capitals and a date on a line of
+        its own ("PRAGUE 1996-12-06") or a paragraph opening with a place and a dash ("KABUL
+        (Reuters) -"), among the body's first lines."""
+        from analysis.extract.gazetteer import dated_line
+
+        st = state(doc)
+        offset = st.get("offset", 0) or 0
+        first = next((t.i for t in doc if t.idx >= offset), 0) if offset else 0
+        line = dated_line(doc, first)
+        if line:
+            return line[4]
+        for s in [s for s, _ in st.get("datelines", []) if s >= first][:1]:
+            ent = next((e for e in doc.ents if e.start == s), None)
+            parsed = parse_entity_id(ent.id_) if ent is not None else None
+            if parsed and parsed[0] in ("place", "country") and parsed[2]:
+                return parsed[2]
+        return None
 
     def _travels(self, e: Span) -> bool:
         """Whether the sentence of mention ``e`` may tell of that person's travel: a travel word
@@ -374,6 +414,11 @@ class EntityResolver:
             rec = entities[name]
             if r.get("intl"):  # "UN High Commissioner X": an international official
                 rec["international"] = True
+            if r["title"] is None and r.get("patron"):  # "Arafat's adviser X": the adviser
+                owner = by_span.get(r["patron"])  # takes Arafat's country if nothing else
+                if owner and owner != name:  # gives one (_known_people)
+                    rec.setdefault("patron", owner)
+                continue
             if r["title"] is None and r.get("weak"):  # "Labour MP X": unless the dictionary
                 rec.setdefault("fallback", r["country"])  # knows X (_known_people)
                 continue

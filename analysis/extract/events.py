@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from analysis import model
 from analysis.extract.dates import resolve_date, resolve_month, resolve_period
+from analysis.extract.gazetteer import dated_line
 from analysis.extract.resources import Resources, get_resources
 from analysis.extract.titles import ensure_extensions, state
 
@@ -593,6 +594,8 @@ class EventExtractor:
         self.lead_sent = None
         if self.dateline_place and dateline:
             after = max(dateline) + 2  # the first word after the dateline's dash
+            if self._dated_line and self._dated_line[0] in dateline:
+                after = self._dated_line[2]  # the line after "PRAGUE 1996-12-06"
             self.lead_sent = next((sn.start for sn in doc.sents if sn.end > after), None) \
                 if doc.has_annotation("SENT_START") and after < len(doc) else None
         events: list[dict[str, Any]] = []
@@ -669,6 +672,9 @@ class EventExtractor:
             out.update(range(s, e))
         offset = state(doc).get("offset", 0) or 0
         first = next((t.i for t in doc if t.idx >= offset), 0) if offset else 0
+        self._dated_line = dated_line(doc, first)
+        if self._dated_line:  # "PRAGUE 1996-12-06" on a line of its own
+            out.update(range(self._dated_line[0], self._dated_line[1]))
         for e in [e for e in doc.ents if e.start >= first][:2]:
             if e.start - first > 4:
                 break
@@ -698,6 +704,8 @@ class EventExtractor:
 
     def _dateline_place(self, doc: Doc, dateline: set[int]) -> tuple[str | None, str] | None:
         """(place, ISO3) of the article's dateline ("BAGHDAD --", "Islamabad, Nov 9 :")."""
+        if self._dated_line:  # "PRAGUE 1996-12-06"
+            return self._dated_line[3], self._dated_line[4]
         for i in sorted(dateline):
             rec = self.rec_at(doc[i])
             if rec and rec["kind"] == model.PLACE and rec["country"]:
@@ -1266,7 +1274,8 @@ class EventExtractor:
                     if d and d[0]:
                         where = d
                         break
-        if where is None and doc.has_annotation("DEP"):
+        if where is None and doc.has_annotation("DEP") and status != model.PLANNED:
+            # (a meeting still to come is not placed by where the story is filed)
             here = self._here(sent, [trig, self.clause_verb(trig)])
             if here and not any(p.dep_ == "pobj" and p.head.lower_ in self.meet_place_preps
                                 and self.place_of(p, dateline) for p in sent):

@@ -13,6 +13,7 @@ name: "Ricardo Lagos").
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from spacy.language import Language
@@ -28,6 +29,41 @@ PLACE_KINDS = {"country", "demonym", "place"}
 
 
 DATELINE_DASHES = {"-", "—", "–", "--", ":"}
+
+
+_ISO_DATE = re.compile(r"^(1[89]|20)\d\d-[01]\d-[0-3]\d$")
+
+
+def dated_line(doc: Doc, first: int, lines: int = 3) -> tuple[int, int, int, str | None, str] | None:
+    """Wire copy's dateline on a line of its own, a place in capitals and the filing date
+    ("PRAGUE 1996-12-06", "DURBAN, South Africa 1996-12-06"), among the first ``lines`` lines
+    from token ``first`` (a byline may come before it): ``(start, end)`` of the place's words,
+    the index of the token after the line, the gazetteer's place name (None for a country) and
+    its country; else None."""
+    i = first
+    for _ in range(lines):
+        while i < len(doc) and doc[i].is_space:
+            i += 1
+        end = i
+        while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+            end += 1
+        toks = [t for t in doc[i:end] if not t.is_space]
+        # the date as one token or split at its hyphens ("1996 - 12 - 06")
+        n = next((k for k in (1, 5) if len(toks) > k and _ISO_DATE.match("".join(t.text for t in toks[-k:]))), 0)
+        if n and toks[0].is_upper and toks[0].is_alpha and len(toks) <= 8 + n:
+            stop = next((t.i for t in toks if t.text == ","), toks[-n].i)
+            gaz = get_resources().gazetteer
+            hit = gaz.lookup(doc[toks[0].i:stop].text)
+            if not (hit and hit[0] in PLACE_KINDS) and stop < toks[-n].i:  # "DURBAN, South Africa"
+                hit = gaz.lookup(doc[stop + 1:toks[-n].i].text)
+                hit = hit if hit and hit[0] == "country" else None
+            if hit and hit[0] in PLACE_KINDS and hit[2]:
+                return toks[0].i, stop, end + 1, hit[1] if hit[0] == "place" else None, hit[2]
+            return None
+        i = end + 1
+        if i >= len(doc):
+            break
+    return None
 
 
 def dateline_end(doc: Doc, start: int) -> int | None:

@@ -79,8 +79,11 @@ class TitleLinker:
         self.party_members = {w.lower() for w in t.get("party_member_nouns", [])}
         self.member_of = {w.lower() for w in t.get("member_of_nouns", [])}
         self.member_bodies = {w.lower() for w in t.get("member_of_bodies", [])}
+        self.member_preps = {w.lower() for w in t.get("member_of_preps", ["of"])}
+        self.patron_nouns = {w.lower() for w in t.get("patron_nouns", [])}
         self._named: set[str] = set()
         self._party_hit = False
+        self._patron: tuple[int, int] | None = None
 
     # -- helpers ---------------------------------------------------------------------------
     def honorific_len(self, doc: Doc, i: int) -> int:
@@ -132,6 +135,10 @@ class TitleLinker:
         nothing."""
         if ent is None or ent.label_ not in ("ORG", "FAC"):
             return None
+        spelled = self._spelled_out(ent)
+        if spelled is not None:  # "Japan's Economic Planning Agency ... EPA": not the US's EPA
+            return self._left_country(ent.doc, spelled.start, self._ent_index(ent.doc)) \
+                or self._body_country(spelled)
         parsed = parse_entity_id(ent.id_)
         if parsed and parsed[0] == "organization" and parsed[2]:
             return parsed[2]  # a national organisation of the gazetteer ("Taliban spokesman")
@@ -160,6 +167,22 @@ class TitleLinker:
                 return hit[2]
         return None
 
+    @staticmethod
+    def _spelled_out(ent: Span) -> Span | None:
+        """For an acronym ("EPA"), the organisation the article writes out whose capitalised
+        words' initials spell it ("Economic Planning Agency"): the acronym stands for that one,
+        whatever the gazetteer's or the actor dictionary's body of those letters is; None when
+        the article spells out nothing."""
+        text = ent.text
+        if not (2 <= len(text) <= 6 and text.isalpha() and text.isupper()):
+            return None
+        for e in ent.doc.ents:
+            words = [t.text for t in e if t.text[:1].isupper() and t.is_alpha]
+            if e.label_ == "ORG" and e.start != ent.start and len(words) == len(text) \
+                    and "".join(w[0] for w in words) == text and len(e) >= len(text):
+                return e
+        return None
+
     def _title_spans(self, doc: Doc, ents: list[Span | None]) -> list[dict[str, Any]]:
         spans = [doc[s:e] for s, e in self._matches]
         out = []
@@ -183,6 +206,14 @@ class TitleLinker:
                         title_text = doc[sp.start:q_ent.end].text
                     elif country is None and parsed[0] == "country":
                         country = parsed[2]
+                    end = q_ent.end
+            if end + 1 < len(doc) and doc[end].lower_ in self.quals and end == sp.end:
+                # "Czech ambassador to the United Nations, NAME": an organisation (or a place
+                # after "the") qualifying the title, then the name after a comma
+                q = end + 2 if doc[end + 1].lower_ == "the" and ents[end + 1] is None else end + 1
+                q_ent = ents[q] if q < len(doc) else None
+                if q_ent is not None and q_ent.start == q and q_ent.label_ in ("ORG", "GPE") \
+                        and q_ent.end < len(doc) and doc[q_ent.end].text == ",":
                     end = q_ent.end
             # "Taoiseach": only Ireland's; "Shadow Home Secretary": only Britain's
             country = country or self.state_titles.get(base) or self.state_titles.get(
@@ -334,7 +365,12 @@ class TitleLinker:
         for e in doc.ents:
             if e.label_ == "PERSON" and (e.start, e.end) not in placed:
                 self._party_hit = False
+                self._patron = None
                 c = self._phrase_country(doc, e, ents)
+                if not c and self._patron:
+                    role = self._role(doc, e, None, None)
+                    role["patron"] = self._patron
+                    roles.append(role)
                 if c:
                     role = self._role(doc, e, None, c)
                     # a shared party name's home yields to the actor dictionary
@@ -383,6 +419,11 @@ class TitleLinker:
                                         for t in doc[e:i])
                 for _, e in self._matches):
             i -= 1  # "Sweden's Minister of Justice, NAME"
+        elif i >= 1 and doc[i].text == "," and doc[i - 1].lower_ in self.member_of \
+                and doc[i - 1].tag_ == "NN" and ents[i - 1] is None and (
+                    person.root.dep_ == "appos" and person.root.head.i == i - 1
+                    or person.end < len(doc) and doc[person.end].text == ","):
+            i -= 1  # "Mongolia's state copyright official, NAME, said"
         seen = 0
         while i >= 0 and seen < 8:
             t = doc[i]
@@ -396,6 +437,7 @@ class TitleLinker:
                 continue
             if ent is not None:
                 if ent.label_ == "PERSON":
+                    self._patron_of(doc, ent, person, ents)
                     return None
                 c = self._country_of(ent) or self._body_country(ent)
                 nxt = doc[ent.end] if ent.end < len(doc) else None
@@ -403,10 +445,12 @@ class TitleLinker:
                     # a nationality word names the person ("alongside Swedish artist X"); a
                     # country does so when it qualifies the words before the name, not as the
                     # object of a preposition ("in Britain, chief executive X")
+                    # ("the granddaughter of Italy's dictator X": a possessive owns the phrase)
                     before = doc[ent.start - 1] if ent.start else None
                     parsed = parse_entity_id(ent.id_)
                     if before is None or before.pos_ != "ADP" or before.text in POSSESSIVE \
-                            or (parsed and parsed[0] == "demonym"):
+                            or (parsed and parsed[0] == "demonym") \
+                            or (nxt is not None and nxt.text in POSSESSIVE):
                         return c
                     return None
                 if c:
@@ -438,6 +482,10 @@ class TitleLinker:
                 parsed = parse_entity_id(ent.id_)
                 if parsed and parsed[0] == "country" and ent.start == j + 1:
                     return parsed[2]
+                after = doc[ent.end] if ent.end < len(doc) else None
+                if parsed and parsed[0] == "country" and ent.start == k and (
+                        after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ")):
+                    return parsed[2]  # "Amara Essy of the Ivory Coast, its foreign minister"
                 if ent.start == k and self._body_country(ent):
                     return self._body_country(ent)
         if j + 2 < len(doc) and doc[j].text == "(" and ents[j + 1] is not None \
@@ -448,8 +496,13 @@ class TitleLinker:
                 return parsed[2]
         if j < len(doc) and doc[j].text == ",":
             k = j + 1
-            while k < len(doc) and k < j + 5 and doc[k].lower_ in ("the", "a", "an", "former"):
-                k += 1
+            while k < len(doc) and k < j + 10:
+                if doc[k].lower_ in ("the", "a", "an", "former"):
+                    k += 1
+                elif doc[k].like_num and [t.lower_ for t in doc[k + 1:k + 5]] == ["-", "year", "-", "old"]:
+                    k += 5  # "X, a 69-year-old former Lebanese army general"
+                else:
+                    break
             party = self._party_after(doc, k, ents)  # "X, the Labour MP for Norwich, said"
             if party:
                 return party
@@ -465,6 +518,20 @@ class TitleLinker:
                 return c
         return self._demonym_apposition(person, ents)
 
+    def _patron_of(self, doc: Doc, owner: Span, person: Span, ents: list[Span | None]) -> None:
+        """"Arafat's adviser NAME", "the minister's spokesman NAME": a person's possessive, then
+        a staff noun (``patron_nouns``; up to two modifiers before it) right before the name:
+        the name serves the possessor (``self._patron``, its span), whose country it takes
+        when nothing else gives one (see ``chancery_entities``)."""
+        k = owner.end
+        if k >= len(doc) or doc[k].text not in POSSESSIVE:
+            return
+        words = doc[k + 1:person.start]
+        if not 1 <= len(words) <= 3 or words[-1].lower_ not in self.patron_nouns or any(
+                ents[t.i] is not None or t.pos_ not in ("NOUN", "ADJ") for t in words):
+            return
+        self._patron = (owner.start, owner.end)
+
     def _member_of(self, doc: Doc, k: int, ents: list[Span | None]) -> str | None:
         """An apposition "a [board] member of [the] COUNTRY's central bank" / "head of the
         DEMONYM delegation": a ``member_of_nouns`` word (among the apposition's first words, no
@@ -474,12 +541,16 @@ class TitleLinker:
             t = doc[m]
             if ents[m] is not None or t.pos_ not in ("NOUN", "ADJ", "PROPN"):
                 return None
-            if t.lower_ in self.member_of and doc[m + 1].lower_ == "of":
+            if t.lower_ in self.member_of and doc[m + 1].lower_ in self.member_preps:
                 n = m + 3 if doc[m + 2].lower_ == "the" else m + 2
+                while n < len(doc) and n < m + 5 and ents[n] is None and doc[n].pos_ == "ADJ":
+                    n += 1  # "chairman of the powerful US Senate committee"
                 ent = ents[n] if n < len(doc) else None
                 if ent is None or ent.start != n:
                     return None
                 c = self._country_of(ent)
+                if c is None and ent.label_ == "ORG":  # "chairman of the US Senate Banking Committee"
+                    return self._body_country(ent)
                 j = ent.end + 1 if ent.end < len(doc) and doc[ent.end].text in POSSESSIVE else ent.end
                 # what the country owns or qualifies must be one of its bodies ("Germany's
                 # central bank", "the Russian parliament"), not "UK equities"
