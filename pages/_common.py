@@ -292,16 +292,21 @@ def set_url_param(key: str, value: str) -> None:
         st.query_params.pop(key, None)
 
 
-#: Libraries only some pages use, slow to import (pyvis brings IPython: half a second).
-WARM_MODULES = ("pyvis.network", "analysis.views.network.export", "docx")
+#: What a page loads on its first run, slow the first time, in the order an analyst is likely
+#: to need it: each chart kind drawn once on made-up rows (plotly's validators, pandas' Arrow
+#: group-by), the network's page template (pyvis brings IPython: half a second) and its
+#: exports, python-docx for the briefing. Modules are imported; ``module:function`` is also
+#: called. None of it reads the store.
+WARM_MODULES = ("analysis.views.charts:warm_up", "analysis.views.network.render:warm_up",
+                "analysis.views.network.export", "docx")
 _warm_lock = threading.Lock()
 _warm_started = False
 
 
 def warm_up() -> None:
-    """Import :data:`WARM_MODULES` in a background thread, once per server process, after the
+    """Load :data:`WARM_MODULES` in a background thread, once per server process, after the
     first page has been drawn (``dashboard.py`` calls this at the end of a run), so that an
-    analyst's first click on the Network or Briefing page does not wait for them."""
+    analyst's first click on a chart, the Network or the Briefing page does not wait for them."""
     global _warm_started
     with _warm_lock:
         if _warm_started:
@@ -312,10 +317,13 @@ def warm_up() -> None:
 
 def _import_all(names: tuple[str, ...]) -> None:
     for name in names:
+        module, _, function = name.partition(":")
         try:
-            importlib.import_module(name)
+            loaded = importlib.import_module(module)
         except ImportError:  # a page that needs it says so when it runs
-            pass
+            continue
+        if function:
+            getattr(loaded, function)()
 
 
 def sidebar_filters() -> Filters:

@@ -125,9 +125,10 @@ if picked:
     if ev_row and isinstance(ev_row.get("key"), str):
         c.event_curation(ev_row["key"], "net_fix", status=ev_row.get("status"))
 
-with st.expander("Edges and nodes of this view"):
-    c.table(edges.drop(columns=["u", "v"]), key="net_edges_table", file_name="network-edges.csv")
-    c.table(N.node_table(view), key="net_nodes_table", file_name="network-nodes.csv")
+with st.expander("Edges and nodes of this view", key="net_tables", on_change="rerun") as tables_box:
+    if tables_box.open:  # drawn only when opened
+        c.table(edges.drop(columns=["u", "v"]), key="net_edges_table", file_name="network-edges.csv")
+        c.table(N.node_table(view), key="net_nodes_table", file_name="network-nodes.csv")
 
 st.subheader("Download this view")
 e1, e2, e3 = st.columns(3)

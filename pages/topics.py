@@ -134,7 +134,9 @@ if picked["topic"]:
 else:
     st.caption("Pick a topic (or a point or cell above) to list its articles.")
 
-with st.expander("Data behind the charts"):
-    c.table(series, key="topics_series_table", file_name=f"topic-share-by-{freq}.csv", height=240)
-    c.table(t["periods"], key="topics_periods_table", file_name=f"articles-by-{freq}.csv", height=240)
-    c.table(matrix, key="topics_matrix_table", file_name="country-topic.csv", height=240)
+# Drawn only when opened (its three tables are most of what a closed expander would send).
+with st.expander("Data behind the charts", key="topics_data", on_change="rerun") as data_box:
+    if data_box.open:
+        c.table(series, key="topics_series_table", file_name=f"topic-share-by-{freq}.csv", height=240)
+        c.table(t["periods"], key="topics_periods_table", file_name=f"articles-by-{freq}.csv", height=240)
+        c.table(matrix, key="topics_matrix_table", file_name="country-topic.csv", height=240)

@@ -91,8 +91,9 @@ shown = events.assign(date=[d if isinstance(d, str) else f"not given, reported {
 export = c.export_events(f, kinds_t, limit=PAGE, offset=offset)  # the download: one line per event shown
 export = export[export["status"].fillna(model.unknown_status()).isin(statuses)]
 c.corrected_notice()
+# The article's fact sources are long lists of URLs: shown for the picked row, not in the grid.
 picked = c.table(shown[["date", "date_from", "kind", "status", "pair", "participants", "place", "reports",
-                        "outlets", "evidence", "curated", "title", "outlet", "url", "sources", "cameo", "key",
+                        "outlets", "evidence", "curated", "title", "outlet", "url", "cameo", "key",
                         "article_id"]],
                  key="visits_table", file_name="chancery-events.csv", on_select="rerun", csv=export,
                  column_config={"curated": st.column_config.TextColumn("✎ curated", help=(

@@ -180,6 +180,8 @@ def test_topics(real_store):
     assert set(table(at, "topics_articles")["id"]) == {2, 5}
     at.selectbox(key="topics_pick_period").set_value("2025-05-01").run()
     assert set(table(at, "topics_articles")["id"]) == {5}
+    assert not has_table(at, "topics_series_table")  # the data expander is drawn when opened
+    at.session_state["topics_data"] = True  # open it
     at.radio(key="granularity").set_value("week").run()
     assert not at.exception
     assert all(p in set(table(at, "topics_series_table")["period"])
@@ -483,3 +485,17 @@ def test_reading_pages_never_import_spacy(real_store):
                          env={**__import__("os").environ, "CHANCERY_DB": str(real_store)})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_the_background_warm_up_draws_every_chart_kind_without_reading_a_store(tmp_path, monkeypatch):
+    """What the dashboard loads in the background after its first page (every chart kind on
+    made-up rows, the network's page, python-docx) runs through without error and opens no
+    store: a change to a chart's input that the warm-up no longer matches fails here."""
+    from pages import _common
+
+    db = tmp_path / "never.db"
+    monkeypatch.setenv("CHANCERY_DB", str(db))
+    steps = [name for name in _common.WARM_MODULES if ":" in name]
+    assert {"analysis.views.charts:warm_up", "analysis.views.network.render:warm_up"} <= set(steps)
+    _common._import_all(_common.WARM_MODULES)
+    assert not db.exists()

@@ -311,6 +311,17 @@ def to_html(g: nx.Graph, height: int = 640, physics: bool = False) -> str:
 
 
 
+def warm_up() -> None:
+    """Draw a two-node graph with :func:`to_html`: pyvis, its page template (compiled on first
+    use) and the layout's code load once per server process, before an analyst's first visit
+    to the Network page (``pages/_common.warm_up`` runs this in the background)."""
+    g = nx.Graph()
+    g.add_node("c:AAA", name="A", kind="country", degree=1)
+    g.add_node("e:1", name="B", kind="person", degree=1, country="AAA")
+    g.add_edge("c:AAA", "e:1", weight=1, kinds="affiliation", affiliation=1)
+    to_html(g)
+
+
 def view_html(source: Any, f: Any, view: Any, height: int = 640) -> str:
     """The page's graph as HTML in one call (so it can be cached as one value): the graph of the
     events ``f`` keeps (:func:`.graph.full_graph`), cut by ``view``, drawn by :func:`to_html`."""
