@@ -744,6 +744,50 @@ def test_a_dateline_on_a_line_of_its_own_places_the_lead_sentence():
     assert not visits(out)
 
 
+@pytest.mark.parametrize("text,expected", [
+    # an occasion abroad as a travel verb's origin or destination: its own place
+    ("Senegalese President Amadou Sy spoke to reporters when he returned from the regional summit "
+     "in Mali.", {("Amadou Sy", "MLI", "occurred")}),
+    ("Japanese Prime Minister Junichiro Koizumi flew to the summit in Chile on Friday.",
+     {("Junichiro Koizumi", "CHL", "occurred")}),
+    # speaking at a part of an occasion held abroad
+    ("French President Jacques Chirac told a news conference at the end of a regional summit in "
+     "Mali that troops would stay.", {("Jacques Chirac", "MLI", "occurred")}),
+    # arriving from home, under a dateline abroad: at the dateline's place
+    ("GENEVA 1997-03-02\nThe talks opened on Monday. Polish delegate Adam Nowak said he had just "
+     "arrived from Warsaw.", {("Adam Nowak", "CHE", "occurred")}),
+    # visiting a person: the place written on them, else their country; "is likely to visit"
+    ("Polish President Jan Kowalski will visit German Chancellor Helmut Kohl in Bonn.",
+     {("Jan Kowalski", "DEU", "planned")}),
+    ("Polish President Jan Kowalski is likely to visit Pope John Paul next year.",
+     {("Jan Kowalski", "VAT", "planned")}),
+])
+def test_wire_copy_reports_trips_this_way(text, expected):
+    assert expected <= visits(run(text, published="1997-03-02"))
+
+
+@pytest.mark.parametrize("text", [
+    # returning home, or from an occasion at home, is no visit abroad
+    "GENEVA 1997-03-02\nThe talks opened on Monday. Polish delegate Adam Nowak returned from Warsaw.",
+    "Japanese Prime Minister Junichiro Koizumi returned from the summit in Tokyo on Friday.",
+    # visiting a compatriot at home
+    "Polish President Jan Kowalski visited Polish Prime Minister Adam Nowak in hospital.",
+])
+def test_wire_copy_without_a_trip_abroad(text):
+    assert not visits(run(text, published="1997-03-02"))
+
+
+@pytest.mark.parametrize("text,name,country", [
+    # nationality words of the world's states, not only of the countries the gazetteer began with
+    ("Senegalese President Amadou Sy said the vote would be held.", "Amadou Sy", "SEN"),
+    ("A Slovak politician, Jan Hrusko, was expelled from parliament.", "Jan Hrusko", "SVK"),
+    ("Estonian Prime Minister Mart Kask said taxes would fall.", "Mart Kask", "EST"),
+    ("Zairean Prime Minister Jean Mbala said the rebels would be stopped.", "Jean Mbala", "COD"),
+])
+def test_the_worlds_nationality_words(text, name, country):
+    assert people(run(text, published=None)).get(name) == country
+
+
 # --------------------------------------------------------------------------- the scorer
 
 def test_dev_scorer_counts_as_the_held_out_evaluation_does():

@@ -64,7 +64,8 @@ RULE_KEYS = {
                        "place_preps", "where_words", "relative_pronouns", "plural_possessives",
                        "not_participant_after", "occasion_preps", "elsewhere_preps",
                        "anaphoric_places", "anaphoric_place_adverbs", "present_phrases",
-                       "participation_verbs", "participation_in_verbs", "attendance_nouns"}),
+                       "participation_verbs", "participation_in_verbs", "attendance_nouns",
+                       "occasion_part_nouns"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -76,8 +77,10 @@ RULE_KEYS = {
     "background": frozenset({"auxiliaries", "words", "governors"}),
 }
 #: The keys of one visit verb (``visit.verbs.<verb>``); the optional ones may be left out.
-VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only", "person_only", "origin"})
-VISIT_VERB_OPTIONAL = frozenset({"passive_only", "person_only", "origin"})
+VISIT_VERB_KEYS = frozenset({"forms", "dest", "passive_only", "person_only", "origin",
+                             "home_origin_dateline", "person_object"})
+VISIT_VERB_OPTIONAL = frozenset({"passive_only", "person_only", "origin", "home_origin_dateline",
+                                 "person_object"})
 
 
 class RulesError(ValueError):
@@ -166,6 +169,7 @@ class EventExtractor:
         self.present_phrases = [tuple(p.lower().split()) for p in meet["present_phrases"]]
         self.participation_verbs = set(meet["participation_verbs"])
         self.attendance_nouns = set(meet["attendance_nouns"])
+        self.occasion_parts = set(meet["occasion_part_nouns"])
         self.participation_in: dict[str, list[tuple[str, ...]]] = {}
         for phrase in meet["participation_in_verbs"]:
             first, *rest = phrase.lower().split()
@@ -802,7 +806,11 @@ class EventExtractor:
                                        _ti=ev["_ti"]))
         return out
 
-    def _dests(self, trig: Token, spec: list[str], dateline: set[int]) -> list[tuple]:
+    def _dests(self, trig: Token, spec: list[str], dateline: set[int],
+               person_object: bool = False) -> list[tuple]:
+        """The destinations a travel verb's object and prepositions name; with
+        ``person_object``, a named person with a country as the object ("will visit Pope John
+        Paul") is visited in that country (the visitor's own country is dropped by the caller)."""
         toks: list[Token] = []
         for c in trig.children:
             if c.dep_ == "dobj" and "dobj" in spec:
@@ -815,12 +823,25 @@ class EventExtractor:
         for t in toks:
             for x in [t, *t.conjuncts]:
                 p = self.place_of(x, dateline)
+                if p is None and x.dep_ == "pobj":
+                    p = self._occasion_place(x, dateline)  # "returned from the summit in X"
                 if p:
                     out.append(p)
                 elif x.dep_ == "dobj" and self.rec_at(x) is None:
                     p = self._site(x, dateline)
                     if p:
                         out.append(p)  # "visited the construction site ... in Herat"
+                elif person_object and x.dep_ == "dobj" and self.rec_at(x) \
+                        and self.rec_at(x)["kind"] == model.PERSON:
+                    # "will visit Chancellor Kohl in Bonn": the place on the person; "to visit
+                    # Pope John Paul": the person's country
+                    at = [q for c in x.children if c.dep_ == "prep" and c.lower_ in ("in", "at")
+                          for q in c.children if q.dep_ == "pobj"]
+                    p = next((d for q in at for d in [self._pobj_place(q, dateline)] if d), None)
+                    if p is None and not at and self.rec_at(x)["country"]:
+                        p = (None, self.rec_at(x)["country"])
+                    if p:
+                        out.append(p)
         return out
 
     def _site(self, obj: Token, dateline: set[int]) -> tuple | None:
@@ -877,6 +898,9 @@ class EventExtractor:
                     # a passive raising verb)
                     subj = [c for c in trig.head.children if c.dep_ == "nsubj" or (
                         c.dep_ == "nsubjpass" and trig.dep_ == "xcomp")]
+                    if not subj and trig.dep_ == "xcomp" and trig.head.dep_ == "acomp":
+                        # "X is likely to visit Y": the subject of the adjective's verb
+                        subj = [c for c in trig.head.head.children if c.dep_ == "nsubj"]
                 if not subj and trig.dep_ == "pcomp" and trig.head.dep_ == "prep" \
                         and trig.head.head.pos_ in ("VERB", "AUX") and not spec.get("passive_only"):
                     # "He was in Japan before travelling to China"
@@ -897,7 +921,7 @@ class EventExtractor:
                 if self.ents.get(visitor, {}).get("kind") == model.PERSON:
                     travellers += [(p, self.ents[p]["country"]) for p in self._persons(cand)
                                    if p != visitor and self.ents.get(p, {}).get("kind") == model.PERSON]
-                dests = self._dests(trig, spec["dest"], dateline)
+                dests = self._dests(trig, spec["dest"], dateline, spec.get("person_object", False))
                 if not dests and not spec.get("person_only") and not spec.get("passive_only"):
                     # "BAGHDAD - Rumsfeld visited US troops in the capital"
                     here = self._here(sent, [trig])
@@ -908,6 +932,11 @@ class EventExtractor:
                              and t.head.lower_ in spec["dest"]
                              for p in [self.place_of(t, dateline)] if p]
                 status = self.status(trig)
+                if spec.get("home_origin_dateline") and not dests and self.dateline_place \
+                        and status == model.OCCURRED and vc and self.dateline_place[1] != vc and any(
+                            o[1] == vc for o in self._dests(trig, spec.get("origin", []), dateline)):
+                    # "GENEVA ... he had just arrived from Ulan Bator": from home to the dateline
+                    dests = [self.dateline_place]
                 # "arrived in Seoul from China", "returned from Moscow": a traveller coming
                 # from a foreign place was there
                 origins = [] if status != model.OCCURRED else [
@@ -964,12 +993,9 @@ class EventExtractor:
                 for p in c.children:
                     if p.dep_ != "pobj":
                         continue
-                    d = self._pobj_place(p, dateline)
-                    if d is None and p.lower_ in self.meet_words | self.attendance_nouns:
-                        # "speaking at the EU summit in Brussels": the occasion's own place
-                        d = next((x for g in p.children if g.dep_ == "prep" and g.lower_ in
-                                  self.meet_place_preps for q in g.children if q.dep_ == "pobj"
-                                  for x in [self._pobj_place(q, dateline)] if x), None)
+                    # "speaking at the EU summit in Brussels", "told a news conference at the
+                    # end of a summit in X": the occasion's own place
+                    d = self._pobj_place(p, dateline) or self._occasion_place(p, dateline)
                     if d:
                         dest = dest or d
         if dest is None or dest[1] == vc:
@@ -1604,6 +1630,19 @@ class EventExtractor:
                                            inferred_from=model.TALKS, trigger=ev["trigger"],
                                            _ti=ev["_ti"]))
         return out
+
+    def _occasion_place(self, p: Token, dateline: set[int]) -> tuple | None:
+        """The place of a meeting or occasion noun that is itself no place, from its own in/at
+        phrase: "the Franco-African summit in Burkina Faso", also through a part of it ("the end
+        of a summit in X", "the sidelines of the talks in Y": ``meet.occasion_part_nouns``)."""
+        if p.lower_ in self.occasion_parts:
+            p = next((q for c in p.children if c.dep_ == "prep" and c.lower_ == "of"
+                      for q in c.children if q.dep_ == "pobj"), p)
+        if p.lower_ not in self.meet_words | self.attendance_nouns or self.rec_at(p):
+            return None
+        return next((x for g in p.children if g.dep_ == "prep" and g.lower_ in self.meet_place_preps
+                     for q in g.children if q.dep_ == "pobj" for x in [self._pobj_place(q, dateline)] if x),
+                    None)
 
     def _pobj_place(self, p: Token, dateline: set[int]) -> tuple | None:
         """The place an object of a preposition names, also when the parser made the place a

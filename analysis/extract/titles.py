@@ -419,11 +419,10 @@ class TitleLinker:
                                         for t in doc[e:i])
                 for _, e in self._matches):
             i -= 1  # "Sweden's Minister of Justice, NAME"
-        elif i >= 1 and doc[i].text == "," and doc[i - 1].lower_ in self.member_of \
-                and doc[i - 1].tag_ == "NN" and ents[i - 1] is None and (
+        elif i >= 1 and doc[i].text == "," and doc[i - 1].tag_ == "NN" and ents[i - 1] is None and (
                     person.root.dep_ == "appos" and person.root.head.i == i - 1
                     or person.end < len(doc) and doc[person.end].text == ","):
-            i -= 1  # "Mongolia's state copyright official, NAME, said"
+            i -= 1  # "Mongolia's state copyright official, NAME, said", "a Slovak politician, NAME,"
         seen = 0
         while i >= 0 and seen < 8:
             t = doc[i]
