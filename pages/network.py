@@ -13,6 +13,9 @@ from analysis import model
 from analysis.views import network as N
 from pages import _common as c
 
+#: Rows of an edge's evidence the grid shows (reports, and roles for a person's country).
+EVIDENCE_SHOWN = 100
+
 st.title("Network")
 st.caption(
     "Officials and countries. Edges: meetings between people, visits between countries, and "
@@ -117,11 +120,17 @@ picked = st.selectbox("Edge", edge_keys, format_func=lambda k: labels.get(k, k),
 if picked:
     u, v = picked.split("|", 1)
     ev = evidence(u, v, data)
+    # The grid shows the newest reports and roles (a heavy edge has hundreds: the page would
+    # send them all on every visit); the CSV has every row read.
+    shown_ev = N.newest_evidence(ev, EVIDENCE_SHOWN)
+    if len(shown_ev) < len(ev):
+        st.caption(f"The newest {EVIDENCE_SHOWN} reports (and roles) of {len(ev):,} rows: "
+                   "the CSV below has them all.")
     c.corrected_notice()
-    pick = c.table(ev, key="net_evidence", file_name="network-edge-evidence.csv", on_select="rerun",
-                   column_config={"evidence": st.column_config.TextColumn("evidence", width="large"),
-                                  "curated": st.column_config.TextColumn("✎ curated")})
-    ev_row = c.selected_row(pick, ev)
+    pick = c.table(shown_ev, key="net_evidence", file_name="network-edge-evidence.csv", on_select="rerun",
+                   csv=ev, column_config={"evidence": st.column_config.TextColumn("evidence", width="large"),
+                                          "curated": st.column_config.TextColumn("✎ curated")})
+    ev_row = c.selected_row(pick, shown_ev)
     if ev_row and isinstance(ev_row.get("key"), str):
         c.event_curation(ev_row["key"], "net_fix", status=ev_row.get("status"))
 

@@ -464,6 +464,9 @@ def test_page_downloads_present(small_store, monkeypatch):
     labels = [b.proto.label for b in at.get("download_button")]
     for want in ("GEXF (Gephi)", "GraphML", "Standalone HTML (works offline)"):
         assert want in labels
+    assert sum(label.startswith("Download CSV") for label in labels) == 1  # the evidence
+    at.session_state["net_tables"] = True  # the edges and nodes expander, drawn when opened
+    labels = [b.proto.label for b in at.run().get("download_button")]
     assert sum(label.startswith("Download CSV") for label in labels) == 3  # evidence, edges, nodes
 
 
@@ -573,3 +576,19 @@ def test_a_schema_9_store_gains_its_kept_network_on_open(sample_db, tmp_path, mo
     store.open_db(old).close()
     kept, live = _kept_and_live(old, monkeypatch)
     assert kept.number_of_edges() > 20 and _graph_data(kept) == _graph_data(live)
+
+
+def test_the_grid_keeps_the_newest_reports_and_roles_of_a_heavy_edge():
+    """An edge with more reports than the grid shows keeps the first (newest) reports and the
+    first roles, in their order, and a light edge is shown whole."""
+    import pandas as pd
+
+    from analysis.views.network import newest_evidence
+
+    ev = pd.DataFrame({"kind": ["visit"] * 5 + ["role"] * 3,
+                       "date": ["2025-05", "2025-04", "2025-03", "2025-02", "2025-01",
+                                "2025-06", "2024-01", "2023-01"]})
+    got = newest_evidence(ev, 2)
+    assert list(got["kind"]) == ["visit", "visit", "role", "role"]
+    assert list(got["date"]) == ["2025-05", "2025-04", "2025-06", "2024-01"]
+    assert newest_evidence(ev, 10).equals(ev)

@@ -375,6 +375,14 @@ def edge_evidence(source: Source, u: str, v: str, f: Filters = NO_FILTERS,
     return df[_EVIDENCE_COLUMNS]
 
 
+def newest_evidence(ev: pd.DataFrame, limit: int = 100) -> pd.DataFrame:
+    """The first ``limit`` reports and the first ``limit`` roles of :func:`edge_evidence` (both
+    newest first): what the page's grid shows of a heavy edge, whose rows would otherwise all
+    be sent on every visit."""
+    is_role = ev["kind"].eq("role")
+    return pd.concat([ev[~is_role].head(limit), ev[is_role].head(limit)])
+
+
 def store_version(source: Source) -> int | None:
     """The store's data version, or None without a store (or for a file that is not one)."""
     try:
