@@ -766,6 +766,16 @@ def test_wire_copy_reports_trips_this_way(text, expected):
     assert expected <= visits(run(text, published="1997-03-02"))
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the capitals of the world's states are places of their country
+    ("Polish President Jan Kowalski flew to Bratislava on Monday.", ("Jan Kowalski", "SVK", "occurred")),
+    ("Polish President Jan Kowalski will visit Bangui next week.", ("Jan Kowalski", "CAF", "planned")),
+    ("Polish President Jan Kowalski arrived in Montevideo on Monday.", ("Jan Kowalski", "URY", "occurred")),
+])
+def test_the_worlds_capitals_are_destinations(text, expected):
+    assert expected in visits(run(text, published="1997-03-02"))
+
+
 @pytest.mark.parametrize("text", [
     # returning home, or from an occasion at home, is no visit abroad
     "GENEVA 1997-03-02\nThe talks opened on Monday. Polish delegate Adam Nowak returned from Warsaw.",
