@@ -787,6 +787,26 @@ def test_wire_copy_without_a_trip_abroad(text):
     assert not visits(run(text, published="1997-03-02"))
 
 
+def test_they_met_is_the_pair_named_just_before():
+    out = run("Both German Chancellor Karl Brandt and French President Louis Marin want a new "
+              "treaty. They last met in Madrid in May.", published="1997-03-02")
+    assert {("Karl Brandt", "ESP", "occurred"), ("Louis Marin", "ESP", "occurred")} <= visits(out)
+    assert any(e["kind"] == "meeting" and set(e["participants"]) == {"Karl Brandt", "Louis Marin"}
+               for e in out["events"])
+    # one person named before: "they" is nobody we know
+    assert not visits(run("German Chancellor Karl Brandt spoke on Monday. They met in Madrid in May."))
+
+
+@pytest.mark.parametrize("text", [
+    "The spokesman said he was not aware of any meetings between Prime Minister John Major and "
+    "Chancellor Kenneth Clarke.",
+    "Officials said no meeting between Prime Minister John Major and Chancellor Kenneth Clarke had "
+    "been set.",
+])
+def test_a_meeting_denied_is_none(text):
+    assert not [e for e in run(text, published=None)["events"] if e["kind"] == "meeting"]
+
+
 @pytest.mark.parametrize("text,name,country", [
     # nationality words of the world's states, not only of the countries the gazetteer began with
     ("Senegalese President Amadou Sy said the vote would be held.", "Amadou Sy", "SEN"),

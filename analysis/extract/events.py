@@ -48,7 +48,7 @@ DEFAULT, HOSTED, THIRD_LOCATION = "default", "hosted", "third_location"
 TOP_KEYS = frozenset({
     "_about", "visit", "host", "meet", "statement", "attack", "planned_markers",
     "planned_when_words", "planned_when_auxiliaries", "planned_date_words", "cancelled_markers",
-    "negation", "visitor_nouns", "visitor_origin_preps", "capital_metonyms", "seat_places", "pronouns", "dateline_followers", "dateline_agency_openers",
+    "negation", "visitor_nouns", "visitor_origin_preps", "capital_metonyms", "seat_places", "pronouns", "dateline_followers", "dateline_agency_openers", "negative_polarity_determiners",
     "talks", "agreement", "ceasefire", "parties", "mediation", "background", "undating_preps",
 })
 #: The keys of each rule object.
@@ -65,7 +65,7 @@ RULE_KEYS = {
                        "not_participant_after", "occasion_preps", "elsewhere_preps",
                        "anaphoric_places", "anaphoric_place_adverbs", "present_phrases",
                        "participation_verbs", "participation_in_verbs", "attendance_nouns",
-                       "occasion_part_nouns"}),
+                       "occasion_part_nouns", "plural_pronouns"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -162,6 +162,7 @@ class EventExtractor:
         self.where_words = set(meet["where_words"])
         self.relative_pronouns = set(meet["relative_pronouns"])
         self.plural_possessives = set(meet["plural_possessives"])
+        self.plural_pronouns = set(meet["plural_pronouns"])
         self.occasion_preps = set(meet["occasion_preps"])
         self.elsewhere_preps = set(meet["elsewhere_preps"])
         self.anaphoric_places = set(meet["anaphoric_places"])
@@ -196,6 +197,7 @@ class EventExtractor:
                 self.cancelled.add(first)
         self.cancel_particles = {w for rests in self.cancel_phrases.values() for r in rests for w in r}
         self.negation = set(ev["negation"])
+        self.negative_polarity = set(ev["negative_polarity_determiners"])
         self.visitor_nouns = set(ev["visitor_nouns"])
         self.visitor_origin_preps = set(ev["visitor_origin_preps"])
         from analysis import config
@@ -435,6 +437,13 @@ class EventExtractor:
             "dobj", "nsubjpass", "nsubj", "attr") else None)
         if carrier is not None and any(c.dep_ == "neg" for c in carrier.children):
             return None, None
+        if not verbal:
+            # "no meeting has been set"; "not aware of any meetings between A and B"
+            dets = {c.lower_ for c in trig.children if c.dep_ == "det"}
+            if dets & self.negation or dets & self.negative_polarity and any(
+                    c.dep_ == "neg" or c.lower_ in self.negation
+                    for a in list(trig.ancestors)[:4] for c in a.children):
+                return None, None
         if not verbal:
             for c in trig.children:
                 if c.dep_ in ("amod", "compound") and c.lower_ in self.planned:
@@ -1731,6 +1740,8 @@ class EventExtractor:
                     elif c.lower_ in self.pronouns:
                         name, _ = self.actor(doc, c, sent)
                         found = [name] if name and self.ents[name]["kind"] == model.PERSON else []
+                    elif c.lower_ in self.plural_pronouns and h.i == trig.i:
+                        found = self._previous_pair(doc, sent)  # "A and B ... They last met in X"
                     else:
                         found = self._persons(c)
                     subj += found
@@ -1748,6 +1759,20 @@ class EventExtractor:
             if len(others) == 1:
                 subj = others
         return list(dict.fromkeys(subj + obj))
+
+    def _previous_pair(self, doc: Doc, sent: Span) -> list[str]:
+        """The named people "they" stands for: the coordinated subject ("Both A and B have
+        expressed ...") of the sentence before, or of the one before that; [] when neither has
+        one of two or more named people."""
+        sents = [s for s in doc.sents if s.end <= sent.start][-2:]
+        for prev in reversed(sents):
+            for t in prev:
+                if t.dep_ in SUBJ:
+                    found = [p for p in dict.fromkeys(self._persons(t))
+                             if self.ents.get(p, {}).get("kind") == model.PERSON]
+                    if len(found) >= 2:
+                        return found
+        return []
 
     def _traveller(self, noun: Token) -> list[str]:
         """The named people making the trip a visit noun names ("X arrived for a visit that will
