@@ -787,6 +787,18 @@ def test_wire_copy_without_a_trip_abroad(text):
     assert not visits(run(text, published="1997-03-02"))
 
 
+def test_a_definite_description_names_the_one_holder_of_its_honorific():
+    out = run("The Canadian general leading the force said on Friday he would go back. General "
+              "Paul Tremblay told a news conference in Nairobi the camps were empty.", published=None)
+    assert people(out)["Paul Tremblay"] == "CAN"
+    assert ("Paul Tremblay", "KEN", "occurred") in visits(out)
+    # two generals: the description names neither
+    got = people(run("The Canadian general leading the force said on Friday he would go back. "
+                     "General Paul Tremblay and General Alan Ross told reporters the camps were empty.",
+                     published=None))
+    assert got.get("Paul Tremblay") is None and got.get("Alan Ross") is None
+
+
 def test_they_met_is_the_pair_named_just_before():
     out = run("Both German Chancellor Karl Brandt and French President Louis Marin want a new "
               "treaty. They last met in Madrid in May.", published="1997-03-02")

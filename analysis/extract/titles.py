@@ -361,6 +361,7 @@ class TitleLinker:
                     and self._left_international(doc, i + 1, ents):
                 roles.append(self._role(doc, e, None, None, None, True))
         self._title_coreference(titles, roles)
+        self._described_coreference(doc, ents, roles)
         placed = {r["person"] for r in roles if r["country"]}
         for e in doc.ents:
             if e.label_ == "PERSON" and (e.start, e.end) not in placed:
@@ -396,6 +397,34 @@ class TitleLinker:
                 found = tied.get(norm(r["title"]), set())
                 if len(found) == 1:
                     r["country"] = next(iter(found))
+
+    def _described_coreference(self, doc: Doc, ents: list[Span | None],
+                               roles: list[dict[str, Any]]) -> None:
+        """"The Canadian general said ... General Maurice Baril told reporters": a definite
+        description, "the" + a nationality word or country + an honorific used as a noun, names
+        the one person the article writes with that honorific; they take its country (weakly:
+        the actor dictionary wins), when every such description is tied to that one country."""
+        single = {h[0] for h in self.honorifics if len(h) == 1}
+        tied: dict[str, set[str]] = {}
+        for t in doc:
+            if t.pos_ != "NOUN" or ents[t.i] is not None or t.lower_ not in single \
+                    or not any(c.dep_ == "det" and c.lower_ == "the" for c in t.children):
+                continue
+            for c in t.children:
+                country = self._country_of(ents[c.i]) if c.dep_ in ("amod", "compound", "poss") else None
+                if country:
+                    tied.setdefault(t.lower_, set()).add(country)
+        if len(set().union(*tied.values()) if tied else ()) != 1:
+            return
+        for word, countries in tied.items():
+            holders = [e for e in doc.ents if e.label_ == "PERSON" and any(
+                norm(x.text) == word for x in doc[max(0, e.start - 1):e.end - 1])]
+            if len({e[-1].lower_ for e in holders}) != 1:
+                continue
+            for e in holders:
+                role = self._role(doc, e, None, next(iter(countries)))
+                role["weak"] = True
+                roles.append(role)
 
     def _phrase_country(self, doc: Doc, person: Span, ents: list[Span | None]) -> str | None:
         """The country the person's own noun phrase states, the way a reader takes it:
