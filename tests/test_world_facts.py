@@ -799,6 +799,23 @@ def test_a_definite_description_names_the_one_holder_of_its_honorific():
     assert got.get("Paul Tremblay") is None and got.get("Alan Ross") is None
 
 
+def test_talks_a_trip_includes_have_the_traveller_as_a_side():
+    out = run("Indian Prime Minister Rajiv Mehta arrived on Monday for a tour that includes talks "
+              "with French President Louis Marin.", published=None)
+    assert any(e["kind"] == "meeting" and set(e["participants"]) == {"Rajiv Mehta", "Louis Marin"}
+               for e in out["events"])
+    # a delegation that held talks is an unnamed side: no meeting with the speaker
+    out = run("The delegation, which held talks with French President Louis Marin, left on Monday, "
+              "Indian Prime Minister Rajiv Mehta said.", published=None)
+    assert not [e for e in out["events"] if e["kind"] == "meeting"]
+
+
+def test_a_generic_title_as_a_description_names_nobody():
+    got = people(run("The Cuban president said on Friday he would go back. President Paul Tremblay "
+                     "told reporters the camps were empty.", published=None))
+    assert got.get("Paul Tremblay") is None
+
+
 def test_they_met_is_the_pair_named_just_before():
     out = run("Both German Chancellor Karl Brandt and French President Louis Marin want a new "
               "treaty. They last met in Madrid in May.", published="1997-03-02")

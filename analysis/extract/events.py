@@ -1737,6 +1737,9 @@ class EventExtractor:
                 if c.dep_ in ("nsubj", "nsubjpass"):
                     if c.lower_ in self.relative_pronouns and h.dep_ == "relcl":
                         found = self._persons(h.head) or self._traveller(h.head)
+                        if not found and h.head.pos_ == "NOUN" and h.head.lower_ not in self.visitor_nouns \
+                                and not self.rec_at(h.head):
+                            continue  # "a trip that includes talks with B": the trip is no side
                     elif c.lower_ in self.pronouns:
                         name, _ = self.actor(doc, c, sent)
                         found = [name] if name and self.ents[name]["kind"] == model.PERSON else []

@@ -404,7 +404,8 @@ class TitleLinker:
         description, "the" + a nationality word or country + an honorific used as a noun, names
         the one person the article writes with that honorific; they take its country (weakly:
         the actor dictionary wins), when every such description is tied to that one country."""
-        single = {h[0] for h in self.honorifics if len(h) == 1}
+        # (not a title every state has: "the Cuban president" may be someone never named)
+        single = {h[0] for h in self.honorifics if len(h) == 1} - self.generic_titles
         tied: dict[str, set[str]] = {}
         for t in doc:
             if t.pos_ != "NOUN" or ents[t.i] is not None or t.lower_ not in single \
