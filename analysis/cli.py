@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="CoNLL-2003 file for 'conll'")
     p.add_argument("--limit", type=int, default=None, help="only the first N documents/pages")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--set", default="all", help="for 'dev': dev | agnews-a | blind | blind-bbc | blind-conll | all")
+    p.add_argument("--set", default="all", help="for 'dev': dev | agnews-a | blind | blind-bbc | blind-conll | blind-valid | all")
     p.add_argument("--errors", action="store_true", help="for 'dev': print every disagreement")
 
     p = sub.add_parser("export", help="export events (JSON Lines, CSV) or FollowTheMoney entities (ftm)",

@@ -240,3 +240,23 @@ def test_a_conll_document_reads_as_wire_copy_with_its_dateline_date():
     assert len(lines) > 5 and published in "\n".join(lines[:3])  # the dateline, near the top
     assert " ," not in text and " ." not in text.replace(" ...", "")  # detokenized
     assert conll_document("conll2003/test.txt", 1)[0] != title
+
+
+def test_the_blind_sets_load_as_wire_copy_with_their_gold():
+    """Each blind set of Reuters documents loads one item per annotated document, rendered as a
+    reader sees it (a headline, a body, the dateline's date) with the gold of its file; the
+    'blind' set is all of them. Nothing is extracted here."""
+    pytest.importorskip("sacremoses")
+    shared_path("eval/conll2003/valid.txt")  # skips where ../shared is missing
+    from analysis.evaluate import dev
+
+    valid = dev.load_set("blind-valid")
+    test = dev.load_set("blind-conll")
+    assert len(valid) == 50 and all(i["id"].startswith("conll2003/valid.txt#") for i in valid)
+    assert len(test) == 50 and all(i["id"].startswith("conll2003/test.txt#") for i in test)
+    assert all(i["title"] and len(i["text"]) >= 150 for i in valid)
+    dated = [i["published"] for i in valid if i["published"]]
+    assert len(dated) >= 45 and all(d.startswith("1996-0") for d in dated)  # Aug-Sep 1996 datelines
+    about = json.loads((dev.BLIND_FILES[3]).read_text(encoding="utf-8"))
+    assert sum(len(g["visits"]) for g in about["items"]) == sum(len(i["gold"]["visits"]) for i in valid)
+    assert {i["id"] for i in valid + test} <= {i["id"] for i in dev.load_set("blind")}

@@ -9,8 +9,11 @@ Sets (all read from ``../shared``; nothing of their text is in the repository):
   data since its release; the other AG News test rows are the evaluation pool and never read);
 - ``blind``: our own blind sets, annotated before any output was seen: ``blind-bbc``
   (``tests/data/blind_people.json`` and ``tests/data/blind_events.json``, BBC texts outside the
-  development set) and ``blind-conll`` (``tests/data/blind_conll.json``, Reuters wire copy of
-  1996: documents of the CoNLL-2003 test file, read by :func:`conll_document`).
+  development set), ``blind-conll`` (``tests/data/blind_conll.json``, Reuters wire copy of
+  December 1996: documents of the CoNLL-2003 test file, read by :func:`conll_document`; scored
+  blind once with extractor 1.7, development data since) and ``blind-valid``
+  (``tests/data/blind_conll_valid.json``, 50 Reuters documents of August 1996 from the
+  CoNLL-2003 validation file, annotated for extractor 1.8's round).
   Score them once per round of extraction changes and never tune on their misses.
 
 Matching:
@@ -44,8 +47,12 @@ DEV_DIR = config.SHARED_DIR / "gold" / "dev"
 AGNEWS_CSV = config.SHARED_DIR / "eval" / "agnews" / "test.csv"
 BLIND_FILES = (config.REPO_ROOT / "tests" / "data" / "blind_people.json",
                config.REPO_ROOT / "tests" / "data" / "blind_events.json",
-               config.REPO_ROOT / "tests" / "data" / "blind_conll.json")
-SETS = ("dev", "agnews-a", "blind", "blind-bbc", "blind-conll")
+               config.REPO_ROOT / "tests" / "data" / "blind_conll.json",
+               config.REPO_ROOT / "tests" / "data" / "blind_conll_valid.json")
+SETS = ("dev", "agnews-a", "blind", "blind-bbc", "blind-conll", "blind-valid")
+#: The files of each blind set (``blind``: all of them).
+_BLIND_SETS = {"blind": BLIND_FILES, "blind-bbc": BLIND_FILES[:2], "blind-conll": BLIND_FILES[2:3],
+               "blind-valid": BLIND_FILES[3:]}
 
 
 def fold(s: str | None) -> str:
@@ -122,8 +129,7 @@ def load_set(name: str) -> list[dict[str, Any]]:
                           "published": None, "gold": _gold(g, people_key="people_countries")})
         return items
     if name.startswith("blind"):
-        # blind: all of them; blind-bbc: the BBC texts; blind-conll: the Reuters documents
-        files = {"blind": BLIND_FILES, "blind-bbc": BLIND_FILES[:2], "blind-conll": BLIND_FILES[2:]}.get(name)
+        files = _BLIND_SETS.get(name)
         if files is None:
             raise ValueError(f"unknown set {name!r}; choose from {', '.join(SETS)}")
         items: dict[str, dict[str, Any]] = {}
@@ -304,7 +310,7 @@ def format_result(name: str, res: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="visits, meetings, people's countries on annotated sets")
     ap.add_argument("--set", choices=SETS + ("all",), default="all",
-                    help="dev | agnews-a | blind (blind-bbc and blind-conll) | all (dev and agnews-a; a blind set only when named)")
+                    help="dev | agnews-a | blind (blind-bbc, blind-conll and blind-valid) | all (dev and agnews-a; a blind set only when named)")
     ap.add_argument("--errors", action="store_true", help="print every disagreement")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
