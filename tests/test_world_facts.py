@@ -729,6 +729,11 @@ def test_wire_copy_without_the_country_gives_none(text, name):
     # an ambassador serves abroad
     ("OSLO 1997-03-02\nThe ambassador, Jerzy Malek, said on Monday that Poland and Sweden would act.",
      "Jerzy Malek", None),
+    # a state body's spokesman, a speaker; not a firm's spokesman
+    ("OSLO 1997-03-02\nThe king was in hospital, presidential spokesman Ole Berg said on Monday.",
+     "Ole Berg", "NOR"),
+    ("OSLO 1997-03-02\nThe vote was delayed, parliament speaker Ole Berg said on Monday.", "Ole Berg", "NOR"),
+    ("OSLO 1997-03-02\nProfits rose, company spokesman Ole Berg said on Monday.", "Ole Berg", None),
 ])
 def test_a_datelines_country_for_its_own_officials(text, name, country):
     assert people(run(text, published=None)).get(name) == country

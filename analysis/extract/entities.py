@@ -48,6 +48,10 @@ class EntityResolver:
         self.home_office = {w.lower() for w in t.get("home_office_words", [])}
         self.abroad_office = {w.lower() for w in t.get("abroad_office_words", [])}
         self.dateline_abroad_ok = {w.lower() for w in t.get("dateline_abroad_ok", [])}
+        staff = t.get("dateline_state_staff", {})
+        self.staff_offices = {norm(w) for w in staff.get("offices", [])}
+        self.staff_nouns = {norm(w) for w in staff.get("staff", [])}
+        self.staff_state_words = {w.lower() for w in staff.get("state_words", [])}
         ev = self.res.events
         self.travel_words = {f.lower() for v in t.get("home_office_travel_verbs", [])
                              for f in ev["visit"]["verbs"].get(v, {}).get("forms", [])}
@@ -348,7 +352,10 @@ class EntityResolver:
         naming the person name other countries and not that one."""
         words = [set(norm(r["title"]).replace("-", " ").split()) for r in rec["roles"] if r["title"]]
         if not any(w & self.home_office for w in words):
-            return
+            # under a dateline, a state body's staff ("presidential spokesman X", "police
+            # spokesman Y") or a speaker or judge (titles.json dateline_state_staff)
+            if len(named) == 1 or not self._state_staff(doc, rec, mentions):
+                return
         if len(named) == 1:
             if any(w & self.abroad_office for w in words):
                 return
@@ -364,6 +371,24 @@ class EntityResolver:
         rec["country"] = country
         for role in rec["roles"]:
             role["country"] = role["country"] or country
+
+    def _state_staff(self, doc: Doc, rec: dict[str, Any], mentions: list[list[Any]]) -> bool:
+        """Whether the text gives the person a ``dateline_state_staff`` title: one of its
+        ``offices`` ("speaker", "judge"), or one of its ``staff`` nouns ("spokesman") with a
+        ``state_words`` word among the three words before it ("presidential", "police",
+        "opposition"), never a firm's spokesman."""
+        spans = {(m[0].start, m[0].end) for m in mentions if m[1] == rec["name"]}
+        for r in state(doc).get("roles", []):
+            if not r.get("title") or not r.get("title_span") or tuple(r["person"]) not in spans:
+                continue
+            title = norm(r["title"])
+            if title in self.staff_offices:
+                return True
+            start = r["title_span"][0]
+            if title in self.staff_nouns and any(
+                    t.lower_ in self.staff_state_words for t in doc[max(0, start - 3):start]):
+                return True
+        return False
 
     def _dateline_country(self, doc: Doc) -> str | None:
         """The country of the article's dateline: a place in capitals and a date on a line of
