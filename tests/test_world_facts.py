@@ -821,6 +821,24 @@ def test_a_generic_title_as_a_description_names_nobody():
     assert got.get("Paul Tremblay") is None
 
 
+@pytest.mark.parametrize("title,text,name,country", [
+    # the headline names the one person, the lead sentence describes them
+    ("Kovac Arrives in Paris for Talks", "A jet carrying the Croatian leader landed near Paris on "
+     "Monday, witnesses said.", "Kovac", "HRV"),
+    # the headline describes, the body names
+    ("Polish Minister to Visit Japan", "The government said on Monday that Junior Minister Adam "
+     "Nowak will travel next month.", "Adam Nowak", "POL"),
+    # the description only after the lead sentence: nothing
+    ("Kovac Arrives in Paris for Talks", "Officials met on Monday. A jet carrying the Croatian "
+     "leader landed near Paris, witnesses said.", "Kovac", None),
+    # no headline: nothing
+    ("", "The Iraqi prime minister said on Monday that talks would resume. Bush praised the plan.",
+     "Bush", None),
+])
+def test_the_one_person_an_article_names_is_its_description(title, text, name, country):
+    assert people(run(text, published=None, title=title)).get(name) == country
+
+
 def test_they_met_is_the_pair_named_just_before():
     out = run("Both German Chancellor Karl Brandt and French President Louis Marin want a new "
               "treaty. They last met in Madrid in May.", published="1997-03-02")

@@ -362,6 +362,7 @@ class TitleLinker:
                 roles.append(self._role(doc, e, None, None, None, True))
         self._title_coreference(titles, roles)
         self._described_coreference(doc, ents, roles)
+        self._sole_person_description(doc, titles, roles)
         placed = {r["person"] for r in roles if r["country"]}
         for e in doc.ents:
             if e.label_ == "PERSON" and (e.start, e.end) not in placed:
@@ -426,6 +427,39 @@ class TitleLinker:
                 role = self._role(doc, e, None, next(iter(countries)))
                 role["weak"] = True
                 roles.append(role)
+
+    def _sole_person_description(self, doc: Doc, titles: list[dict[str, Any]],
+                                 roles: list[dict[str, Any]]) -> None:
+        """"Ailing Arafat Arrives in Paris" over "a jet carrying the Palestinian leader landed":
+        in an article naming one person only, a title tied to a country that no name follows
+        describes that person, who takes its country (weakly: the actor dictionary wins), when
+        every such title is tied to that one country and the headline names the person and the
+        lead sentence holds the titles, or the headline holds the titles and the body names
+        the person."""
+        offset = state(doc).get("offset", 0) or 0
+        if not offset:
+            return  # the headline names, the lead sentence describes (or the other way round)
+        people = [e for e in doc.ents if e.label_ == "PERSON"]
+        if not people or len({e[-1].lower_ for e in people}) != 1:
+            return
+        linked = {r["title_span"] for r in roles if r.get("title_span")}
+        free = [t for t in titles if t["country"] and not t["intl"]
+                and (t["start"], t["title_end"]) not in linked]
+        if len({t["country"] for t in free}) != 1 or any(r["country"] for r in roles):
+            return
+        sents = [sn for sn in doc.sents if sn.end_char > offset] if doc.has_annotation("SENT_START") else []
+        lead = sents[0] if sents else None
+        head = lambda i: doc[i].idx < offset  # noqa: E731
+        in_head = [e for e in people if head(e.start)]
+        if in_head and not any(lead is not None and lead.start <= t["start"] < lead.end for t in free):
+            return  # named in the headline: described in the lead sentence
+        if not in_head and not any(head(t["start"]) for t in free):
+            return  # named in the body: described in the headline
+        free = {t["country"] for t in free}
+        for e in people:
+            role = self._role(doc, e, None, next(iter(free)))
+            role["weak"] = True
+            roles.append(role)
 
     def _phrase_country(self, doc: Doc, person: Span, ents: list[Span | None]) -> str | None:
         """The country the person's own noun phrase states, the way a reader takes it:
