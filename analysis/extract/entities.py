@@ -248,7 +248,7 @@ class EntityResolver:
         for e, name, i in full:
             people.add(name)
         # longer names first, so that a short full form written before the longest one ("John
-        # Langmore" ... "John Vance Langmore") finds it among the entities
+        # Smith" ... "John Henry Smith") finds it among the entities
         for e, name, i in sorted(pending, key=lambda p: -len(p[1].split())
                                   if p[0].label_ == "PERSON" and len(p[1].split()) >= 2 else 0):
             toks = name.split()

@@ -944,7 +944,7 @@ class EventExtractor:
                 if spec.get("home_origin_dateline") and not dests and self.dateline_place \
                         and status == model.OCCURRED and vc and self.dateline_place[1] != vc and any(
                             o[1] == vc for o in self._dests(trig, spec.get("origin", []), dateline)):
-                    # "GENEVA ... he had just arrived from Ulan Bator": from home to the dateline
+                    # "GENEVA ... he had just arrived from Hanoi": from home to the dateline
                     dests = [self.dateline_place]
                 # "arrived in Seoul from China", "returned from Moscow": a traveller coming
                 # from a foreign place was there

@@ -136,7 +136,7 @@ class TitleLinker:
         if ent is None or ent.label_ not in ("ORG", "FAC"):
             return None
         spelled = self._spelled_out(ent)
-        if spelled is not None:  # "Japan's Economic Planning Agency ... EPA": not the US's EPA
+        if spelled is not None:  # "Japan's Fiscal Review Board ... FRB": not the US's FRB
             return self._left_country(ent.doc, spelled.start, self._ent_index(ent.doc)) \
                 or self._body_country(spelled)
         parsed = parse_entity_id(ent.id_)
@@ -170,7 +170,7 @@ class TitleLinker:
     @staticmethod
     def _spelled_out(ent: Span) -> Span | None:
         """For an acronym ("EPA"), the organisation the article writes out whose capitalised
-        words' initials spell it ("Economic Planning Agency"): the acronym stands for that one,
+        words' initials spell it ("Fiscal Review Board"): the acronym stands for that one,
         whatever the gazetteer's or the actor dictionary's body of those letters is; None when
         the article spells out nothing."""
         text = ent.text
@@ -401,7 +401,7 @@ class TitleLinker:
 
     def _described_coreference(self, doc: Doc, ents: list[Span | None],
                                roles: list[dict[str, Any]]) -> None:
-        """"The Canadian general said ... General Maurice Baril told reporters": a definite
+        """"The Canadian general said ... General NAME told reporters": a definite
         description, "the" + a nationality word or country + an honorific used as a noun, names
         the one person the article writes with that honorific; they take its country (weakly:
         the actor dictionary wins), when every such description is tied to that one country."""
@@ -486,7 +486,7 @@ class TitleLinker:
         elif i >= 1 and doc[i].text == "," and doc[i - 1].tag_ == "NN" and ents[i - 1] is None and (
                     person.root.dep_ == "appos" and person.root.head.i == i - 1
                     or person.end < len(doc) and doc[person.end].text == ","):
-            i -= 1  # "Mongolia's state copyright official, NAME, said", "a Slovak politician, NAME,"
+            i -= 1  # "Peru's state patent official, NAME, said", "a Slovak politician, NAME,"
         seen = 0
         while i >= 0 and seen < 8:
             t = doc[i]
@@ -548,7 +548,7 @@ class TitleLinker:
                 after = doc[ent.end] if ent.end < len(doc) else None
                 if parsed and parsed[0] == "country" and ent.start == k and (
                         after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ")):
-                    return parsed[2]  # "Amara Essy of the Ivory Coast, its foreign minister"
+                    return parsed[2]  # "NAME of the Ivory Coast, its foreign minister"
                 if ent.start == k and self._body_country(ent):
                     return self._body_country(ent)
         if j + 2 < len(doc) and doc[j].text == "(" and ents[j + 1] is not None \
