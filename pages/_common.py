@@ -501,6 +501,24 @@ def node_clicks(key: str) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= MAX_URL_VALUE else None
 
 
+#: The dashboard's static folder (``server.enableStaticServing``): next to ``dashboard.py``.
+STATIC_DIR = config.REPO_ROOT / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def vis_assets() -> str | None:
+    """The path on this host the Network page's frame loads vis-network from (published into
+    :data:`STATIC_DIR` once per server process, so the browser caches it instead of receiving
+    it inline with every drawing), or None to keep it inline: static serving is off, or the
+    folder cannot be written."""
+    from analysis.views.network import render
+
+    if not st.get_option("server.enableStaticServing") or not render.publish_assets(STATIC_DIR):
+        return None
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/".join(["", *([base] if base else []), "app", "static", render.VIS_FOLDER])
+
+
 # Corrections ----------------------------------------------------------------------------------
 
 def analyst() -> str | None:

@@ -95,7 +95,8 @@ m2.metric("Edges shown", view.number_of_edges(), help=f"of {full.number_of_edges
 m3.metric("Events (sum of weights)", int(sum(w for _, _, w in view.edges(data="weight"))))
 
 HEIGHT = 640
-doc = graph_html(data, view_opts, HEIGHT)
+assets = c.vis_assets()
+doc = graph_html(data, view_opts, HEIGHT, assets)
 st.radio("Clicking a node in the graph", list(CLICK), format_func=CLICK.get, horizontal=True,
          key="net_click_mode")
 st.iframe(doc, height=HEIGHT + 70, alt="Network of officials and countries")
@@ -147,6 +148,7 @@ e1.download_button("GEXF (Gephi)", lambda: N.to_gexf(view), file_name="chancery-
 e2.download_button("GraphML", lambda: N.to_graphml(view),
                    file_name="chancery-network.graphml", mime="application/xml",
                    key="net_dl_graphml", on_click="ignore")
-e3.download_button("Standalone HTML (works offline)", doc.encode("utf-8"),
+e3.download_button("Standalone HTML (works offline)",
+                   lambda: (N.inline_assets(doc, assets) if assets else doc).encode("utf-8"),
                    file_name="chancery-network.html", mime="text/html", key="net_dl_html",
                    on_click="ignore")

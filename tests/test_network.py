@@ -6,9 +6,11 @@ import io
 import json
 import os
 import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
+import pyvis
 
 from analysis.views import network as N
 from analysis.views.filters import Filters
@@ -379,6 +381,32 @@ def test_html_structure_is_safe_and_offline(small_store):
     assert "stabilizationIterationsDone" in moving
 
 
+def test_vis_network_is_linked_from_this_host_and_the_download_is_standalone_again(tmp_path):
+    g = nx.Graph()
+    g.add_node("c:AFG", name="Afghanistan", kind="country", degree=1)
+    g.add_node("e:1", name="A <b>", kind="person", degree=1, country="AFG")
+    g.add_edge("c:AFG", "e:1", weight=1, kinds="affiliation", affiliation=1)
+    doc = N.to_html(g)
+    assert N.publish_assets(tmp_path)
+    lib = Path(pyvis.__file__).parent / "templates" / "lib" / N.VIS_FOLDER
+    for name in ("vis-network.min.js", "vis-network.css"):
+        assert (tmp_path / N.VIS_FOLDER / name).read_bytes() == (lib / name).read_bytes()
+    assert N.publish_assets(tmp_path)  # again: identical copies are left alone
+    linked = N.link_assets(doc, "/app/static/vis-9.1.2/")
+    assert len(linked) < len(doc) - 600_000 and "vis.Network(" in linked
+    assert '<script src="/app/static/vis-9.1.2/vis-network.min.js"></script>' in linked
+    assert '<link rel="stylesheet" href="/app/static/vis-9.1.2/vis-network.css">' in linked
+    assert vis_nodes(linked) == vis_nodes(doc)
+    assert N.inline_assets(linked, "/app/static/vis-9.1.2") == doc
+    assert N.strip_remote(linked) == linked  # nothing from another host
+    for bad in ("https://cdn.example/vis", "//cdn.example/vis", "/x\"><script>", "javascript:x"):
+        with pytest.raises(ValueError):
+            N.link_assets(doc, bad)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert N.publish_assets(blocked) is False  # cannot write: the page keeps them inline
+
+
 def test_strip_remote_removes_cdn_tags():
     doc = ('<link href="https://cdn.example/b.css" rel="stylesheet" />'
            '<script src="//cdn.example/b.js" integrity="x"\n crossorigin="anonymous"></script>'
@@ -423,6 +451,9 @@ def test_page_small_store_filters_and_ego(small_store, monkeypatch):
     assert int(at.metric[0].value) == 8
     doc = iframe_doc(at)
     assert "Mohammad Sadiq" in {n["label"] for n in vis_nodes(doc)}
+    # vis-network comes from the dashboard's own static folder, not inline (or from elsewhere)
+    assert '<script src="/app/static/vis-9.1.2/vis-network.min.js"></script>' in doc
+    assert len(doc) < 100_000 and N.strip_remote(doc) == doc
     edges_before = int(at.metric[1].value)
     at.multiselect(key="net_kinds").set_value(["person"]).run()
     assert not at.exception

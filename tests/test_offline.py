@@ -22,7 +22,12 @@ def test_config_is_hardened():
     assert 1 <= cfg["server"]["maxUploadSize"] <= 50
     assert cfg["server"]["headless"] is True
     assert cfg["server"].get("enableXsrfProtection", True) is True
-    assert cfg["server"].get("enableStaticServing", False) is False
+    # static serving is on for vis-network alone (pages/_common.vis_assets): the folder holds
+    # our README and the two files the dashboard copies there, nothing else
+    assert cfg["server"]["enableStaticServing"] is True
+    served = {p.relative_to(REPO / "static").as_posix() for p in (REPO / "static").rglob("*") if p.is_file()}
+    assert "README.md" in served
+    assert served <= {"README.md", "vis-9.1.2/vis-network.min.js", "vis-9.1.2/vis-network.css"}, served
 
 
 def test_streamlit_reads_every_option():

@@ -6,9 +6,12 @@ and every remaining remote ``<script src>``/``<link href>`` stripped so the page
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -311,6 +314,76 @@ def to_html(g: nx.Graph, height: int = 640, physics: bool = False) -> str:
 
 
 
+#: vis-network's script and stylesheet, which pyvis inlines into every page (690 KB of the
+#: page): :func:`link_assets` links them instead, from where :func:`publish_assets` put them.
+VIS_ASSETS = (("vis-network.min.js", "script"), ("vis-network.css", "style"))
+#: The folder under a static root that :func:`publish_assets` fills (pyvis's vis-network version).
+VIS_FOLDER = "vis-9.1.2"
+_ASSET_URL = re.compile(r"^/?[A-Za-z0-9._~/-]*$")
+
+
+def _vis_lib() -> Path:
+    import pyvis
+
+    return Path(pyvis.__file__).parent / "templates" / "lib" / VIS_FOLDER
+
+
+def _inline_tag(name: str, tag: str) -> tuple[str, str]:
+    """The tag pyvis writes for asset ``name`` (its text, as Jinja includes it, without the
+    file's trailing newline), and the tag that links it instead."""
+    text = (_vis_lib() / name).read_text(encoding="utf-8").rstrip("\n")
+    inline = f"<{tag}>{text}</{tag}>"
+    return inline, ("<script src=\"{}/" + name + "\"></script>" if tag == "script"
+                    else "<link rel=\"stylesheet\" href=\"{}/" + name + "\">")
+
+
+def publish_assets(root: Path) -> bool:
+    """Copy vis-network's script and stylesheet from the installed pyvis into
+    ``root/VIS_FOLDER`` (the dashboard's static folder), unless identical copies are there
+    already. False if they cannot be written (a read-only checkout): pages then keep them
+    inline."""
+    dest = Path(root) / VIS_FOLDER
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name, _ in VIS_ASSETS:
+            src, out = _vis_lib() / name, dest / name
+            if out.is_file() and hashlib.sha256(out.read_bytes()).digest() == \
+                    hashlib.sha256(src.read_bytes()).digest():
+                continue
+            tmp = out.with_suffix(out.suffix + ".tmp")
+            shutil.copyfile(src, tmp)
+            tmp.replace(out)  # a page being served never reads a half-written file
+    except OSError:
+        return False
+    return True
+
+
+def link_assets(doc: str, url: str) -> str:
+    """``doc`` (from :func:`to_html`) with vis-network's inline script and stylesheet replaced
+    by links to ``url`` (a path on the dashboard's own host, such as
+    ``/app/static/vis-9.1.2``): the browser then fetches them once and keeps them cached,
+    instead of receiving 690 KB with every drawing. A document that does not hold them as
+    pyvis writes them is returned unchanged.
+
+    :raises ValueError: if ``url`` is not a plain path on the same host.
+    """
+    if not _ASSET_URL.match(url) or url.startswith("//"):
+        raise ValueError(f"not a path on this host: {url!r}")
+    for name, tag in VIS_ASSETS:
+        inline, linked = _inline_tag(name, tag)
+        doc = doc.replace(inline, linked.format(url.rstrip("/")), 1)
+    return doc
+
+
+def inline_assets(doc: str, url: str) -> str:
+    """The reverse of :func:`link_assets`: a standalone page again (for a download that must
+    work offline, away from the dashboard)."""
+    for name, tag in VIS_ASSETS:
+        inline, linked = _inline_tag(name, tag)
+        doc = doc.replace(linked.format(url.rstrip("/")), inline, 1)
+    return doc
+
+
 def warm_up() -> None:
     """Draw a two-node graph with :func:`to_html`: pyvis, its page template (compiled on first
     use) and the layout's code load once per server process, before an analyst's first visit
@@ -322,9 +395,11 @@ def warm_up() -> None:
     to_html(g)
 
 
-def view_html(source: Any, f: Any, view: Any, height: int = 640) -> str:
+def view_html(source: Any, f: Any, view: Any, height: int = 640, assets: str | None = None) -> str:
     """The page's graph as HTML in one call (so it can be cached as one value): the graph of the
-    events ``f`` keeps (:func:`.graph.full_graph`), cut by ``view``, drawn by :func:`to_html`."""
+    events ``f`` keeps (:func:`.graph.full_graph`), cut by ``view``, drawn by :func:`to_html`,
+    with vis-network linked from ``assets`` (:func:`link_assets`) when given."""
     from .graph import apply_view, full_graph
 
-    return to_html(apply_view(full_graph(source, f, view), view), height=height)
+    doc = to_html(apply_view(full_graph(source, f, view), view), height=height)
+    return link_assets(doc, assets) if assets else doc
