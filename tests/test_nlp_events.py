@@ -165,3 +165,10 @@ def test_meeting_in_a_sentence_about_an_earlier_visit_keeps_its_own_context(nlp)
     (m,) = [e for e in doc._.chancery["events"] if e["kind"] == "meeting"]
     assert set(m["participants"]) == {"Ebrahim Raisi", "Shehbaz Sharif"}
     assert (m["country"], m["date"]) == ("PAK", None)
+
+
+def test_he_is_the_main_clause_subject_not_the_relative_clause_one(nlp):
+    doc = parse(nlp, "Colin Powell, whom Bill Clinton appointed last year, arrived in Cairo on Monday.\n"
+                     "He later held talks with Egyptian President Hosni Mubarak.", None)
+    (m,) = [e for e in doc._.chancery["events"] if e["kind"] == "meeting"]
+    assert set(m["participants"]) == {"Colin Powell", "Hosni Mubarak"}

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from analysis import model
 
-EXTRACTOR_VERSION = "1.8"
+EXTRACTOR_VERSION = "1.9"
 #: Longest text analysed as one spaCy document, in characters. Longer articles are analysed in
 #: windows of at most this size (see :func:`windows`): spaCy refuses texts over
 #: ``nlp.max_length`` (1,000,000) and its parser's memory grows with the document.

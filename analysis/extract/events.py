@@ -271,14 +271,23 @@ class EventExtractor:
         """The last person who was a grammatical subject before token ``before`` (same or the
         previous sentences), else the last person mentioned in the sentence."""
         fallback = None
+        clause_subject = None  # a relative clause's subject: the main clause's wins in its sentence
         for i in range(before - 1, max(-1, sent_start - 80), -1):
+            if clause_subject and doc[i].sent.start != clause_subject[1]:
+                return clause_subject[0]
             rec = self.rec_at(doc[i])
             if rec and rec["kind"] == model.PERSON:
-                if doc[i].dep_ in SUBJ or doc[self.tok[i][0].end - 1].dep_ in SUBJ:
+                head = doc[self.tok[i][0].end - 1]
+                subj = doc[i] if doc[i].dep_ in SUBJ else head if head.dep_ in SUBJ else None
+                if subj is not None and subj.head.dep_ == "relcl":
+                    # "A, whom B sent to the talks, met C. He ...": he is A, not B
+                    clause_subject = clause_subject or (rec["name"], doc[i].sent.start)
+                    continue
+                if subj is not None:
                     return rec["name"]
                 if fallback is None and i >= sent_start:
                     fallback = rec["name"]
-        return fallback
+        return clause_subject[0] if clause_subject else fallback
 
     def actor(self, doc: Doc, tok: Token, sent: Span) -> tuple[str | None, str | None]:
         """(name, country) of the actor a subject/possessor token stands for."""
