@@ -167,6 +167,14 @@ def test_meeting_in_a_sentence_about_an_earlier_visit_keeps_its_own_context(nlp)
     assert (m["country"], m["date"]) == ("PAK", None)
 
 
+@pytest.mark.parametrize("text", [
+    "German Chancellor Helmut Kohl had a telephone conversation with French President Jacques Chirac.",
+    "Japanese Prime Minister Ryutaro Hashimoto spoke by phone with Bill Clinton on Tuesday.",
+])
+def test_a_meeting_at_a_distance_is_no_meeting(nlp, text):
+    assert [e for e in parse(nlp, text)._.chancery["events"] if e["kind"] == "meeting"] == []
+
+
 def test_he_is_the_main_clause_subject_not_the_relative_clause_one(nlp):
     doc = parse(nlp, "Colin Powell, whom Bill Clinton appointed last year, arrived in Cairo on Monday.\n"
                      "He later held talks with Egyptian President Hosni Mubarak.", None)

@@ -65,7 +65,7 @@ RULE_KEYS = {
                        "not_participant_after", "occasion_preps", "elsewhere_preps",
                        "anaphoric_places", "anaphoric_place_adverbs", "present_phrases",
                        "participation_verbs", "participation_in_verbs", "attendance_nouns",
-                       "occasion_part_nouns", "plural_pronouns"}),
+                       "occasion_part_nouns", "plural_pronouns", "remote_words"}),
     "statement": frozenset({"verbs"}),
     "attack": frozenset({"nouns", "verbs", "target_preps", "perpetrator_preps", "cameo_variants"}),
     "talks": frozenset({"nouns", "round_nouns", "party_nouns"}),
@@ -160,6 +160,7 @@ class EventExtractor:
         self.holder_with_preps = set(meet["holder_participant_preps"])
         self.meet_place_preps = set(meet["place_preps"])
         self.where_words = set(meet["where_words"])
+        self.remote = set(meet["remote_words"])
         self.relative_pronouns = set(meet["relative_pronouns"])
         self.plural_possessives = set(meet["plural_possessives"])
         self.plural_pronouns = set(meet["plural_pronouns"])
@@ -1286,7 +1287,7 @@ class EventExtractor:
         if doc.has_annotation("DEP"):
             found = None
             for t in sent:
-                if t.lower_ in self.meet_words and t.i not in claimed:
+                if t.lower_ in self.meet_words and t.i not in claimed and not self._remote(t):
                     linked = self.linked_participants(doc, sent, t, people)
                     if len(linked) >= 2:
                         trig, found = t, linked
@@ -1364,6 +1365,19 @@ class EventExtractor:
                                            inferred_from=model.MEETING, trigger=trig.text,
                                            _ti=trig.i))
         return out
+
+    def _remote(self, trig: Token) -> bool:
+        """Whether a meeting word is said to be at a distance: a modifier ("a telephone
+        conversation", "video talks") or a prepositional phrase ("spoke by phone", "talked over
+        a video link") of a remote word; the sides did not meet."""
+        for c in trig.children:
+            if c.dep_ in ("compound", "amod", "nmod", "advmod") and c.lower_ in self.remote:
+                return True
+            if c.dep_ == "prep" and any(p.dep_ == "pobj" and (p.lower_ in self.remote or any(
+                    m.lower_ in self.remote for m in p.children if m.dep_ in ("compound", "amod")))
+                    for p in c.children):
+                return True
+        return False
 
     def _elsewhere(self, tok: Token, stop: Token) -> bool:
         """Whether ``tok`` hangs, below ``stop`` or anywhere above, under an 'elsewhere'
